@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DuplicateEventIdError,
+  EventTooLargeError,
+  InvalidExpectedRevisionError,
+  InvalidStreamNameError,
+  NotSerialisableError,
+  WrongExpectedRevisionError,
+} from './errors';
+import type { EventMetadata, EventStore, JsonObject, NewEvent, RecordedEvent } from './port';
+
+export interface ContractTarget {
+  /** Creates a store for one test; the suite closes it. */
+  create(): Promise<EventStore>;
+  /** Set when the backend cannot run here: the suite is skipped and says why. */
+  skipReason?: string;
+}
+
+const metadata = (overrides: Partial<EventMetadata> = {}): EventMetadata => ({
+  correlationId: randomUUID(),
+  causationId: null,
+  actor: { id: 'contract-suite', role: 'system' },
+  occurredAt: '2026-11-26T10:00:00.000Z',
+  schemaVersion: 1,
+  ...overrides,
+});
+
+export const testEvent = (type = 'test.Happened', data: JsonObject = { n: 1 }, meta?: Partial<EventMetadata>): NewEvent => ({
+  id: randomUUID(),
+  type,
+  data,
+  metadata: metadata(meta),
+});
+
+/** A category no other test (or earlier run against a shared server) uses. */
+const uniqueCategory = () => `c${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+
+async function take(iterator: AsyncIterator<RecordedEvent>, count: number, timeoutMs = 10_000): Promise<RecordedEvent[]> {
+  const out: RecordedEvent[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (out.length < count) {
+    let timer: NodeJS.Timeout | undefined;
+    const next = await Promise.race([
+      iterator.next(),
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now())))),
+    ]);
+    clearTimeout(timer);
+    if (next === 'timeout') throw new Error(`Subscription delivered ${out.length} of ${count} events within ${timeoutMs} ms`);
+    if (next.done) break;
+    out.push(next.value);
+  }
+  return out;
+}
+
+/**
+ * The behaviour every event store adapter must have. Run it from each adapter's spec; the
+ * EventStoreDB run is skipped, with the reason printed, where no server is configured.
+ */
+export function describeEventStoreContract(name: string, target: ContractTarget): void {
+  if (target.skipReason) {
+    // eslint-disable-next-line no-console
+    console.warn(`[event-store contract] ${name}: SKIPPED — ${target.skipReason}`);
+  }
+  const describeOrSkip = target.skipReason ? describe.skip : describe;
+
+  describeOrSkip(`event store contract: ${name}`, () => {
+    let store: EventStore;
+    beforeEach(async () => {
+      store = await target.create();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('expected revision', () => {
+      it('no_stream creates a stream once, then conflicts', async () => {
+        const stream = `${uniqueCategory()}-1`;
+        const first = await store.appendToStream(stream, [testEvent(), testEvent()], { expectedRevision: 'no_stream' });
+        expect(first).toEqual({ nextExpectedRevision: 1, alreadyAppended: false });
+        await expect(store.appendToStream(stream, [testEvent()], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      });
+
+      it('any appends whatever the stream holds', async () => {
+        const stream = `${uniqueCategory()}-1`;
+        await store.appendToStream(stream, [testEvent()], { expectedRevision: 'any' });
+        const second = await store.appendToStream(stream, [testEvent()], { expectedRevision: 'any' });
+        expect(second.nextExpectedRevision).toBe(1);
+      });
+
+      it('an exact revision succeeds when current and conflicts when stale, naming the stream', async () => {
+        const stream = `${uniqueCategory()}-1`;
+        const { nextExpectedRevision } = await store.appendToStream(stream, [testEvent()], { expectedRevision: 'no_stream' });
+        expect(nextExpectedRevision).toBe(0);
+        await store.appendToStream(stream, [testEvent()], { expectedRevision: 0 });
+        const conflict = store.appendToStream(stream, [testEvent()], { expectedRevision: 0 });
+        await expect(conflict).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+        await expect(conflict).rejects.toMatchObject({ streamName: stream, code: 'WRONG_EXPECTED_REVISION' });
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('stream_exists refuses a missing stream', async () => {
+        const stream = `${uniqueCategory()}-1`;
+        await expect(store.appendToStream(stream, [testEvent()], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+        await store.appendToStream(stream, [testEvent()], { expectedRevision: 'no_stream' });
+        await expect(store.appendToStream(stream, [testEvent()], { expectedRevision: 'stream_exists' })).resolves.toMatchObject({ nextExpectedRevision: 1 });
+      });
+
+      it('of two concurrent appenders at the same revision exactly one wins', async () => {
+        const stream = `${uniqueCategory()}-1`;
+        await store.appendToStream(stream, [testEvent()], { expectedRevision: 'no_stream' });
+        const results = await Promise.allSettled(
+          Array.from({ length: 5 }, (_, i) => store.appendToStream(stream, [testEvent('test.Raced', { i })], { expectedRevision: 0 })),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
+          expect(r.reason).toBeInstanceOf(WrongExpectedRevisionError);
+        }
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+    });
+
+    describe('idempotency', () => {
+      it('appending the same event ids again is a no-op, not a duplicate', async () => {
+        const stream = `${uniqueCategory()}-1`;
+        const events = [testEvent(), testEvent()];
+        await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
+        const again = await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
+        expect(again).toEqual({ nextExpectedRevision: 1, alreadyAppended: true });
+        expect((await store.readStream(stream)).map((e) => e.id)).toEqual(events.map((e) => e.id));
+      });
+
+      it('a batch that repeats only some stored ids is refused and writes nothing', async () => {
+        const stream = `${uniqueCategory()}-1`;
+        const stored = testEvent();
+        await store.appendToStream(stream, [stored], { expectedRevision: 'no_stream' });
+        await expect(store.appendToStream(stream, [stored, testEvent()], { expectedRevision: 'any' })).rejects.toBeInstanceOf(DuplicateEventIdError);
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+    });
+
+    describe('reading', () => {
+      it('reads a stream forwards, from a revision, limited, and backwards', async () => {
+        const stream = `${uniqueCategory()}-1`;
+        const events = Array.from({ length: 5 }, (_, n) => testEvent('test.Numbered', { n }));
+        await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
+        expect((await store.readStream(stream)).map((e) => [e.revision, e.data['n']])).toEqual([0, 1, 2, 3, 4].map((n) => [n, n]));
+        expect((await store.readStream(stream, { fromRevision: 2, maxCount: 2 })).map((e) => e.revision)).toEqual([2, 3]);
+        expect((await store.readStream(stream, { direction: 'backwards', maxCount: 1 })).map((e) => e.revision)).toEqual([4]);
+        expect(await store.readStream(`${uniqueCategory()}-missing`)).toEqual([]);
+      });
+
+      it('reads everything from a global position in commit order, filtered by stream prefix', async () => {
+        const category = uniqueCategory();
+        const other = uniqueCategory();
+        await store.appendToStream(`${category}-a`, [testEvent('test.Seq', { s: 0 })], { expectedRevision: 'any' });
+        await store.appendToStream(`${other}-x`, [testEvent('test.Seq', { s: 1 })], { expectedRevision: 'any' });
+        await store.appendToStream(`${category}-b`, [testEvent('test.Seq', { s: 2 }), testEvent('test.Seq', { s: 3 })], { expectedRevision: 'any' });
+        await store.appendToStream(`${category}-a`, [testEvent('test.Seq', { s: 4 })], { expectedRevision: 'any' });
+
+        const mine = await store.readAll({ filter: { streamPrefixes: [`${category}-`] } });
+        expect(mine.map((e) => e.data['s'])).toEqual([0, 2, 3, 4]);
+        const afterFirst = await store.readAll({ after: mine[0]?.position, filter: { streamPrefixes: [`${category}-`, `${other}-`] } });
+        expect(afterFirst.map((e) => e.data['s'])).toEqual([1, 2, 3, 4]);
+        const limited = await store.readAll({ after: mine[0]?.position, maxCount: 2, filter: { streamPrefixes: [`${category}-`] } });
+        expect(limited.map((e) => e.data['s'])).toEqual([2, 3]);
+      });
+
+      it('round-trips event metadata unchanged', async () => {
+        const stream = `${uniqueCategory()}-1`;
+        const meta: EventMetadata = {
+          correlationId: randomUUID(),
+          causationId: randomUUID(),
+          actor: { id: 'person-7f3a', role: 'accounting' },
+          occurredAt: '2026-03-02T07:15:00.000Z',
+          schemaVersion: 3,
+        };
+        const event: NewEvent = { id: randomUUID(), type: 'test.WithMeta', data: { amountOre: 928200, text: 'Værnes ÆØÅ æøå' }, metadata: meta };
+        await store.appendToStream(stream, [event], { expectedRevision: 'no_stream' });
+        const [read] = await store.readStream(stream);
+        expect(read).toMatchObject({ id: event.id, type: event.type, data: event.data, metadata: meta, streamName: stream, revision: 0 });
+      });
+    });
+
+    describe('catch-up subscription', () => {
+      it('delivers the past after a checkpoint, then live events, in order, with no gap or duplicate while appends run concurrently', async () => {
+        const category = uniqueCategory();
+        const prefix = `${category}-`;
+        for (let i = 0; i < 10; i++) await store.appendToStream(`${category}-s${i % 3}`, [testEvent('test.Seq', { i })], { expectedRevision: 'any' });
+        const past = await store.readAll({ filter: { streamPrefixes: [prefix] } });
+        const checkpoint = past[3]?.position as string;
+
+        const subscription = store.subscribeToAll({ after: checkpoint, filter: { streamPrefixes: [prefix] } });
+        const iterator = subscription[Symbol.asyncIterator]();
+        // Six past events, then 3 writers × 20 live appends racing each other.
+        const writers = [0, 1, 2].map(async (w) => {
+          for (let k = 0; k < 20; k++) {
+            await store.appendToStream(`${category}-w${w}`, [testEvent('test.Live', { w, k })], { expectedRevision: 'any' });
+          }
+        });
+        const received = await take(iterator, 6 + 60);
+        await Promise.all(writers);
+        await subscription.stop();
+
+        const inLog = await store.readAll({ after: checkpoint, filter: { streamPrefixes: [prefix] } });
+        expect(inLog).toHaveLength(66);
+        expect(received.map((e) => e.id)).toEqual(inLog.map((e) => e.id));
+        expect(new Set(received.map((e) => e.id)).size).toBe(66);
+        for (const w of [0, 1, 2]) {
+          expect(received.filter((e) => e.data['w'] === w).map((e) => e.data['k'])).toEqual(Array.from({ length: 20 }, (_, k) => k));
+        }
+      });
+
+      it('skips streams outside its filter and resumes from a position it was given', async () => {
+        const category = uniqueCategory();
+        const noise = uniqueCategory();
+        const subscription = store.subscribeToAll({ filter: { streamPrefixes: [`${category}-`] } });
+        const iterator = subscription[Symbol.asyncIterator]();
+        await store.appendToStream(`${noise}-1`, [testEvent()], { expectedRevision: 'any' });
+        await store.appendToStream(`${category}-1`, [testEvent('test.Wanted', { n: 1 })], { expectedRevision: 'any' });
+        const [first] = await take(iterator, 1);
+        expect(first?.streamName).toBe(`${category}-1`);
+        await subscription.stop();
+
+        await store.appendToStream(`${category}-1`, [testEvent('test.Wanted', { n: 2 })], { expectedRevision: 'any' });
+        const resumed = store.subscribeToAll({ after: first?.position, filter: { streamPrefixes: [`${category}-`] } });
+        const [next] = await take(resumed[Symbol.asyncIterator](), 1);
+        expect(next?.data).toEqual({ n: 2 });
+        await resumed.stop();
+      });
+    });
+
+    describe('bad input is refused with a typed error and writes nothing', () => {
+      it.each([
+        ['empty', ''],
+        ['no category', '-abc'],
+        ['upper-case category', 'Tenancy-1'],
+        ['spaces', 'tenancy-1 2'],
+        ['system prefix', '$tenancy-1'],
+        ['no id', 'tenancy'],
+      ])('a malformed stream name (%s)', async (_label, stream) => {
+        await expect(store.appendToStream(stream, [testEvent()], { expectedRevision: 'any' })).rejects.toBeInstanceOf(InvalidStreamNameError);
+      });
+
+      it('an event larger than 1 MiB', async () => {
+        const stream = `${uniqueCategory()}-1`;
+        const big = testEvent('test.Big', { blob: 'x'.repeat(1024 * 1024) });
+        await expect(store.appendToStream(stream, [testEvent(), big], { expectedRevision: 'any' })).rejects.toBeInstanceOf(EventTooLargeError);
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+
+      it.each([
+        ['undefined', { a: undefined }],
+        ['a function', { f: () => 1 }],
+        ['NaN', { n: Number.NaN }],
+        ['a bigint', { b: BigInt(1) }],
+        ['a Date', { d: new Date(0) }],
+      ])('non-JSON-serialisable data (%s)', async (_label, data) => {
+        const stream = `${uniqueCategory()}-1`;
+        const bad = { ...testEvent(), data: data as unknown as JsonObject };
+        await expect(store.appendToStream(stream, [testEvent(), bad], { expectedRevision: 'any' })).rejects.toBeInstanceOf(NotSerialisableError);
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+
+      it('a cyclic object', async () => {
+        const stream = `${uniqueCategory()}-1`;
+        const cyclic: Record<string, unknown> = {};
+        cyclic['self'] = cyclic;
+        await expect(store.appendToStream(stream, [{ ...testEvent(), data: cyclic as JsonObject }], { expectedRevision: 'any' })).rejects.toBeInstanceOf(NotSerialisableError);
+      });
+
+      it.each([[-2], [1.5], ['latest'], [Number.NaN], [null]])('an expected revision that is not a revision (%p)', async (expected) => {
+        const stream = `${uniqueCategory()}-1`;
+        await expect(
+          store.appendToStream(stream, [testEvent()], { expectedRevision: expected as unknown as number }),
+        ).rejects.toBeInstanceOf(InvalidExpectedRevisionError);
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+    });
+  });
+}

@@ -1,0 +1,113 @@
+/**
+ * The event store port. Everything the system knows is an event in a stream; every other store is
+ * derived from these. Two adapters implement it (SQLite for one machine, EventStoreDB for
+ * production) and both must pass the contract suite in `contract.ts`.
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Who did it: a person (or the system itself) acting in a role. Never a name or identity number. */
+export interface Actor {
+  readonly id: string;
+  readonly role: string;
+}
+
+/** Metadata every event carries (ARCHITECTURE.md, invariant 6). */
+export interface EventMetadata {
+  readonly correlationId: string;
+  readonly causationId: string | null;
+  readonly actor: Actor;
+  /** When it happened in the domain (ISO 8601, from the injected clock), not when it was stored. */
+  readonly occurredAt: string;
+  readonly schemaVersion: number;
+}
+
+export interface NewEvent<TData extends JsonObject = JsonObject> {
+  /** A UUID; deterministic where the event is derived from an input, so retries are no-ops. */
+  readonly id: string;
+  /** A stable type name (e.g. `ledger.ChargePosted`), never derived from a class name. */
+  readonly type: string;
+  readonly data: TData;
+  readonly metadata: EventMetadata;
+}
+
+/**
+ * A position in the global log. Opaque: SQLite uses its row sequence, EventStoreDB its
+ * commit/prepare pair. Only the adapter that produced it may interpret it.
+ */
+export type GlobalPosition = string;
+
+export interface RecordedEvent<TData extends JsonObject = JsonObject> extends NewEvent<TData> {
+  readonly streamName: string;
+  /** 0-based revision of the event within its stream. */
+  readonly revision: number;
+  readonly position: GlobalPosition;
+  /** When the store recorded it (store clock; for operators, never for business rules). */
+  readonly recordedAt: string;
+}
+
+/**
+ * `no_stream`: the stream must not exist. `stream_exists`: it must. `any`: no check.
+ * A number: the revision of the stream's last event, as it was when the caller loaded it.
+ */
+export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | number;
+
+export interface AppendResult {
+  /** Revision of the stream's last event after the append: the next call's expected revision. */
+  readonly nextExpectedRevision: number;
+  /** True when every event was already in the stream: nothing was written. */
+  readonly alreadyAppended: boolean;
+}
+
+export interface ReadStreamOptions {
+  /** First revision to read (inclusive) when reading forwards; last (inclusive) when backwards. */
+  readonly fromRevision?: number;
+  readonly maxCount?: number;
+  readonly direction?: 'forwards' | 'backwards';
+}
+
+export interface EventFilter {
+  /** Only events whose stream name starts with one of these. */
+  readonly streamPrefixes: readonly string[];
+}
+
+export interface ReadAllOptions {
+  /** Read events after this position (exclusive). Omitted: from the start of the log. */
+  readonly after?: GlobalPosition;
+  readonly maxCount?: number;
+  readonly filter?: EventFilter;
+}
+
+export interface SubscribeOptions {
+  /** Deliver events after this checkpoint (exclusive). Omitted: from the start of the log. */
+  readonly after?: GlobalPosition;
+  readonly filter?: EventFilter;
+}
+
+/**
+ * A catch-up subscription: the past from the checkpoint, then live events, in global order, with no
+ * gap and no duplicate. Iterate it with `for await`; the next event is fetched only when the loop
+ * asks for it, so a slow handler applies back-pressure instead of buffering the log in memory.
+ */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  stop(): Promise<void>;
+}
+
+export interface StreamAppend {
+  readonly streamName: string;
+  readonly events: readonly NewEvent[];
+  readonly expectedRevision: ExpectedRevision;
+}
+
+export interface EventStore {
+  readonly backend: 'sqlite' | 'eventstoredb';
+  appendToStream(streamName: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  /** Reads a stream; a stream that does not exist reads as empty. */
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options?: SubscribeOptions): Subscription;
+  /** A cheap round trip for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
