@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FixedClock } from '@evp/shared-kernel';
+import { SqliteEventStore, type NewEvent, type RecordedEvent } from '@evp/event-store';
+import { EventStoreCheckpointStore } from './checkpoint-store';
+import { SubscriptionRunner, type EventProcessor } from './subscription-runner';
+import { silentLogger } from './testing';
+
+const dir = mkdtempSync(join(tmpdir(), 'evp-runner-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const clock = new FixedClock(new Date('2026-11-26T09:00:00Z'));
+const event = (n: number): NewEvent => ({
+  id: randomUUID(),
+  type: 'test.Numbered',
+  data: { n },
+  metadata: { correlationId: 'c', causationId: null, actor: { id: 'test', role: 'system' }, occurredAt: clock.now().toISOString(), schemaVersion: 1 },
+});
+
+class Recorder implements EventProcessor {
+  readonly filter = { streamPrefixes: ['acct-'] };
+  seen: RecordedEvent[] = [];
+  failOn: (e: RecordedEvent) => boolean = () => false;
+  constructor(readonly name: string) {}
+  async handle(e: RecordedEvent): Promise<void> {
+    if (this.failOn(e)) throw new Error(`cannot handle n=${e.data['n']}`);
+    this.seen.push(e);
+  }
+  async reset(): Promise<void> {
+    this.seen = [];
+  }
+}
+
+function setup(name = `sub${randomUUID().slice(0, 6)}`) {
+  const store = new SqliteEventStore({ file: join(dir, `${randomUUID()}.sqlite`), pollIntervalMs: 10 });
+  const checkpoints = new EventStoreCheckpointStore(store);
+  const processor = new Recorder(name);
+  const runner = () => new SubscriptionRunner(processor, { store, checkpoints, clock, logger: silentLogger, maxAttempts: 2, retryDelayMs: 1, checkpointEvery: 3, checkpointIntervalMs: 20 });
+  return { store, checkpoints, processor, runner };
+}
+
+describe('SubscriptionRunner', () => {
+  it('checkpoints only what the handler finished, and resumes from the checkpoint after a restart', async () => {
+    const { store, checkpoints, processor, runner } = setup();
+    for (let n = 0; n < 5; n++) await store.appendToStream('acct-a', [event(n)], { expectedRevision: 'any' });
+    const first = runner();
+    await first.start();
+    await first.waitFor(() => processor.seen.length === 5);
+    await first.stop();
+    const checkpoint = await checkpoints.load(processor.name);
+    expect(checkpoint).toBe(processor.seen[4]?.position);
+
+    for (let n = 5; n < 8; n++) await store.appendToStream('acct-a', [event(n)], { expectedRevision: 'any' });
+    const second = runner();
+    await second.start();
+    await second.waitFor(() => processor.seen.length === 8);
+    await second.stop();
+    expect(processor.seen.map((e) => e.data['n'])).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    await store.close();
+  });
+
+  it('rebuilds a projection from the start', async () => {
+    const { store, processor, runner } = setup();
+    for (let n = 0; n < 4; n++) await store.appendToStream('acct-a', [event(n)], { expectedRevision: 'any' });
+    const r = runner();
+    await r.start();
+    await r.waitFor(() => processor.seen.length === 4);
+    await r.rebuild();
+    await r.waitFor(() => processor.seen.length === 4 && r.status().lastHandled !== null);
+    expect(processor.seen.map((e) => e.data['n'])).toEqual([0, 1, 2, 3]);
+    await r.stop();
+    await store.close();
+  });
+
+  it('parks a poison event with its error, holds later events of its stream, lets other streams flow, and releases on retry', async () => {
+    const { store, processor, runner } = setup();
+    let broken = true;
+    processor.failOn = (e) => broken && e.data['n'] === 1;
+    await store.appendToStream('acct-a', [event(0), event(1), event(2)], { expectedRevision: 'any' });
+    await store.appendToStream('acct-b', [event(10), event(11)], { expectedRevision: 'any' });
+    const r = runner();
+    await r.start();
+    await r.waitFor(() => processor.seen.length === 3);
+    expect(processor.seen.map((e) => `${e.streamName}:${e.data['n']}`)).toEqual(['acct-a:0', 'acct-b:10', 'acct-b:11']);
+    const parked = r.status().parked;
+    expect(parked.map((p) => [p.streamName, p.revision, p.reason])).toEqual([
+      ['acct-a', 1, 'parked'],
+      ['acct-a', 2, 'held'],
+    ]);
+    expect(parked[0]?.error).toBe('Error: cannot handle n=1');
+    expect(parked[0]?.attempts).toBe(2);
+
+    // Parking survives a restart: the stream stays blocked, a new event of it is held too.
+    await r.stop();
+    await store.appendToStream('acct-a', [event(3)], { expectedRevision: 'any' });
+    const again = runner();
+    await again.start();
+    await again.waitFor(() => again.status().parked.length === 3);
+    expect(processor.seen).toHaveLength(3);
+
+    // A retry that fails again keeps everything parked.
+    expect((await again.retryParked('acct-a')).released).toBe(false);
+    expect(again.status().parked).toHaveLength(3);
+
+    broken = false;
+    const outcome = await again.retryParked('acct-a');
+    expect(outcome.released).toBe(true);
+    expect(processor.seen.filter((e) => e.streamName === 'acct-a').map((e) => e.data['n'])).toEqual([0, 1, 2, 3]);
+    await store.appendToStream('acct-a', [event(4)], { expectedRevision: 'any' });
+    await again.waitFor(() => processor.seen.length === 7);
+    expect(again.status().parked).toEqual([]);
+    await again.stop();
+
+    // And the release is durable.
+    const third = runner();
+    await third.start();
+    expect(third.status().parked).toEqual([]);
+    await third.stop();
+    await store.close();
+  });
+});

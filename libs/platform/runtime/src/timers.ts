@@ -1,0 +1,213 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Clock } from '@evp/shared-kernel';
+import type { JsonObject } from '@evp/event-store';
+import type { RunnerLogger } from './subscription-runner';
+
+/**
+ * A business deadline (a first-contact limit, an instalment's due date, a warning's 14 days).
+ * When it fires, `command` is sent; the command's decision re-checks the state, so an early, late
+ * or doubled firing is harmless (invariant 4).
+ */
+export interface Deadline {
+  /** Deterministic: the same deadline always has the same id, e.g. `case-<uuid>.first-contact`. Opaque ids only. */
+  readonly id: string;
+  readonly dueAt: Date;
+  readonly command: { readonly type: string; readonly payload: JsonObject };
+}
+
+export type ScheduleOutcome = 'scheduled' | 'unchanged' | 'rescheduled' | 'fired-now';
+
+export interface PendingDeadline {
+  readonly id: string;
+  readonly dueAt: string;
+  readonly commandType: string;
+  readonly state: string;
+  readonly overdue: boolean;
+}
+
+interface JobData {
+  readonly dueAt: string;
+  readonly command: { readonly type: string; readonly payload: JsonObject };
+}
+
+/**
+ * BullMQ refuses custom job ids that are integers or contain ':'. We also keep them readable and
+ * free of personal data: letters, digits, `_ . -`, starting with a letter.
+ */
+const DEADLINE_ID = /^[A-Za-z][A-Za-z0-9_.-]{0,199}$/;
+
+export class InvalidDeadlineError extends Error {}
+
+/** Durable timers on BullMQ delayed jobs with deterministic job ids. */
+export class TimerService {
+  readonly queue: Queue<JobData>;
+  private worker: Worker<JobData> | undefined;
+
+  constructor(
+    connection: Redis,
+    private readonly prefix: string,
+    private readonly clock: Clock,
+    private readonly logger: RunnerLogger,
+    readonly queueName = 'deadlines',
+  ) {
+    this.queue = new Queue<JobData>(queueName, { connection, prefix: `${prefix}:bull` });
+  }
+
+  /**
+   * Idempotent: scheduling the same deadline twice leaves one job. A deadline that fired earlier
+   * (completed or failed job) is scheduled anew — BullMQ would otherwise silently ignore an add
+   * whose job id still exists. Business time comes from the injected clock, so a deadline already
+   * due by that clock is promoted to run now.
+   */
+  async schedule(deadline: Deadline): Promise<ScheduleOutcome> {
+    if (!DEADLINE_ID.test(deadline.id)) throw new InvalidDeadlineError(`Invalid deadline id ${JSON.stringify(deadline.id)}: letters, digits, _ . - only, starting with a letter`);
+    if (Number.isNaN(deadline.dueAt.getTime())) throw new InvalidDeadlineError(`Deadline ${deadline.id} has an invalid due date`);
+    const delay = Math.max(0, deadline.dueAt.getTime() - this.clock.now().getTime());
+    const data: JobData = { dueAt: deadline.dueAt.toISOString(), command: deadline.command };
+    const existing = await this.queue.getJob(deadline.id);
+    let rescheduled = false;
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'delayed') {
+        if (existing.data.dueAt !== data.dueAt) await existing.updateData(data);
+        if (delay === 0) {
+          await existing.promote();
+          return 'fired-now';
+        }
+        const firesAt = existing.timestamp + (existing.delay ?? 0);
+        if (existing.data.dueAt !== data.dueAt || Math.abs(firesAt - (Date.now() + delay)) > 1000) {
+          await existing.changeDelay(delay);
+          return 'rescheduled';
+        }
+        return 'unchanged';
+      }
+      if (state === 'waiting' || state === 'active' || state === 'prioritized' || state === 'waiting-children') return 'unchanged';
+      // completed, failed or unknown: the old job must go, or the add below is ignored.
+      await existing.remove().catch(() => undefined);
+      rescheduled = true;
+    }
+    await this.queue.add(deadline.command.type, data, {
+      jobId: deadline.id,
+      delay,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: true,
+      removeOnFail: { age: 14 * 24 * 3600 },
+    });
+    return rescheduled ? 'rescheduled' : delay === 0 ? 'fired-now' : 'scheduled';
+  }
+
+  /** Removes a pending deadline. A deadline that is running right now finishes; its command re-checks the state. */
+  async cancel(id: string): Promise<boolean> {
+    const job = await this.queue.getJob(id);
+    if (!job) return false;
+    try {
+      await job.remove();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** What is due and what is overdue: timers must be observable (DOMAIN.md, «timers that silently stop firing»). */
+  async pending(limit = 1000): Promise<PendingDeadline[]> {
+    const now = this.clock.now().getTime();
+    const jobs = await this.queue.getJobs(['delayed', 'waiting', 'active', 'failed'], 0, limit - 1, true);
+    return Promise.all(
+      jobs.filter((j): j is Job<JobData> => Boolean(j?.id)).map(async (job) => {
+        const state = await job.getState();
+        return { id: job.id as string, dueAt: job.data.dueAt, commandType: job.data.command.type, state, overdue: Date.parse(job.data.dueAt) < now && state !== 'active' };
+      }),
+    );
+  }
+
+  /** Starts firing deadlines: `fire` sends the deadline's command. A throw retries the job with back-off. */
+  startWorker(fire: (deadline: Deadline) => Promise<void>, connection: Redis, concurrency = 4): void {
+    if (this.worker) return;
+    this.worker = new Worker<JobData>(
+      this.queueName,
+      async (job) => {
+        await fire({ id: job.id as string, dueAt: new Date(job.data.dueAt), command: job.data.command });
+      },
+      { connection, prefix: `${this.prefix}:bull`, concurrency },
+    );
+    this.worker.on('failed', (job, error) => this.logger.warn({ deadline: job?.id, err: `${error.name}: ${error.message}` }, 'deadline command failed'));
+    this.worker.on('error', (error) => this.logger.error({ err: `${error.name}: ${error.message}` }, 'deadline worker error'));
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}
+
+/** Something in the state that knows which deadlines should be pending (e.g. open cases without contact). */
+export interface DeadlineSource {
+  readonly name: string;
+  pendingDeadlines(): Promise<Deadline[]>;
+}
+
+/**
+ * The backstop behind BullMQ: re-derives every pending deadline from the state and schedules it
+ * (a no-op when the job exists). Runs at start-up and periodically, so a lost Redis key is found
+ * within one interval, never "not at all".
+ */
+export class DeadlineSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  lastSweep: { at: string; counts: Record<ScheduleOutcome, number>; errors: number } | undefined;
+
+  constructor(
+    private readonly timers: TimerService,
+    private readonly sources: readonly DeadlineSource[],
+    private readonly intervalMs: number,
+    private readonly clock: Clock,
+    private readonly logger: RunnerLogger,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.sweep().catch(() => undefined), this.intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One sweep; concurrent calls share the sweep in flight. */
+  sweep(): Promise<NonNullable<DeadlineSweeper['lastSweep']>> {
+    if (!this.running) {
+      this.running = this.sweepOnce().finally(() => (this.running = undefined));
+    }
+    return this.running as Promise<NonNullable<DeadlineSweeper['lastSweep']>>;
+  }
+
+  private async sweepOnce(): Promise<NonNullable<DeadlineSweeper['lastSweep']>> {
+    const counts: Record<ScheduleOutcome, number> = { scheduled: 0, unchanged: 0, rescheduled: 0, 'fired-now': 0 };
+    let errors = 0;
+    for (const source of this.sources) {
+      let deadlines: Deadline[] = [];
+      try {
+        deadlines = await source.pendingDeadlines();
+      } catch (error) {
+        errors += 1;
+        this.logger.error({ source: source.name, err: String(error) }, 'deadline source failed');
+        continue;
+      }
+      for (const deadline of deadlines) {
+        try {
+          counts[await this.timers.schedule(deadline)] += 1;
+        } catch (error) {
+          errors += 1;
+          this.logger.error({ source: source.name, deadline: deadline.id, err: String(error) }, 'deadline not scheduled');
+        }
+      }
+    }
+    const result = { at: this.clock.now().toISOString(), counts, errors };
+    if (counts.scheduled + counts.rescheduled + counts['fired-now'] > 0 || errors > 0) this.logger.info(result, 'deadline sweep');
+    this.lastSweep = result;
+    return result;
+  }
+}
