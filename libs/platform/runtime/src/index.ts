@@ -6,3 +6,8 @@ export * from './checkpoint-store';
 export * from './parking-lot';
 export * from './subscription-runner';
 export * from './timers';
+export * from './event-store-factory';
+export * from './nest/tokens';
+export * from './nest/platform.module';
+export * from './nest/logging';
+export * from './nest/processing';

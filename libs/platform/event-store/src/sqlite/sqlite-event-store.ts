@@ -29,6 +29,12 @@ export interface SqliteEventStoreOptions {
   readonly pageSize?: number;
 }
 
+interface PollState {
+  cursor: number;
+  stopped: boolean;
+  wake: (() => void) | undefined;
+}
+
 interface EventRow {
   position: number;
   stream_name: string;
@@ -202,49 +208,47 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.assertOpen();
-    const prefixes = options.filter?.streamPrefixes;
-    let cursor = parsePosition(options.after);
-    let stopped = false;
-    let wake: (() => void) | undefined;
-    const onAppend = () => wake?.();
+    const state: PollState = { cursor: parsePosition(options.after), stopped: false, wake: undefined };
+    const onAppend = () => state.wake?.();
     this.appended.on('appended', onAppend);
-
-    const store = this;
     const subscription: Subscription = {
-      async stop() {
-        stopped = true;
-        store.appended.off('appended', onAppend);
-        store.subscriptions.delete(subscription);
-        wake?.();
+      stop: async () => {
+        state.stopped = true;
+        this.appended.off('appended', onAppend);
+        this.subscriptions.delete(subscription);
+        state.wake?.();
       },
-      async *[Symbol.asyncIterator]() {
-        try {
-          while (!stopped && !store.closed) {
-            const { rows, scannedTo } = store.readPage(cursor, store.pageSize, prefixes);
-            for (const row of rows) {
-              if (stopped) return;
-              cursor = row.position;
-              yield toRecorded(row);
-            }
-            cursor = Math.max(cursor, scannedTo);
-            if (rows.length < store.pageSize && !stopped) {
-              await new Promise<void>((resolve) => {
-                const timer = setTimeout(resolve, store.pollIntervalMs);
-                wake = () => {
-                  clearTimeout(timer);
-                  resolve();
-                };
-              });
-              wake = undefined;
-            }
-          }
-        } finally {
-          store.appended.off('appended', onAppend);
-        }
-      },
+      [Symbol.asyncIterator]: () => this.poll(state, options.filter?.streamPrefixes, onAppend),
     };
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /** Pages through the log; when caught up, waits for an append in this process or the poll interval (other processes). */
+  private async *poll(state: PollState, prefixes: readonly string[] | undefined, onAppend: () => void): AsyncGenerator<RecordedEvent> {
+    try {
+      while (!state.stopped && !this.closed) {
+        const { rows, scannedTo } = this.readPage(state.cursor, this.pageSize, prefixes);
+        for (const row of rows) {
+          if (state.stopped) return;
+          state.cursor = row.position;
+          yield toRecorded(row);
+        }
+        state.cursor = Math.max(state.cursor, scannedTo);
+        if (rows.length < this.pageSize && !state.stopped) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, this.pollIntervalMs);
+            state.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          state.wake = undefined;
+        }
+      }
+    } finally {
+      this.appended.off('appended', onAppend);
+    }
   }
 
   async ping(): Promise<void> {

@@ -1,0 +1,28 @@
+import type { Params } from 'nestjs-pino';
+import type { AppConfig } from '../config';
+
+/**
+ * Structured logs. Request bodies are never logged, and anything that could carry personal data
+ * or credentials is redacted, so no identity number or name reaches a log line (DOMAIN.md).
+ */
+export function loggerParams(config: AppConfig, service: string): Params {
+  return {
+    pinoHttp: {
+      level: config.LOG_LEVEL,
+      base: { service },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.body', 'res.body', '*.nationalId', '*.name', '*.tenants'],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: stripQuery(req.url) }),
+      },
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+    },
+  };
+}
+
+/** Query strings can carry search terms; they stay out of logs. */
+function stripQuery(url: string | undefined): string | undefined {
+  return url?.split('?')[0];
+}
