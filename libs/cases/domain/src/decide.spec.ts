@@ -1,0 +1,113 @@
+import type { CaseEvent } from './events';
+import { CaseRuleError, escalateIfNoContact, evaluateArrears, nextArrearsEvaluation, recordContact, type ArrearsSnapshot, type CasePolicy } from './decide';
+import { evolveCases, initialTenancyCases, type TenancyCases } from './prevention-case';
+
+const policy: CasePolicy = { arrearsThresholdMonthsOfRent: 1, graceWorkingDays: 3, daysPastGraceToOpen: 14, firstContactWorkingDays: 5 };
+const given = (...events: CaseEvent[]): TenancyCases => events.reduce(evolveCases, initialTenancyCases());
+const snapshot = (overrides: Partial<ArrearsSnapshot> = {}): ArrearsSnapshot => ({
+  municipalityNumber: '5035',
+  tenancyId: '100234',
+  navOffice: 'nav-stjordal',
+  monthlyRentOre: 928200,
+  overdueOre: 928200,
+  arrearsOre: 928200,
+  daysPastGrace: 1,
+  unpaidDueDates: ['2026-11-02'],
+  ...overrides,
+});
+
+const [opened] = evaluateArrears(initialTenancyCases(), snapshot(), policy, '2026-11-26') as [CaseEvent];
+
+describe('opening a case', () => {
+  it('opens when arrears reach one month of rent, with the reason and a first-contact deadline in working days', () => {
+    expect(opened).toEqual({
+      type: 'cases.CaseOpened',
+      data: expect.objectContaining({
+        caseId: '5035-100234-1',
+        caseNo: 1,
+        openedOn: '2026-11-26',
+        firstContactDeadline: '2026-12-03',
+        reasons: [{ policy: 'arrearsReachMonthsOfRent', explanation: 'Restansen er 9\u00a0282,00 kr, minst 1 månedsleie (9\u00a0282,00 kr), etter 3 virkedagers henstand.' }],
+      }),
+    });
+  });
+
+  it('opens when less than a month is owed but for too long', () => {
+    const [event] = evaluateArrears(initialTenancyCases(), snapshot({ arrearsOre: 100000, overdueOre: 100000, daysPastGrace: 14 }), policy, '2026-11-26');
+    expect(event?.type === 'cases.CaseOpened' && event.data.reasons.map((r) => r.policy)).toEqual(['rentOverdueTooLong']);
+  });
+
+  it('does not open while the unpaid rent is still within its grace period', () => {
+    expect(evaluateArrears(initialTenancyCases(), snapshot({ arrearsOre: 0, daysPastGrace: 0 }), policy, '2026-11-04')).toEqual([]);
+  });
+
+  it('does not open a second case while one is active', () => {
+    expect(evaluateArrears(given(opened), snapshot({ arrearsOre: 5_000_000 }), policy, '2026-11-27')).toEqual([]);
+  });
+
+  it('numbers the next case after a resolved one', () => {
+    const resolved = evaluateArrears(given(opened), snapshot({ overdueOre: 0, arrearsOre: 0 }), policy, '2026-11-28');
+    const [second] = evaluateArrears(given(opened, ...resolved), snapshot(), policy, '2027-01-10');
+    expect(second?.type === 'cases.CaseOpened' && second.data.caseId).toBe('5035-100234-2');
+  });
+});
+
+describe('resolving', () => {
+  it('resolves the active case as paid when nothing is overdue', () => {
+    expect(evaluateArrears(given(opened), snapshot({ overdueOre: 0, arrearsOre: 0 }), policy, '2026-11-30')).toEqual([
+      { type: 'cases.CaseResolved', data: { caseId: '5035-100234-1', resolvedOn: '2026-11-30', outcome: 'paid', explanation: 'Det er ingen forfalt, ubetalt husleie lenger.' } },
+    ]);
+  });
+});
+
+describe('contact and escalation', () => {
+  const contact = { caseId: '5035-100234-1', contactId: 'c-1', channel: 'phone' as const, contactedOn: '2026-11-27', byRole: 'accounting' };
+
+  it('records contact once per contact id', () => {
+    const events = recordContact(given(opened), contact);
+    expect(events).toHaveLength(1);
+    expect(recordContact(given(opened, ...events), contact)).toEqual([]);
+  });
+
+  it('refuses contact on an unknown or resolved case', () => {
+    expect(() => recordContact(given(opened), { ...contact, caseId: '5035-100234-9' })).toThrow(CaseRuleError);
+    const resolved = evaluateArrears(given(opened), snapshot({ overdueOre: 0 }), policy, '2026-11-28');
+    expect(() => recordContact(given(opened, ...resolved), contact)).toThrow(expect.objectContaining({ code: 'CASE_CLOSED' }));
+  });
+
+  it('escalates after the deadline when nobody made contact, and explains why', () => {
+    expect(escalateIfNoContact(given(opened), '5035-100234-1', '2026-12-03', policy)).toEqual([]); // the deadline day itself still counts
+    expect(escalateIfNoContact(given(opened), '5035-100234-1', '2026-12-04', policy)).toEqual([
+      {
+        type: 'cases.CaseEscalatedToArrearsTeam',
+        data: {
+          caseId: '5035-100234-1',
+          escalatedOn: '2026-12-04',
+          reasons: [
+            {
+              policy: 'noContactWithinDeadline',
+              explanation: 'Ingen kontakt er registrert innen 5 virkedager etter at saken ble åpnet 2026-11-26 (frist 2026-12-03), og restansen er ikke betalt.',
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('a deadline firing twice, after contact, or after escalation does nothing', () => {
+    const contacted = given(opened, ...recordContact(given(opened), contact));
+    expect(escalateIfNoContact(contacted, '5035-100234-1', '2026-12-10', policy)).toEqual([]);
+    const escalated = given(opened, ...escalateIfNoContact(given(opened), '5035-100234-1', '2026-12-04', policy));
+    expect(escalateIfNoContact(escalated, '5035-100234-1', '2026-12-05', policy)).toEqual([]);
+  });
+});
+
+describe('when to look again without a posting', () => {
+  it('is the day after the grace ends, then the day the overdue limit is reached', () => {
+    // Due Monday 2 Nov; 3 working days of grace end Thursday 5 Nov.
+    const s = snapshot({ unpaidDueDates: ['2026-11-02'] });
+    expect(nextArrearsEvaluation(s, policy, '2026-11-03')).toBe('2026-11-06');
+    expect(nextArrearsEvaluation(s, policy, '2026-11-06')).toBe('2026-11-19');
+    expect(nextArrearsEvaluation(s, policy, '2026-11-19')).toBeNull();
+  });
+});

@@ -1,0 +1,156 @@
+import { addDays, formatKroner, norwegianCalendar, type LocalDate, type Ore } from '@evp/shared-kernel';
+import { caseId as makeCaseId, type CaseEvent, type ContactChannel, type PolicyReason } from './events';
+import { activeCase, findCase, type TenancyCases } from './prevention-case';
+
+/** The policy numbers: configuration, not code (ARCHITECTURE.md). Defaults are argued in the README. */
+export interface CasePolicy {
+  /** A case opens when arrears (past grace) reach this many months of rent. */
+  readonly arrearsThresholdMonthsOfRent: number;
+  /** Working days after a due date before an unpaid charge counts as arrears. */
+  readonly graceWorkingDays: number;
+  /** A case opens when the oldest unpaid charge is this many calendar days past its grace period. */
+  readonly daysPastGraceToOpen: number;
+  /** Working days after opening within which someone must have made contact. */
+  readonly firstContactWorkingDays: number;
+}
+
+/** What the cases context needs to know of a tenancy's account on a given day. */
+export interface ArrearsSnapshot {
+  readonly municipalityNumber: string;
+  readonly tenancyId: string;
+  readonly navOffice: string;
+  readonly monthlyRentOre: Ore;
+  readonly overdueOre: Ore;
+  readonly arrearsOre: Ore;
+  readonly daysPastGrace: number;
+  /** Due dates of charges not yet paid, oldest first. */
+  readonly unpaidDueDates: readonly LocalDate[];
+}
+
+export class CaseRuleError extends Error {
+  constructor(
+    readonly code: 'CASE_NOT_FOUND' | 'CASE_CLOSED',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type OpeningPolicy = (s: ArrearsSnapshot, p: CasePolicy) => PolicyReason | null;
+
+/** Named rules that open a case, each explaining itself (ddd-by-examples' PlacingOnHoldPolicy). */
+export const openingPolicies: Readonly<Record<string, OpeningPolicy>> = {
+  arrearsReachMonthsOfRent: (s, p) => {
+    const threshold = Math.round(s.monthlyRentOre * p.arrearsThresholdMonthsOfRent);
+    if (s.arrearsOre <= 0 || s.arrearsOre < threshold) return null;
+    return {
+      policy: 'arrearsReachMonthsOfRent',
+      explanation: `Restansen er ${formatKroner(s.arrearsOre)} kr, minst ${p.arrearsThresholdMonthsOfRent} månedsleie (${formatKroner(threshold)} kr), etter ${p.graceWorkingDays} virkedagers henstand.`,
+    };
+  },
+  rentOverdueTooLong: (s, p) => {
+    if (s.arrearsOre <= 0 || s.daysPastGrace < p.daysPastGraceToOpen) return null;
+    return {
+      policy: 'rentOverdueTooLong',
+      explanation: `Eldste ubetalte husleie er ${s.daysPastGrace} dager over forfall etter ${p.graceWorkingDays} virkedagers henstand (grensen er ${p.daysPastGraceToOpen} dager).`,
+    };
+  },
+};
+
+/**
+ * Reacts to a tenancy's account: opens a case when an opening policy applies and none is active;
+ * resolves the active case as paid when nothing is overdue any more. Anything else: nothing to do,
+ * which is what makes a replay or a duplicate delivery harmless.
+ */
+export function evaluateArrears(state: TenancyCases, snapshot: ArrearsSnapshot, policy: CasePolicy, today: LocalDate): CaseEvent[] {
+  const active = activeCase(state);
+  if (active) {
+    if (snapshot.overdueOre > 0) return [];
+    return [{ type: 'cases.CaseResolved', data: { caseId: active.caseId, resolvedOn: today, outcome: 'paid', explanation: 'Det er ingen forfalt, ubetalt husleie lenger.' } }];
+  }
+  const reasons = Object.values(openingPolicies)
+    .map((rule) => rule(snapshot, policy))
+    .filter((r): r is PolicyReason => r !== null);
+  if (reasons.length === 0) return [];
+  const caseNo = state.cases.length + 1;
+  return [
+    {
+      type: 'cases.CaseOpened',
+      data: {
+        caseId: makeCaseId(`${snapshot.municipalityNumber}-${snapshot.tenancyId}`, caseNo),
+        caseNo,
+        municipalityNumber: snapshot.municipalityNumber,
+        tenancyId: snapshot.tenancyId,
+        navOffice: snapshot.navOffice,
+        openedOn: today,
+        firstContactDeadline: norwegianCalendar.addWorkingDays(today, policy.firstContactWorkingDays),
+        arrearsOre: snapshot.arrearsOre,
+        monthlyRentOre: snapshot.monthlyRentOre,
+        daysPastGrace: snapshot.daysPastGrace,
+        reasons,
+      },
+    },
+  ];
+}
+
+export interface RecordContact {
+  readonly caseId: string;
+  /** Deterministic (from the request's Idempotency-Key or id): recording it twice is a no-op. */
+  readonly contactId: string;
+  readonly channel: ContactChannel;
+  readonly contactedOn: LocalDate;
+  readonly byRole: string;
+}
+
+export function recordContact(state: TenancyCases, command: RecordContact): CaseEvent[] {
+  const found = findCase(state, command.caseId);
+  if (!found) throw new CaseRuleError('CASE_NOT_FOUND', 'saken finnes ikke');
+  if (found.contacts.some((c) => c.contactId === command.contactId)) return [];
+  if (found.status === 'resolved') throw new CaseRuleError('CASE_CLOSED', 'saken er avsluttet; kontakt kan ikke registreres');
+  return [{ type: 'cases.ContactRecorded', data: { caseId: command.caseId, contactId: command.contactId, channel: command.channel, contactedOn: command.contactedOn, byRole: command.byRole } }];
+}
+
+/**
+ * Fired by the first-contact deadline. Re-checks everything, so an early, late or doubled firing
+ * is harmless: only an open, unescalated case without contact whose deadline has passed escalates.
+ */
+export function escalateIfNoContact(state: TenancyCases, caseId: string, today: LocalDate, policy: CasePolicy): CaseEvent[] {
+  const found = findCase(state, caseId);
+  if (!found || found.status !== 'open' || found.contacts.length > 0) return [];
+  if (today <= found.opened.firstContactDeadline) return [];
+  return [
+    {
+      type: 'cases.CaseEscalatedToArrearsTeam',
+      data: {
+        caseId,
+        escalatedOn: today,
+        reasons: [
+          {
+            policy: 'noContactWithinDeadline',
+            explanation: `Ingen kontakt er registrert innen ${policy.firstContactWorkingDays} virkedager etter at saken ble åpnet ${found.opened.openedOn} (frist ${found.opened.firstContactDeadline}), og restansen er ikke betalt.`,
+          },
+        ],
+      },
+    },
+  ];
+}
+
+/** The day after which a case with no contact escalates: the deadline's own day still counts. */
+export function escalationDueOn(firstContactDeadline: LocalDate): LocalDate {
+  return addDays(firstContactDeadline, 1);
+}
+
+/**
+ * When the opening policies should next be evaluated without any new posting: the passing of
+ * time alone can make a charge arrears (its grace ends) or make arrears too old.
+ */
+export function nextArrearsEvaluation(snapshot: ArrearsSnapshot, policy: CasePolicy, today: LocalDate): LocalDate | null {
+  const candidates: LocalDate[] = [];
+  snapshot.unpaidDueDates.forEach((due, i) => {
+    const graceOver = addDays(norwegianCalendar.addWorkingDays(due, policy.graceWorkingDays), 1);
+    candidates.push(graceOver);
+    if (i === 0) candidates.push(addDays(graceOver, policy.daysPastGraceToOpen - 1));
+  });
+  const future = candidates.filter((d) => d > today).sort();
+  return future[0] ?? null;
+}

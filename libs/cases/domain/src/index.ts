@@ -1,0 +1,3 @@
+export * from './events';
+export * from './prevention-case';
+export * from './decide';

@@ -1,0 +1,50 @@
+import type { LocalDate } from '@evp/shared-kernel';
+import type { CaseEvent, CaseOpened, ContactChannel, PolicyReason } from './events';
+
+export interface PreventionCase {
+  readonly caseId: string;
+  readonly caseNo: number;
+  readonly status: 'open' | 'escalated' | 'resolved';
+  readonly opened: CaseOpened['data'];
+  readonly contacts: ReadonlyArray<{ readonly contactId: string; readonly channel: ContactChannel; readonly contactedOn: LocalDate }>;
+  readonly escalation: { readonly escalatedOn: LocalDate; readonly reasons: readonly PolicyReason[] } | null;
+  readonly resolvedOn: LocalDate | null;
+}
+
+/** All prevention cases of one tenancy, oldest first; at most the last one is active. */
+export interface TenancyCases {
+  readonly cases: readonly PreventionCase[];
+}
+
+export const initialTenancyCases = (): TenancyCases => ({ cases: [] });
+
+export function activeCase(state: TenancyCases): PreventionCase | undefined {
+  const last = state.cases[state.cases.length - 1];
+  return last && last.status !== 'resolved' ? last : undefined;
+}
+
+export function findCase(state: TenancyCases, caseId: string): PreventionCase | undefined {
+  return state.cases.find((c) => c.caseId === caseId);
+}
+
+export function evolveCases(state: TenancyCases, event: CaseEvent): TenancyCases {
+  const update = (caseId: string, fn: (c: PreventionCase) => PreventionCase): TenancyCases => ({
+    cases: state.cases.map((c) => (c.caseId === caseId ? fn(c) : c)),
+  });
+  switch (event.type) {
+    case 'cases.CaseOpened':
+      return {
+        cases: [...state.cases, { caseId: event.data.caseId, caseNo: event.data.caseNo, status: 'open', opened: event.data, contacts: [], escalation: null, resolvedOn: null }],
+      };
+    case 'cases.ContactRecorded':
+      return update(event.data.caseId, (c) => ({ ...c, contacts: [...c.contacts, { contactId: event.data.contactId, channel: event.data.channel, contactedOn: event.data.contactedOn }] }));
+    case 'cases.CaseEscalatedToArrearsTeam':
+      return update(event.data.caseId, (c) => ({ ...c, status: 'escalated', escalation: { escalatedOn: event.data.escalatedOn, reasons: event.data.reasons } }));
+    case 'cases.CaseResolved':
+      return update(event.data.caseId, (c) => ({ ...c, status: 'resolved', resolvedOn: event.data.resolvedOn }));
+    default: {
+      const never: never = event;
+      return never;
+    }
+  }
+}

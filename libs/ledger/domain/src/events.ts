@@ -1,0 +1,79 @@
+import type { LocalDate, Ore } from '@evp/shared-kernel';
+
+/**
+ * The ledger's events: a tenancy's rent account as accounting (Værnesregionen Regnskap) posts it.
+ * Stored type names are stable strings (`ledger.…`); people appear only as opaque person ids.
+ */
+export type LandlordKind = 'municipal' | 'private-sublet';
+
+export interface TenancyDetails {
+  readonly address: string;
+  readonly monthlyRentOre: Ore;
+  readonly landlordKind: LandlordKind;
+  readonly navOffice: string;
+  /** Opaque ids; identity numbers and names live in the erasable `person-…` streams. */
+  readonly tenantPersonIds: readonly string[];
+}
+
+export type TenancyRegistered = {
+  readonly type: 'ledger.TenancyRegistered';
+  readonly data: { readonly municipalityNumber: string; readonly tenancyId: string } & TenancyDetails;
+};
+
+export type TenancyDetailsChanged = {
+  readonly type: 'ledger.TenancyDetailsChanged';
+  readonly data: TenancyDetails;
+};
+
+/** faktura */
+export type ChargePosted = {
+  readonly type: 'ledger.ChargePosted';
+  readonly data: { readonly voucherRef: string; readonly date: LocalDate; readonly dueDate: LocalDate; readonly period: string; readonly amountOre: Ore };
+};
+
+/** innbetaling, kreditnota, avskrivning: each reduces what is owed. */
+export type ReductionPosted = {
+  readonly type: 'ledger.PaymentPosted' | 'ledger.CreditPosted' | 'ledger.WriteOffPosted';
+  readonly data: { readonly voucherRef: string; readonly date: LocalDate; readonly amountOre: Ore };
+};
+
+/** saldo: the ERP's balance as of a date, from its arrears list. */
+export type BalanceStated = {
+  readonly type: 'ledger.BalanceStated';
+  readonly data: { readonly voucherRef: string; readonly asOf: LocalDate; readonly statedBalanceOre: Ore; readonly computedBalanceOre: Ore };
+};
+
+/** The ERP's balance disagrees with the account: shown to accounting, never silently overwritten. */
+export type BalanceDiscrepancyRecorded = {
+  readonly type: 'ledger.BalanceDiscrepancyRecorded';
+  readonly data: { readonly voucherRef: string; readonly asOf: LocalDate; readonly statedBalanceOre: Ore; readonly computedBalanceOre: Ore; readonly differenceOre: Ore };
+};
+
+export type LedgerEvent = TenancyRegistered | TenancyDetailsChanged | ChargePosted | ReductionPosted | BalanceStated | BalanceDiscrepancyRecorded;
+export type LedgerEventType = LedgerEvent['type'];
+
+export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
+  'ledger.TenancyRegistered',
+  'ledger.TenancyDetailsChanged',
+  'ledger.ChargePosted',
+  'ledger.PaymentPosted',
+  'ledger.CreditPosted',
+  'ledger.WriteOffPosted',
+  'ledger.BalanceStated',
+  'ledger.BalanceDiscrepancyRecorded',
+];
+
+export const TENANCY_STREAM_PREFIX = 'tenancy-';
+
+/** `tenancy-<kommunenummer>-<leieforhold>`: the ERP's tenancy number is not personal data. */
+export function tenancyStreamName(municipalityNumber: string, tenancyId: string): string {
+  return `${TENANCY_STREAM_PREFIX}${tenancyKey(municipalityNumber, tenancyId)}`;
+}
+
+export function tenancyKey(municipalityNumber: string, tenancyId: string): string {
+  return `${municipalityNumber}-${tenancyId}`;
+}
+
+export const MUNICIPALITY_NUMBER = /^\d{4}$/;
+export const TENANCY_ID = /^[A-Za-z0-9][A-Za-z0-9_.]{0,39}$/;
+export const VOUCHER_REF = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,59}$/;
