@@ -181,6 +181,30 @@ export function describeEventStoreContract(name: string, target: ContractTarget)
       });
     });
 
+    describe('appending to several streams', () => {
+      it('writes every stream, and reports the head position', async () => {
+        const category = uniqueCategory();
+        const results = await store.appendToStreams([
+          { streamName: `${category}-a`, events: [testEvent()], expectedRevision: 'no_stream' },
+          { streamName: `${category}-b`, events: [testEvent(), testEvent()], expectedRevision: 'no_stream' },
+        ]);
+        expect(results.map((r) => r.nextExpectedRevision)).toEqual([0, 1]);
+        const [last] = await store.readStream(`${category}-b`, { direction: 'backwards', maxCount: 1 });
+        expect(await store.headPosition()).toBe(last?.position);
+      });
+
+      it('writes nothing when any stream has bad input', async () => {
+        const category = uniqueCategory();
+        await expect(
+          store.appendToStreams([
+            { streamName: `${category}-a`, events: [testEvent()], expectedRevision: 'no_stream' },
+            { streamName: 'Bad Stream', events: [testEvent()], expectedRevision: 'no_stream' },
+          ]),
+        ).rejects.toBeInstanceOf(InvalidStreamNameError);
+        expect(await store.readStream(`${category}-a`)).toEqual([]);
+      });
+    });
+
     describe('catch-up subscription', () => {
       it('delivers the past after a checkpoint, then live events, in order, with no gap or duplicate while appends run concurrently', async () => {
         const category = uniqueCategory();

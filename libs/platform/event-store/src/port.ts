@@ -103,10 +103,18 @@ export interface StreamAppend {
 export interface EventStore {
   readonly backend: 'sqlite' | 'eventstoredb';
   appendToStream(streamName: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  /**
+   * Appends to several streams. SQLite: one transaction, all or nothing. EventStoreDB (before 25.1)
+   * cannot append atomically across streams: each stream's append is atomic and they run in order,
+   * so callers use deterministic event ids and retry the whole call, which completes a partial one.
+   */
+  appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** Reads a stream; a stream that does not exist reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeOptions): Subscription;
+  /** Position of the last event in the log (undefined when empty): how far subscriptions must get to be caught up. */
+  headPosition(): Promise<GlobalPosition | undefined>;
   /** A cheap round trip for health checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

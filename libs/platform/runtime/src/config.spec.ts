@@ -16,7 +16,11 @@ describe('configuration', () => {
     [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://x' }, 'EVENTSTORE_CONNECTION_STRING'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
     [{ TEST_CLOCK_FILE: '/tmp/clock' }, 'TEST_CLOCK_FILE'],
-    [{ NODE_ENV: 'production', TEST_CLOCK_FILE: '/tmp/clock' }, 'TEST_CLOCK_FILE'],
+    [{ NODE_ENV: 'production', TEST_CLOCK_FILE: '/tmp/clock', AUTH_JWKS_URL: 'https://idp.example/jwks', PERSON_ID_KEY: 'k'.repeat(32) }, 'TEST_CLOCK_FILE'],
+    [{ NODE_ENV: 'production', AUTH_DEV_KEY: 'true', AUTH_JWKS_URL: 'https://idp.example/jwks', PERSON_ID_KEY: 'k'.repeat(32) }, 'AUTH_DEV_KEY'],
+    [{ NODE_ENV: 'production', PERSON_ID_KEY: 'k'.repeat(32) }, 'AUTH_JWKS_URL'],
+    [{ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks' }, 'PERSON_ID_KEY'],
+    [{ POLICY_GRACE_WORKING_DAYS: '-1' }, 'POLICY_GRACE_WORKING_DAYS'],
   ])('refuses %p with one line naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

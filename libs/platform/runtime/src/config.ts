@@ -36,10 +36,40 @@ const schema = z
      */
     TEST_CLOCK_FILE: z.string().min(1).optional(),
     ALLOW_OPERATOR_ENDPOINTS: bool.default(true),
+
+    AUTH_ISSUER: z.string().min(1).default('evp-dev'),
+    AUTH_AUDIENCE: z.string().min(1).default('evp-api'),
+    AUTH_JWKS_URL: z.url().optional(),
+    AUTH_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+    /** Accept tokens signed with the public development key (`npm run token`). Refused in production. */
+    AUTH_DEV_KEY: bool.optional(),
+    /**
+     * Secret for deriving opaque person ids from identity numbers (HMAC-SHA256), so the same person
+     * gets the same id without the id revealing the number. Required in production.
+     */
+    PERSON_ID_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+
+    /** Policy numbers (README, "Case policy"). */
+    POLICY_ARREARS_MONTHS_OF_RENT: z.coerce.number().positive().max(12).default(1),
+    POLICY_GRACE_WORKING_DAYS: z.coerce.number().int().min(0).max(20).default(3),
+    POLICY_DAYS_PAST_GRACE_TO_OPEN: z.coerce.number().int().min(1).max(365).default(14),
+    POLICY_FIRST_CONTACT_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(5),
+
+    /** Largest accepted upload (bytes). */
+    MAX_IMPORT_BYTES: positiveInt.default(32 * 1024 * 1024),
   })
   .superRefine((c, ctx) => {
     if (c.EVENT_STORE === 'eventstoredb' && !c.EVENTSTORE_CONNECTION_STRING) {
       ctx.addIssue({ code: 'custom', path: ['EVENTSTORE_CONNECTION_STRING'], message: 'is required when EVENT_STORE=eventstoredb' });
+    }
+    if (c.NODE_ENV === 'production' && c.AUTH_DEV_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_DEV_KEY'], message: 'must not be true in production: the development key is public' });
+    }
+    if (c.NODE_ENV === 'production' && !c.AUTH_JWKS_URL && !c.AUTH_PUBLIC_KEY_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'or AUTH_PUBLIC_KEY_FILE is required in production' });
+    }
+    if (c.NODE_ENV === 'production' && !c.PERSON_ID_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['PERSON_ID_KEY'], message: 'is required in production' });
     }
     if (c.TEST_CLOCK_FILE && c.NODE_ENV !== 'test') {
       ctx.addIssue({ code: 'custom', path: ['TEST_CLOCK_FILE'], message: 'is only allowed when NODE_ENV=test' });
@@ -47,6 +77,25 @@ const schema = z
   });
 
 export type AppConfig = z.infer<typeof schema>;
+
+/** Development and test use the public development key and person-id key unless told otherwise. */
+export function authDevKeyEnabled(config: AppConfig): boolean {
+  return config.AUTH_DEV_KEY ?? config.NODE_ENV !== 'production';
+}
+
+const DEV_PERSON_ID_KEY = 'evp-development-person-id-key-not-secret-0123456789';
+export function personIdKey(config: AppConfig): string {
+  return config.PERSON_ID_KEY ?? DEV_PERSON_ID_KEY;
+}
+
+export function casePolicyFrom(config: AppConfig) {
+  return {
+    arrearsThresholdMonthsOfRent: config.POLICY_ARREARS_MONTHS_OF_RENT,
+    graceWorkingDays: config.POLICY_GRACE_WORKING_DAYS,
+    daysPastGraceToOpen: config.POLICY_DAYS_PAST_GRACE_TO_OPEN,
+    firstContactWorkingDays: config.POLICY_FIRST_CONTACT_WORKING_DAYS,
+  };
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -23,6 +23,7 @@ import type {
   SubscribeOptions,
   Subscription,
   EventMetadata,
+  StreamAppend,
 } from '../port';
 import { assertValidStreamName, matchesFilter, validateAndSerialise } from '../validation';
 
@@ -80,6 +81,14 @@ export class EventStoreDbEventStore implements EventStore {
       }
       throw mapConnectionError(error);
     }
+  }
+
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    // Validate everything first, so bad input writes nothing even here.
+    for (const a of appends) validateAndSerialise(a.streamName, a.events, a.expectedRevision);
+    const results: AppendResult[] = [];
+    for (const a of appends) results.push(await this.appendToStream(a.streamName, a.events, { expectedRevision: a.expectedRevision }));
+    return results;
   }
 
   /**
@@ -155,6 +164,14 @@ export class EventStoreDbEventStore implements EventStore {
     };
     subscriptions.add(subscription);
     return subscription;
+  }
+
+  async headPosition(): Promise<GlobalPosition | undefined> {
+    for await (const resolved of this.client.readAll({ maxCount: 50, direction: 'backwards', fromPosition: 'end' })) {
+      const recorded = toRecorded(resolved);
+      if (recorded && !recorded.streamName.startsWith('$')) return recorded.position;
+    }
+    return undefined;
   }
 
   async ping(): Promise<void> {

@@ -251,6 +251,12 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  async headPosition(): Promise<GlobalPosition | undefined> {
+    this.assertOpen();
+    const head = this.stmts.head.get()?.head;
+    return head ? String(head) : undefined;
+  }
+
   async ping(): Promise<void> {
     this.assertOpen();
     this.db.prepare('SELECT 1').get();

@@ -1,0 +1,198 @@
+import { createHmac } from 'node:crypto';
+import { deterministicId } from '@evp/shared-kernel';
+import {
+  WrongExpectedRevisionError,
+  type EventStore,
+  type JsonObject,
+  type NewEvent,
+  type RecordedEvent,
+  type StreamAppend,
+} from '@evp/event-store';
+import {
+  LEDGER_EVENT_TYPES,
+  LedgerRuleError,
+  decidePostings,
+  decideRegistration,
+  evolveTenancy,
+  initialTenancy,
+  tenancyStreamName,
+  type LedgerEvent,
+  type Tenancy,
+} from '@evp/ledger-domain';
+import { metadataFor, type CommandContext } from './command-context';
+import type { FieldError } from './csv';
+import type { PostingLine } from './postings-input';
+import type { TenancyLine } from './tenancies-input';
+
+/** The whole input was refused: nothing was written. `conflict` when an ERP line would change. */
+export class InputRejectedError extends Error {
+  constructor(
+    readonly errors: FieldError[],
+    readonly kind: 'invalid' | 'conflict' | 'forbidden',
+  ) {
+    super(`${errors.length} feil i innsendingen; ingenting er lagret`);
+  }
+}
+
+export interface PostingResult {
+  readonly lines: number;
+  readonly tenancies: number;
+  readonly eventsWritten: number;
+  /** Lines whose voucher was already posted with the same content. */
+  readonly alreadyPosted: number;
+  /** True when nothing new was written: a repeated file or request. */
+  readonly noOp: boolean;
+}
+
+export interface RegistrationResult {
+  readonly tenancies: number;
+  readonly registered: number;
+  readonly changed: number;
+  readonly unchanged: number;
+  readonly noOp: boolean;
+}
+
+const MAX_CONFLICT_RETRIES = 3;
+
+export const PERSON_STREAM_PREFIX = 'person-';
+
+/**
+ * Accounting's commands on tenancy accounts. Every input is validated whole, then decided against
+ * the current streams and appended in one atomic write across streams (the SQLite store does it in
+ * one transaction; see the port). A concurrent append to one of the tenancies retries the whole
+ * input from a fresh read.
+ */
+export class LedgerService {
+  constructor(
+    private readonly store: EventStore,
+    private readonly personIdKey: string,
+  ) {}
+
+  /** An opaque person id: HMAC of the identity number, so the same person gets the same id and the id reveals nothing. */
+  personId(nationalId: string): string {
+    return `p${createHmac('sha256', this.personIdKey).update(nationalId).digest('hex').slice(0, 32)}`;
+  }
+
+  async loadTenancy(municipalityNumber: string, tenancyId: string): Promise<{ state: Tenancy; revision: number; events: RecordedEvent[] }> {
+    const events = await this.store.readStream(tenancyStreamName(municipalityNumber, tenancyId));
+    const state = events.reduce((s, e) => evolveTenancy(s, toLedgerEvent(e)), initialTenancy());
+    return { state, revision: events.length - 1, events };
+  }
+
+  async registerTenancies(lines: readonly TenancyLine[], ctx: CommandContext): Promise<RegistrationResult> {
+    assertMunicipalities(lines, ctx);
+    return this.retryOnConflict(async () => {
+      const appends: StreamAppend[] = [];
+      let registered = 0;
+      let changed = 0;
+      const metadata = metadataFor(ctx);
+      for (const line of lines) {
+        const stream = tenancyStreamName(line.municipalityNumber, line.tenancyId);
+        const { state, revision } = await this.loadTenancy(line.municipalityNumber, line.tenancyId);
+        const personIds = line.tenants.map((t) => this.personId(t.nationalId));
+        const events = decideRegistration(state, {
+          municipalityNumber: line.municipalityNumber,
+          tenancyId: line.tenancyId,
+          address: line.address,
+          monthlyRentOre: line.monthlyRentOre,
+          landlordKind: line.landlordKind,
+          navOffice: line.navOffice,
+          tenantPersonIds: personIds,
+        });
+        // Identity numbers and names go to each person's own stream, which can be erased without touching the ledger.
+        for (const [i, tenant] of line.tenants.entries()) {
+          const personId = personIds[i] as string;
+          appends.push({
+            streamName: `${PERSON_STREAM_PREFIX}${personId}`,
+            events: [{ id: deterministicId(`${personId}|recorded|${tenant.name}`), type: 'people.PersonRecorded', data: { nationalId: tenant.nationalId, name: tenant.name }, metadata }],
+            expectedRevision: 'any',
+          });
+        }
+        if (events.length === 0) continue;
+        if (events[0]?.type === 'ledger.TenancyRegistered') registered += 1;
+        else changed += 1;
+        appends.push({ streamName: stream, events: events.map((e) => toNewEvent(stream, e, `${revision}`, metadata)), expectedRevision: revision < 0 ? 'no_stream' : revision });
+      }
+      const results = await this.store.appendToStreams(appends);
+      const wroteSomething = results.some((r) => !r.alreadyAppended);
+      return { tenancies: lines.length, registered, changed, unchanged: lines.length - registered - changed, noOp: !wroteSomething };
+    });
+  }
+
+  async post(lines: readonly PostingLine[], ctx: CommandContext): Promise<PostingResult> {
+    assertMunicipalities(lines, ctx);
+    const byTenancy = new Map<string, PostingLine[]>();
+    for (const line of lines) {
+      const stream = tenancyStreamName(line.municipalityNumber, line.tenancyId);
+      byTenancy.set(stream, [...(byTenancy.get(stream) ?? []), line]);
+    }
+    return this.retryOnConflict(async () => {
+      const invalid: FieldError[] = [];
+      const conflicts: FieldError[] = [];
+      const appends: StreamAppend[] = [];
+      let alreadyPosted = 0;
+      const metadata = metadataFor(ctx);
+      for (const [stream, tenancyLines] of byTenancy) {
+        const first = tenancyLines[0] as PostingLine;
+        const { state, revision } = await this.loadTenancy(first.municipalityNumber, first.tenancyId);
+        if (state.status === 'unregistered') {
+          for (const l of tenancyLines) invalid.push({ line: l.line, column: 'leieforhold', reason: `ukjent leieforhold ${l.tenancyId} i kommune ${l.municipalityNumber}` });
+          continue;
+        }
+        try {
+          const decision = decidePostings(state, tenancyLines.map((l) => l.posting));
+          alreadyPosted += decision.alreadyPosted.length;
+          if (decision.events.length) {
+            appends.push({ streamName: stream, events: decision.events.map((e) => toNewEvent(stream, e, '', metadata)), expectedRevision: revision });
+          }
+        } catch (error) {
+          if (!(error instanceof LedgerRuleError) || error.code !== 'VOUCHER_CONFLICT') throw error;
+          const line = tenancyLines.find((l) => l.posting.voucherRef === error.voucherRef);
+          conflicts.push({ line: line?.line ?? null, column: 'bilagsnr', reason: error.message });
+        }
+      }
+      if (invalid.length) throw new InputRejectedError([...invalid, ...conflicts].sort(byLine), 'invalid');
+      if (conflicts.length) throw new InputRejectedError(conflicts.sort(byLine), 'conflict');
+      const results = appends.length ? await this.store.appendToStreams(appends) : [];
+      const written = appends.filter((_, i) => !results[i]?.alreadyAppended).reduce((n, a) => n + a.events.length, 0);
+      return { lines: lines.length, tenancies: byTenancy.size, eventsWritten: written, alreadyPosted, noOp: written === 0 };
+    });
+  }
+
+  private async retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let i = 0; ; i++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || i >= MAX_CONFLICT_RETRIES) throw error;
+      }
+    }
+  }
+}
+
+function assertMunicipalities(lines: ReadonlyArray<{ line: number; municipalityNumber: string }>, ctx: CommandContext): void {
+  const outside = lines.filter((l) => !ctx.municipalities.includes(l.municipalityNumber));
+  if (outside.length) {
+    throw new InputRejectedError(
+      outside.map((l) => ({ line: l.line, column: 'kommunenr', reason: `du har ikke tilgang til kommune ${l.municipalityNumber}` })),
+      'forbidden',
+    );
+  }
+}
+
+const byLine = (a: FieldError, b: FieldError) => (a.line ?? 0) - (b.line ?? 0);
+
+/**
+ * Deterministic ids: a posting's events derive from the tenancy and the voucher, so posting the
+ * same line again — in another file, days later — can never add an event (invariant 2).
+ */
+function toNewEvent(stream: string, event: LedgerEvent, salt: string, metadata: NewEvent['metadata']): NewEvent {
+  const voucherRef = (event.data as { voucherRef?: string }).voucherRef;
+  const key = voucherRef !== undefined ? `${stream}|voucher|${voucherRef}|${event.type}` : `${stream}|${event.type}|${salt}|${JSON.stringify(event.data)}`;
+  return { id: deterministicId(key), type: event.type, data: event.data as unknown as JsonObject, metadata };
+}
+
+export function toLedgerEvent(recorded: RecordedEvent): LedgerEvent {
+  if (!(LEDGER_EVENT_TYPES as readonly string[]).includes(recorded.type)) throw new Error(`Not a ledger event: ${recorded.type}`);
+  return { type: recorded.type, data: recorded.data } as unknown as LedgerEvent;
+}

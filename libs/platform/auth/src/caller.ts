@@ -1,0 +1,27 @@
+export const ROLES = ['accounting', 'arrears-team', 'nav-adviser', 'landlord', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling, from a verified token. `personId` is opaque; no name or identity number. */
+export interface Caller {
+  readonly personId: string;
+  readonly roles: readonly Role[];
+  /** Kommunenumre the caller may act in. Every query is scoped by these (invariant 11). */
+  readonly municipalities: readonly string[];
+  /** A NAV adviser's own NAV office: they see only its tenancies and cases. */
+  readonly navOffice: string | null;
+  /** A landlord's own id: they see only their own warnings. */
+  readonly landlordId: string | null;
+}
+
+export function hasRole(caller: Caller, ...roles: Role[]): boolean {
+  return caller.roles.some((r) => roles.includes(r));
+}
+
+export function mayActIn(caller: Caller, municipalityNumber: string): boolean {
+  return caller.municipalities.includes(municipalityNumber);
+}
+
+/** The role a caller acts in for the audit trail: the first of its roles that the action allows. */
+export function actingRole(caller: Caller, allowed: readonly Role[]): Role {
+  return caller.roles.find((r) => allowed.includes(r)) ?? (caller.roles[0] as Role);
+}
