@@ -141,16 +141,24 @@ export function escalationDueOn(firstContactDeadline: LocalDate): LocalDate {
 }
 
 /**
- * When the opening policies should next be evaluated without any new posting: the passing of
- * time alone can make a charge arrears (its grace ends) or make arrears too old.
+ * The days on which the opening policies must be evaluated again without any new posting: the
+ * passing of time alone can make a charge arrears (its grace ends) or make arrears too old.
  */
-export function nextArrearsEvaluation(snapshot: ArrearsSnapshot, policy: CasePolicy, today: LocalDate): LocalDate | null {
-  const candidates: LocalDate[] = [];
+export function arrearsEvaluationDates(snapshot: ArrearsSnapshot, policy: CasePolicy): LocalDate[] {
+  const dates = new Set<LocalDate>();
   snapshot.unpaidDueDates.forEach((due, i) => {
     const graceOver = addDays(norwegianCalendar.addWorkingDays(due, policy.graceWorkingDays), 1);
-    candidates.push(graceOver);
-    if (i === 0) candidates.push(addDays(graceOver, policy.daysPastGraceToOpen - 1));
+    dates.add(graceOver);
+    if (i === 0) dates.add(addDays(graceOver, policy.daysPastGraceToOpen - 1));
   });
-  const future = candidates.filter((d) => d > today).sort();
-  return future[0] ?? null;
+  return [...dates].sort();
+}
+
+export function nextArrearsEvaluation(snapshot: ArrearsSnapshot, policy: CasePolicy, today: LocalDate): LocalDate | null {
+  return arrearsEvaluationDates(snapshot, policy).find((d) => d > today) ?? null;
+}
+
+/** True when an evaluation date has come since the tenancy was last evaluated. */
+export function arrearsEvaluationDue(snapshot: ArrearsSnapshot, policy: CasePolicy, today: LocalDate, lastEvaluatedOn: LocalDate | null): boolean {
+  return arrearsEvaluationDates(snapshot, policy).some((d) => d <= today && (lastEvaluatedOn === null || d > lastEvaluatedOn));
 }
