@@ -3,10 +3,12 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import type { EventStore } from '@evp/event-store';
+import { Public } from '@evp/auth';
 import { assertNoEviction } from '../redis';
 import { EVENT_STORE, REDIS } from './tokens';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

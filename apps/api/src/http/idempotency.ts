@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { ConflictException, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, REDIS, type AppConfig } from '@evp/runtime';
+import type { Caller } from '@evp/auth';
+
+export interface StoredResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+const KEY = /^[A-Za-z0-9_.:-]{8,200}$/;
+const DONE_TTL_SECONDS = 24 * 3600;
+const PENDING_TTL_SECONDS = 300;
+
+/**
+ * `Idempotency-Key` on every POST: the first response is stored (24 hours, per caller) and a retry
+ * with the same key and the same request gets it again without running anything. The same key with
+ * a different request is refused. The commands underneath are idempotent on their own (voucher
+ * references, deterministic event ids), so an expired or lost key only costs a recomputation.
+ */
+@Injectable()
+export class IdempotencyService {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async run(caller: Caller, key: string | undefined, request: Buffer | string, execute: () => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }> {
+    if (key === undefined) return { ...(await execute()), replayed: false };
+    if (!KEY.test(key)) throw new UnprocessableEntityException({ error: 'ValidationFailed', message: 'Ugyldig Idempotency-Key', errors: [{ line: null, column: 'Idempotency-Key', reason: 'må være 8–200 tegn: bokstaver, siffer, _ . : -' }] });
+    const redisKey = `${this.config.REDIS_PREFIX}:idem:${caller.personId}:${createHash('sha256').update(key).digest('hex')}`;
+    const fingerprint = createHash('sha256').update(request).digest('hex');
+    const claimed = await this.redis.set(redisKey, JSON.stringify({ state: 'pending', fingerprint }), 'EX', PENDING_TTL_SECONDS, 'NX');
+    if (claimed !== 'OK') {
+      const stored = JSON.parse((await this.redis.get(redisKey)) ?? '{}') as { state?: string; fingerprint?: string; response?: StoredResponse };
+      if (stored.fingerprint !== fingerprint) {
+        throw new UnprocessableEntityException({ error: 'IdempotencyKeyReused', message: 'Idempotency-Key er brukt før med en annen forespørsel', errors: [{ line: null, column: 'Idempotency-Key', reason: 'brukt før med en annen forespørsel' }] });
+      }
+      if (stored.state !== 'done' || !stored.response) throw new ConflictException({ error: 'InProgress', message: 'En forespørsel med samme Idempotency-Key pågår; prøv igjen straks' });
+      return { ...stored.response, replayed: true };
+    }
+    try {
+      const response = await execute();
+      await this.redis.set(redisKey, JSON.stringify({ state: 'done', fingerprint, response }), 'EX', DONE_TTL_SECONDS);
+      return { ...response, replayed: false };
+    } catch (error) {
+      // A refused request is not remembered: fixing the input and retrying with the same key must work.
+      await this.redis.del(redisKey);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { osloDate, type Clock } from '@evp/shared-kernel';
+import { CLOCK } from '@evp/runtime';
+import { CurrentCaller, Roles, type Caller, type Role } from '@evp/auth';
+import { AccountQueries, LedgerService, decodeText, postingsFromCsv, postingsFromJson, tenanciesFromCsv, tenanciesFromJson, type FieldError } from '@evp/ledger-application';
+import { IdempotencyService } from '../http/idempotency';
+import { RequestValidationError } from '../http/errors';
+import { commandContext, idempotencyKeyOf, readUpload, requireJson } from '../http/request';
+import { ApiErrors, IDEMPOTENCY_HEADER } from '../http/openapi';
+
+const WRITERS: Role[] = ['accounting', 'admin'];
+const READERS: Role[] = ['accounting', 'arrears-team', 'nav-adviser', 'admin'];
+
+const postingExample = {
+  postings: [
+    { municipalityNumber: '5035', tenancyId: '100234', voucherRef: 'F-2026-12-100234', type: 'faktura', date: '2026-11-15', dueDate: '2026-12-01', period: '2026-12', amount: '9 282,00' },
+    { municipalityNumber: '5035', tenancyId: '100234', voucherRef: 'I-2026-12-88812', type: 'innbetaling', date: '2026-12-01', amountOre: 928200 },
+  ],
+};
+
+const arrearsQuery = z.object({
+  municipality: z.string().regex(/^\d{4}$/, 'må være et kommunenummer (fire siffer)'),
+  sort: z.enum(['amount', 'age']).default('amount'),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+@ApiTags('ledger')
+@Controller('api/v1/ledger')
+export class LedgerController {
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly accounts: AccountQueries,
+    private readonly idempotency: IdempotencyService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post('tenancies')
+  @Roles(...WRITERS)
+  @ApiOperation({ summary: 'Registrer leieforhold (JSON). Identitetsnummer og navn lagres slettbart, aldri i hendelser eller logger.' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiBody({ schema: { example: { tenancies: [{ municipalityNumber: '5035', tenancyId: '100234', address: 'Kirkegata 1, 7500 Stjørdal', monthlyRent: '9 282,00', landlordKind: 'kommunal', navOffice: 'nav-stjordal', tenants: [{ nationalId: '11 siffer', name: 'Navn Navnesen' }] }] } } })
+  @ApiErrors([415, 'Ikke application/json'], [422, 'Valideringsfeil: hver feil med linje, felt og årsak; ingenting er lagret'])
+  @ApiOkResponse({ description: 'Registrert (eller uendret)' })
+  async registerTenancies(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller, @Body() body: unknown) {
+    requireJson(request);
+    return this.respond(reply, await this.idempotency.run(caller, idempotencyKeyOf(request), JSON.stringify(body ?? null), async () => {
+      const { lines, errors } = tenanciesFromJson(body);
+      this.rejectIfAny(errors);
+      return { status: 200, body: await this.ledger.registerTenancies(lines, commandContext(request, caller, WRITERS, this.clock.now())) };
+    }));
+  }
+
+  @Post('tenancies/imports')
+  @Roles(...WRITERS)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Registrer leieforhold fra CSV: kommunenr;leieforhold;adresse;husleie;utleier;navkontor;fodselsnummer;navn (én linje per leietaker). UTF-8 (med/uten BOM) eller Windows-1252.' })
+  @ApiConsumes('text/csv', 'multipart/form-data')
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiErrors([413, 'Filen er for stor'], [415, 'Verken text/csv eller multipart/form-data'], [422, 'Valideringsfeil med linje, kolonne og årsak; ingenting er lagret'])
+  async importTenancies(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller) {
+    const file = await readUpload(request);
+    return this.respond(reply, await this.idempotency.run(caller, idempotencyKeyOf(request), file, async () => {
+      const { lines, errors } = tenanciesFromCsv(decodeText(file));
+      this.rejectIfAny(errors);
+      return { status: 200, body: await this.ledger.registerTenancies(lines, commandContext(request, caller, WRITERS, this.clock.now())) };
+    }));
+  }
+
+  @Post('postings')
+  @Roles(...WRITERS)
+  @ApiOperation({ summary: 'Bokfør posteringer (faktura, innbetaling, kreditnota, avskrivning, saldo) som JSON. Alt eller ingenting.' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiBody({ schema: { example: postingExample } })
+  @ApiErrors([409, 'Et bilagsnummer er bokført før med annet innhold'], [415, 'Ikke application/json'], [422, 'Valideringsfeil; ingenting er lagret'])
+  @ApiOkResponse({ description: 'Bokført; `noOp` er true når alt var bokført fra før' })
+  async post(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller, @Body() body: unknown) {
+    requireJson(request);
+    return this.respond(reply, await this.idempotency.run(caller, idempotencyKeyOf(request), JSON.stringify(body ?? null), async () => {
+      const { lines, errors } = postingsFromJson(body);
+      this.rejectIfAny(errors);
+      return { status: 200, body: await this.ledger.post(lines, commandContext(request, caller, WRITERS, this.clock.now())) };
+    }));
+  }
+
+  @Post('imports')
+  @Roles(...WRITERS)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Bokfør en CSV-fil fra økonomisystemet: kommunenr;leieforhold;bilagsnr;type;dato;forfall;periode;belop. Hele filen valideres før noe lagres.' })
+  @ApiConsumes('text/csv', 'multipart/form-data')
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiErrors([409, 'Et bilagsnummer er bokført før med annet innhold'], [413, 'Filen er for stor'], [415, 'Verken text/csv eller multipart/form-data'], [422, 'Valideringsfeil med linje, kolonne og årsak; ingenting er lagret'])
+  async importPostings(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller) {
+    const file = await readUpload(request);
+    return this.respond(reply, await this.idempotency.run(caller, idempotencyKeyOf(request), file, async () => {
+      const { lines, errors } = postingsFromCsv(decodeText(file));
+      this.rejectIfAny(errors);
+      return { status: 200, body: await this.ledger.post(lines, commandContext(request, caller, WRITERS, this.clock.now())) };
+    }));
+  }
+
+  @Get('tenancies/:municipalityNumber/:tenancyId')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'Et leieforholds konto: saldo, ubetalte fakturaer, eldste forfall, dager over forfall, transaksjoner og saldoavvik.' })
+  @ApiErrors([404, 'Finnes ikke (eller utenfor din tilgang)'])
+  async account(@CurrentCaller() caller: Caller, @Param('municipalityNumber') municipalityNumber: string, @Param('tenancyId') tenancyId: string) {
+    const view = await this.accounts.account(caller, municipalityNumber, tenancyId, osloDate(this.clock.now()));
+    if (!view) throw new NotFoundException({ error: 'NotFound', message: 'Finnes ikke' });
+    return view;
+  }
+
+  @Get('arrears')
+  @Roles(...READERS)
+  @ApiOperation({ summary: 'Leieforhold med forfalt, ubetalt husleie i en kommune, sortert etter beløp eller alder.' })
+  @ApiQuery({ name: 'municipality', example: '5035' })
+  @ApiQuery({ name: 'sort', enum: ['amount', 'age'], required: false })
+  @ApiQuery({ name: 'offset', required: false })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiErrors([422, 'Ugyldig spørring'])
+  async arrears(@CurrentCaller() caller: Caller, @Query() query: unknown) {
+    const parsed = arrearsQuery.safeParse(query);
+    if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
+    const { municipality, sort, offset, limit } = parsed.data;
+    return this.accounts.inArrears(caller, municipality, osloDate(this.clock.now()), sort, offset, limit);
+  }
+
+  private rejectIfAny(errors: FieldError[]): void {
+    if (errors.length) throw new RequestValidationError(errors);
+  }
+
+  private respond(reply: FastifyReply, result: { status: number; body: unknown; replayed: boolean }) {
+    void reply.status(result.status);
+    if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
+    return result.body;
+  }
+}
