@@ -110,6 +110,17 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
     this.bullWorkerConnection?.disconnect();
   }
 
+  /** Per subscription: is there no event in the log, within its filter, after what it has handled? */
+  async lag(): Promise<Record<string, { caughtUp: boolean; parked: number }>> {
+    const result: Record<string, { caughtUp: boolean; parked: number }> = {};
+    for (const [name, runner] of this.runners) {
+      const status = runner.status();
+      const next = await this.store.readAll({ ...(status.lastHandled ? { after: status.lastHandled } : {}), filter: runner.processor.filter, maxCount: 1 });
+      result[name] = { caughtUp: next.length === 0, parked: status.parked.length };
+    }
+    return result;
+  }
+
   runner(name: string): SubscriptionRunner {
     const runner = this.runners.get(name);
     if (!runner) throw new NotFoundException(`No subscription named ${name}`);
@@ -130,6 +141,13 @@ export class OperatorController {
   @ApiOperation({ summary: 'Every subscription: checkpoint, last handled position, parked and held events with their errors.' })
   subscriptions() {
     return [...this.processing.runners.values()].map((r) => r.status());
+  }
+
+  @Get('lag')
+  @ApiOperation({ summary: 'Whether every subscription has handled every event of its streams (for operators, tests and benchmarks).' })
+  async lag() {
+    const subscriptions = await this.processing.lag();
+    return { caughtUp: Object.values(subscriptions).every((s) => s.caughtUp), subscriptions };
   }
 
   @Post('subscriptions/:name/rebuild')

@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { mintDevToken, type Role } from '@evp/auth';
+import { FileOffsetClock } from '@evp/runtime';
+
+const root = resolve(__dirname, '../../..');
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+    server.on('error', fail);
+  });
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface Response<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * The real system for one test file: the api and the worker as separate processes on a fresh
+ * SQLite file, the real Redis under a key prefix of its own, and a business clock the test drives
+ * through a file both processes read (refused outside NODE_ENV=test).
+ */
+export class TestSystem {
+  readonly dir = mkdtempSync(join(tmpdir(), 'evp-e2e-'));
+  readonly prefix = `e2e-${randomUUID().slice(0, 8)}`;
+  readonly clockFile = join(this.dir, 'clock.json');
+  readonly redis = new Redis(REDIS_URL);
+  apiPort = 0;
+  workerPort = 0;
+  private api: ChildProcess | undefined;
+  private worker: ChildProcess | undefined;
+  readonly logs: string[] = [];
+
+  constructor(private readonly extraEnv: Record<string, string> = {}) {}
+
+  env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      NODE_ENV: 'test',
+      SWC_NODE_PROJECT: join(root, 'tsconfig.runtime.json'),
+      SQLITE_FILE: join(this.dir, 'events.sqlite'),
+      SQLITE_POLL_INTERVAL_MS: '20',
+      REDIS_URL,
+      REDIS_PREFIX: this.prefix,
+      API_PORT: String(this.apiPort),
+      WORKER_PORT: String(this.workerPort),
+      TEST_CLOCK_FILE: this.clockFile,
+      TIMER_SWEEP_INTERVAL_MS: '300',
+      LOG_LEVEL: 'info',
+      ...this.extraEnv,
+    };
+  }
+
+  async start(): Promise<void> {
+    this.apiPort = await freePort();
+    this.workerPort = await freePort();
+    await Promise.all([this.startApi(), this.startWorker()]);
+  }
+
+  setClock(instant: string | Date): void {
+    FileOffsetClock.setNow(this.clockFile, new Date(instant));
+  }
+
+  private launch(name: 'api' | 'worker'): ChildProcess {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, `apps/${name}/src/main.ts`)], { cwd: root, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) this.logs.push(`[${name}] ${line}`);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    return child;
+  }
+
+  async startApi(): Promise<void> {
+    this.api = this.launch('api');
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${this.apiPort}/health`)).status === 200, 'api health');
+  }
+
+  async startWorker(): Promise<void> {
+    this.worker = this.launch('worker');
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${this.workerPort}/health`)).status === 200, 'worker health');
+  }
+
+  /** SIGKILL: no shutdown hooks, no final checkpoint — a crash. */
+  async killWorker(): Promise<void> {
+    const worker = this.worker;
+    if (!worker || worker.exitCode !== null) return;
+    const exited = new Promise((r) => worker.once('exit', r));
+    worker.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    for (const child of [this.api, this.worker]) {
+      if (child && child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    }
+    await this.flushRedis();
+    this.redis.disconnect();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async flushRedis(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await this.redis.unlink(...keys);
+    } while (cursor !== '0');
+  }
+
+  token(role: Role, options: { municipalities?: string[]; navOffice?: string; landlordId?: string; sub?: string } = {}): Promise<string> {
+    return mintDevToken({
+      issuer: 'evp-dev',
+      audience: 'evp-api',
+      sub: options.sub ?? `e2e-${role}`,
+      roles: [role],
+      municipalities: options.municipalities ?? ['5035'],
+      ...(options.navOffice ? { navOffice: options.navOffice } : {}),
+      ...(options.landlordId ? { landlordId: options.landlordId } : {}),
+    });
+  }
+
+  async request<T = unknown>(method: string, path: string, options: { token?: string; json?: unknown; body?: Buffer | string; contentType?: string; headers?: Record<string, string> } = {}, port = this.apiPort): Promise<Response<T>> {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.token) headers['authorization'] = `Bearer ${options.token}`;
+    let body: string | Buffer | undefined;
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    } else if (options.body !== undefined) {
+      headers['content-type'] = options.contentType ?? 'text/csv';
+      body = options.body;
+    }
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, ...(body !== undefined ? { body: body as unknown as string } : {}) });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  }
+
+  worker_<T = unknown>(method: string, path: string): Promise<Response<T>> {
+    return this.request<T>(method, path, {}, this.workerPort);
+  }
+
+  /** Resolves when every subscription has handled everything in the log, twice in a row (sagas append more). */
+  async caughtUp(timeoutMs = 60_000): Promise<void> {
+    let streak = 0;
+    await waitFor(async () => {
+      const { body } = await this.worker_<{ caughtUp: boolean }>('GET', '/operator/lag');
+      streak = body.caughtUp ? streak + 1 : 0;
+      return streak >= 3 ? true : undefined;
+    }, 'subscriptions to catch up', timeoutMs);
+  }
+}
