@@ -98,6 +98,27 @@ export class TimerService {
     return rescheduled ? 'rescheduled' : delay === 0 ? 'fired-now' : 'scheduled';
   }
 
+  /**
+   * Schedules many deadlines (the sweeper's case): one bulk read of the pending jobs, then a
+   * round trip only for deadlines that are missing, moved or due by the injected clock.
+   */
+  async scheduleMany(deadlines: readonly Deadline[]): Promise<Record<ScheduleOutcome, number>> {
+    const counts: Record<ScheduleOutcome, number> = { scheduled: 0, unchanged: 0, rescheduled: 0, 'fired-now': 0 };
+    const jobs = await this.queue.getJobs(['delayed', 'waiting', 'active', 'prioritized', 'waiting-children']);
+    const pending = new Map(jobs.filter((j) => j?.id).map((j) => [j.id as string, j]));
+    const now = this.clock.now().getTime();
+    for (const deadline of deadlines) {
+      const job = pending.get(deadline.id);
+      const delayed = job && job.delay > 0 && job.processedOn === undefined;
+      if (job && job.data.dueAt === deadline.dueAt.toISOString() && (!delayed || deadline.dueAt.getTime() > now)) {
+        counts.unchanged += 1;
+        continue;
+      }
+      counts[await this.schedule(deadline)] += 1;
+    }
+    return counts;
+  }
+
   /** Removes a pending deadline. A deadline that is running right now finishes; its command re-checks the state. */
   async cancel(id: string): Promise<boolean> {
     const job = await this.queue.getJob(id);
@@ -108,6 +129,11 @@ export class TimerService {
     } catch {
       return false;
     }
+  }
+
+  /** How many deadlines are in each state. */
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('delayed', 'waiting', 'active', 'failed', 'prioritized');
   }
 
   /** What is due and what is overdue: timers must be observable (DOMAIN.md, «timers that silently stop firing»). */
@@ -196,13 +222,12 @@ export class DeadlineSweeper {
         this.logger.error({ source: source.name, err: String(error) }, 'deadline source failed');
         continue;
       }
-      for (const deadline of deadlines) {
-        try {
-          counts[await this.timers.schedule(deadline)] += 1;
-        } catch (error) {
-          errors += 1;
-          this.logger.error({ source: source.name, deadline: deadline.id, err: String(error) }, 'deadline not scheduled');
-        }
+      try {
+        const outcome = await this.timers.scheduleMany(deadlines);
+        for (const key of Object.keys(counts) as ScheduleOutcome[]) counts[key] += outcome[key];
+      } catch (error) {
+        errors += 1;
+        this.logger.error({ source: source.name, err: String(error) }, 'deadlines not scheduled');
       }
     }
     const result = { at: this.clock.now().toISOString(), counts, errors };

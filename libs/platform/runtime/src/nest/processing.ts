@@ -165,9 +165,10 @@ export class OperatorController {
   }
 
   @Get('deadlines')
-  @ApiOperation({ summary: 'Pending deadlines: what is due, and what is overdue.' })
-  async deadlines() {
-    return { pending: await this.processing.timers.pending(), lastSweep: this.processing.sweeper.lastSweep ?? null };
+  @ApiOperation({ summary: 'Pending deadlines: how many in each state, the first `limit` of them with what is due and what is overdue, and the last sweep.' })
+  async deadlines(@Query('limit') limit?: string) {
+    const max = Math.min(Math.max(Number(limit ?? 1000) || 1000, 1), 100_000);
+    return { counts: await this.processing.timers.counts(), pending: await this.processing.timers.pending(max), lastSweep: this.processing.sweeper.lastSweep ?? null };
   }
 
   @Post('deadlines/sweep')
