@@ -4,6 +4,8 @@ import type { EventProcessor } from '@evp/runtime';
 import { TENANCY_STREAM_PREFIX } from '@evp/ledger-domain';
 import type { CasesService } from './cases.service';
 
+const SAGA_CONCURRENCY = 8;
+
 export const SAGA_ACTOR = { id: 'cases-arrears-saga', role: 'system' } as const;
 
 /** Splits `tenancy-<kommunenr>-<leieforhold>` into its parts. */
@@ -27,8 +29,29 @@ export class ArrearsSaga implements EventProcessor {
   ) {}
 
   async handle(event: RecordedEvent): Promise<void> {
-    if (event.type === 'ledger.BalanceDiscrepancyRecorded') return; // a discrepancy is for accounting to look at; it changes nothing owed
-    const { municipalityNumber, tenancyId } = tenancyFromStream(event.streamName);
-    await this.cases.evaluate(municipalityNumber, tenancyId, this.clock.now(), { id: event.id, correlationId: event.metadata.correlationId, actor: SAGA_ACTOR });
+    await this.handleBatch([event]);
+  }
+
+  /**
+   * The decision looks at the tenancy's current account, not at the event, so several events of one
+   * tenancy need one evaluation (caused by the last of them). Tenancies are independent streams and
+   * are evaluated a few at a time.
+   */
+  async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
+    const lastByStream = new Map<string, RecordedEvent>();
+    for (const event of events) {
+      if (event.type === 'ledger.BalanceDiscrepancyRecorded') continue; // for accounting to look at; it changes nothing owed
+      lastByStream.set(event.streamName, event);
+    }
+    const work = [...lastByStream.values()];
+    const now = this.clock.now();
+    const next = async (): Promise<void> => {
+      const event = work.shift();
+      if (!event) return;
+      const { municipalityNumber, tenancyId } = tenancyFromStream(event.streamName);
+      await this.cases.evaluate(municipalityNumber, tenancyId, now, { id: event.id, correlationId: event.metadata.correlationId, actor: SAGA_ACTOR });
+      await next();
+    };
+    await Promise.all(Array.from({ length: Math.min(SAGA_CONCURRENCY, work.length) }, next));
   }
 }

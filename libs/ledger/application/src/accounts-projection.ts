@@ -31,34 +31,33 @@ export class AccountsProjection implements EventProcessor {
   constructor(private readonly readModels: ReadModelStore) {}
 
   async handle(event: RecordedEvent): Promise<void> {
-    const key = event.streamName.slice(TENANCY_STREAM_PREFIX.length);
-    const current = await this.readModels.get<AccountDoc>(ACCOUNTS, key);
-    if (current && current.revision >= event.revision) return;
-    const ledgerEvent = toLedgerEvent(event);
-    const state = evolveTenancy(current?.state ?? initialTenancy(), ledgerEvent);
-    const data = ledgerEvent.data as { voucherRef?: string; date?: string; asOf?: string; dueDate?: string; period?: string; amountOre?: number; statedBalanceOre?: number };
-    const transactions =
-      data.voucherRef !== undefined && ledgerEvent.type !== 'ledger.BalanceDiscrepancyRecorded'
-        ? [
-            ...(current?.transactions ?? []),
-            {
-              voucherRef: data.voucherRef,
-              type: ledgerEvent.type,
-              date: (data.date ?? data.asOf) as string,
-              ...(data.dueDate ? { dueDate: data.dueDate } : {}),
-              ...(data.period ? { period: data.period } : {}),
-              amountOre: (data.amountOre ?? data.statedBalanceOre) as number,
-              postedAt: event.metadata.occurredAt,
-            },
-          ]
-        : (current?.transactions ?? []);
-    const doc: AccountDoc = { key, revision: event.revision, state, transactions };
-    const ops: ReadModelOp[] = [{ kind: 'put', collection: ACCOUNTS, id: key, doc }];
-    if (state.status === 'registered') {
-      const oldestUnpaid = oldestUnpaidDueDate(state);
-      const score = oldestUnpaid ? epochDay(oldestUnpaid) : null;
-      ops.push({ kind: 'index', collection: ACCOUNTS, index: byAgeIndex(state.municipalityNumber), id: key, score });
-      ops.push({ kind: 'index', collection: ACCOUNTS, index: ALL_UNPAID_INDEX, id: key, score });
+    await this.handleBatch([event]);
+  }
+
+  /** One MGET for the page's tenancies, the events applied in memory, one MULTI for the result. */
+  async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
+    const keys = [...new Set(events.map((e) => e.streamName.slice(TENANCY_STREAM_PREFIX.length)))];
+    const loaded = await this.readModels.getMany<AccountDoc>(ACCOUNTS, keys);
+    const docs = new Map(keys.map((k, i) => [k, loaded[i]]));
+    const changed = new Set<string>();
+    for (const event of events) {
+      const key = event.streamName.slice(TENANCY_STREAM_PREFIX.length);
+      const next = applyToAccount(key, docs.get(key), event);
+      if (next) {
+        docs.set(key, next);
+        changed.add(key);
+      }
+    }
+    const ops: ReadModelOp[] = [];
+    for (const key of changed) {
+      const doc = docs.get(key) as AccountDoc;
+      ops.push({ kind: 'put', collection: ACCOUNTS, id: key, doc });
+      if (doc.state.status === 'registered') {
+        const oldestUnpaid = oldestUnpaidDueDate(doc.state);
+        const score = oldestUnpaid ? epochDay(oldestUnpaid) : null;
+        ops.push({ kind: 'index', collection: ACCOUNTS, index: byAgeIndex(doc.state.municipalityNumber), id: key, score });
+        ops.push({ kind: 'index', collection: ACCOUNTS, index: ALL_UNPAID_INDEX, id: key, score });
+      }
     }
     await this.readModels.apply(ops);
   }
@@ -66,6 +65,30 @@ export class AccountsProjection implements EventProcessor {
   async reset(): Promise<void> {
     await this.readModels.clear(ACCOUNTS);
   }
+}
+
+/** The account after one event; `undefined` when the event was applied before (a re-delivery). */
+function applyToAccount(key: string, current: AccountDoc | undefined, event: RecordedEvent): AccountDoc | undefined {
+  if (current && current.revision >= event.revision) return undefined;
+  const ledgerEvent = toLedgerEvent(event);
+  const state = evolveTenancy(current?.state ?? initialTenancy(), ledgerEvent);
+  const data = ledgerEvent.data as { voucherRef?: string; date?: string; asOf?: string; dueDate?: string; period?: string; amountOre?: number; statedBalanceOre?: number };
+  const isPosting = data.voucherRef !== undefined && ledgerEvent.type !== 'ledger.BalanceDiscrepancyRecorded';
+  const transactions = isPosting
+    ? [
+        ...(current?.transactions ?? []),
+        {
+          voucherRef: data.voucherRef as string,
+          type: ledgerEvent.type,
+          date: (data.date ?? data.asOf) as string,
+          ...(data.dueDate ? { dueDate: data.dueDate } : {}),
+          ...(data.period ? { period: data.period } : {}),
+          amountOre: (data.amountOre ?? data.statedBalanceOre) as number,
+          postedAt: event.metadata.occurredAt,
+        },
+      ]
+    : (current?.transactions ?? []);
+  return { key, revision: event.revision, state, transactions };
 }
 
 /** Due date of the oldest charge not fully settled (payments settle the oldest first), whatever the day. */

@@ -120,4 +120,26 @@ describe('SubscriptionRunner', () => {
     await third.stop();
     await store.close();
   });
+
+  it('hands pages of events to handleBatch, and falls back to one by one to park a poison event', async () => {
+    const { store, processor, runner } = setup();
+    const batches: number[] = [];
+    (processor as Recorder & { handleBatch?: (events: readonly RecordedEvent[]) => Promise<void> }).handleBatch = async (events) => {
+      if (events.some((e) => processor.failOn(e))) throw new Error('poison in batch');
+      batches.push(events.length);
+      processor.seen.push(...events);
+    };
+    processor.failOn = (e) => e.data['n'] === 13;
+    const events = Array.from({ length: 40 }, (_, n) => event(n));
+    await store.appendToStream('acct-a', events.slice(0, 20), { expectedRevision: 'any' });
+    await store.appendToStream('acct-b', events.slice(20), { expectedRevision: 'any' });
+    const r = runner();
+    await r.start();
+    await r.waitFor(() => processor.seen.length === 20 + 13);
+    expect(batches.some((size) => size > 1)).toBe(true);
+    expect(processor.seen.filter((e) => e.streamName === 'acct-b')).toHaveLength(20);
+    expect(r.status().parked.map((p) => [p.revision, p.reason])).toEqual([[13, 'parked'], ...Array.from({ length: 6 }, (_, i) => [14 + i, 'held'])]);
+    await r.stop();
+    await store.close();
+  });
 });
