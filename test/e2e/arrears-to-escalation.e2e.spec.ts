@@ -170,6 +170,35 @@ describe('from unpaid rent to the arrears team (e2e)', () => {
     expect((await system.request<{ total: number }>('GET', '/api/v1/arrears-team/queue', { token: team })).body.total).toBe(0);
     const deadlines = await system.worker_<{ pending: Array<{ id: string }> }>('GET', '/operator/deadlines');
     expect(deadlines.body.pending.map((d) => d.id)).not.toContain('case.5035-100234-1.first-contact');
+    // The same events reached in-process @nestjs/cqrs handlers as rehydrated class instances.
+    const activity = await waitFor(async () => {
+      const r = await system.worker_<Record<string, { opened: number; escalated: number; resolved: number; contacts: number }>>('GET', '/operator/case-activity');
+      return r.body['5035']?.resolved === 1 ? r.body['5035'] : undefined;
+    }, 'case activity');
+    expect(activity).toEqual({ opened: 2, contacts: 1, escalated: 1, resolved: 1 });
+  });
+
+  it('serves an OpenAPI document that describes every endpoint with its errors, and the Swagger UI', async () => {
+    const doc = await system.request<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>('GET', '/api/openapi.json');
+    const operations = Object.entries(doc.body.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, codes: Object.keys(op.responses) })));
+    expect(operations.map((o) => `${o.method.toUpperCase()} ${o.path}`)).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/ledger/postings',
+        'POST /api/v1/ledger/imports',
+        'POST /api/v1/ledger/tenancies',
+        'POST /api/v1/ledger/tenancies/imports',
+        'GET /api/v1/ledger/tenancies/{municipalityNumber}/{tenancyId}',
+        'GET /api/v1/ledger/arrears',
+        'GET /api/v1/cases',
+        'GET /api/v1/cases/{id}',
+        'POST /api/v1/cases/{id}/contacts',
+        'GET /api/v1/arrears-team/queue',
+      ]),
+    );
+    for (const op of operations.filter((o) => o.path.startsWith('/api/v1/'))) expect(op.codes).toEqual(expect.arrayContaining(['401', '403']));
+    const imports = operations.find((o) => o.method === 'post' && o.path === '/api/v1/ledger/imports');
+    expect(imports?.codes).toEqual(expect.arrayContaining(['409', '413', '415', '422']));
+    expect((await system.request('GET', '/api/docs')).status).toBe(200);
   });
 
   it('never writes an identity number or a name to a log line', () => {

@@ -40,6 +40,7 @@ export class LedgerController {
 
   @Post('tenancies')
   @Roles(...WRITERS)
+  @HttpCode(200)
   @ApiOperation({ summary: 'Registrer leieforhold (JSON). Identitetsnummer og navn lagres slettbart, aldri i hendelser eller logger.' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ schema: { example: { tenancies: [{ municipalityNumber: '5035', tenancyId: '100234', address: 'Kirkegata 1, 7500 Stjørdal', monthlyRent: '9 282,00', landlordKind: 'kommunal', navOffice: 'nav-stjordal', tenants: [{ nationalId: '11 siffer', name: 'Navn Navnesen' }] }] } } })
@@ -72,6 +73,7 @@ export class LedgerController {
 
   @Post('postings')
   @Roles(...WRITERS)
+  @HttpCode(200)
   @ApiOperation({ summary: 'Bokfør posteringer (faktura, innbetaling, kreditnota, avskrivning, saldo) som JSON. Alt eller ingenting.' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ schema: { example: postingExample } })

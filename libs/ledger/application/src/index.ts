@@ -5,3 +5,4 @@ export * from './tenancies-input';
 export * from './ledger.service';
 export * from './accounts-projection';
 export * from './accounts-queries';
+export * from './event-classes';

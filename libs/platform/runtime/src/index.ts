@@ -11,3 +11,4 @@ export * from './nest/tokens';
 export * from './nest/platform.module';
 export * from './nest/logging';
 export * from './nest/processing';
+export * from './nest/event-bus-bridge';
