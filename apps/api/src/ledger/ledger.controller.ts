@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { osloDate, type Clock } from '@evp/shared-kernel';
 import { CLOCK } from '@evp/runtime';
 import { CurrentCaller, Roles, type Caller, type Role } from '@evp/auth';
-import { AccountQueries, LedgerService, decodeText, postingsFromCsv, postingsFromJson, tenanciesFromCsv, tenanciesFromJson, type FieldError } from '@evp/ledger-application';
+import { AccountQueries, LedgerService, decodeText, postingsFromCsv, postingsFromJson, tenanciesFromCsv, tenanciesFromJson, type CommandContext, type FieldError } from '@evp/ledger-application';
 import { IdempotencyService } from '../http/idempotency';
 import { RequestValidationError } from '../http/errors';
 import { commandContext, idempotencyKeyOf, readUpload, requireJson } from '../http/request';
@@ -48,11 +48,7 @@ export class LedgerController {
   @ApiOkResponse({ description: 'Registrert (eller uendret)' })
   async registerTenancies(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller, @Body() body: unknown) {
     requireJson(request);
-    return this.respond(reply, await this.idempotency.run(caller, idempotencyKeyOf(request), JSON.stringify(body ?? null), async () => {
-      const { lines, errors } = tenanciesFromJson(body);
-      this.rejectIfAny(errors);
-      return { status: 200, body: await this.ledger.registerTenancies(lines, commandContext(request, caller, WRITERS, this.clock.now())) };
-    }));
+    return this.write(request, reply, caller, JSON.stringify(body ?? null), () => tenanciesFromJson(body), (lines, ctx) => this.ledger.registerTenancies(lines, ctx));
   }
 
   @Post('tenancies/imports')
@@ -64,11 +60,7 @@ export class LedgerController {
   @ApiErrors([413, 'Filen er for stor'], [415, 'Verken text/csv eller multipart/form-data'], [422, 'Valideringsfeil med linje, kolonne og årsak; ingenting er lagret'])
   async importTenancies(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller) {
     const file = await readUpload(request);
-    return this.respond(reply, await this.idempotency.run(caller, idempotencyKeyOf(request), file, async () => {
-      const { lines, errors } = tenanciesFromCsv(decodeText(file));
-      this.rejectIfAny(errors);
-      return { status: 200, body: await this.ledger.registerTenancies(lines, commandContext(request, caller, WRITERS, this.clock.now())) };
-    }));
+    return this.write(request, reply, caller, file, () => tenanciesFromCsv(decodeText(file)), (lines, ctx) => this.ledger.registerTenancies(lines, ctx));
   }
 
   @Post('postings')
@@ -81,11 +73,7 @@ export class LedgerController {
   @ApiOkResponse({ description: 'Bokført; `noOp` er true når alt var bokført fra før' })
   async post(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller, @Body() body: unknown) {
     requireJson(request);
-    return this.respond(reply, await this.idempotency.run(caller, idempotencyKeyOf(request), JSON.stringify(body ?? null), async () => {
-      const { lines, errors } = postingsFromJson(body);
-      this.rejectIfAny(errors);
-      return { status: 200, body: await this.ledger.post(lines, commandContext(request, caller, WRITERS, this.clock.now())) };
-    }));
+    return this.write(request, reply, caller, JSON.stringify(body ?? null), () => postingsFromJson(body), (lines, ctx) => this.ledger.post(lines, ctx));
   }
 
   @Post('imports')
@@ -97,11 +85,7 @@ export class LedgerController {
   @ApiErrors([409, 'Et bilagsnummer er bokført før med annet innhold'], [413, 'Filen er for stor'], [415, 'Verken text/csv eller multipart/form-data'], [422, 'Valideringsfeil med linje, kolonne og årsak; ingenting er lagret'])
   async importPostings(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller) {
     const file = await readUpload(request);
-    return this.respond(reply, await this.idempotency.run(caller, idempotencyKeyOf(request), file, async () => {
-      const { lines, errors } = postingsFromCsv(decodeText(file));
-      this.rejectIfAny(errors);
-      return { status: 200, body: await this.ledger.post(lines, commandContext(request, caller, WRITERS, this.clock.now())) };
-    }));
+    return this.write(request, reply, caller, file, () => postingsFromCsv(decodeText(file)), (lines, ctx) => this.ledger.post(lines, ctx));
   }
 
   @Get('tenancies/:municipalityNumber/:tenancyId')
@@ -129,11 +113,23 @@ export class LedgerController {
     return this.accounts.inArrears(caller, municipality, osloDate(this.clock.now()), sort, offset, limit);
   }
 
-  private rejectIfAny(errors: FieldError[]): void {
-    if (errors.length) throw new RequestValidationError(errors);
-  }
-
-  private respond(reply: FastifyReply, result: { status: number; body: unknown; replayed: boolean }) {
+  /**
+   * Every write: under the Idempotency-Key, validate the whole input (any error refuses it all),
+   * then run the command with the caller's context and the injected clock's time.
+   */
+  private async write<L>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    caller: Caller,
+    fingerprint: Buffer | string,
+    parse: () => { lines: L[]; errors: FieldError[] },
+    execute: (lines: L[], ctx: CommandContext) => Promise<unknown>,
+  ): Promise<unknown> {
+    const result = await this.idempotency.run(caller, idempotencyKeyOf(request), fingerprint, async () => {
+      const { lines, errors } = parse();
+      if (errors.length) throw new RequestValidationError(errors);
+      return { status: 200, body: await execute(lines, commandContext(request, caller, WRITERS, this.clock.now())) };
+    });
     void reply.status(result.status);
     if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
     return result.body;

@@ -35,7 +35,6 @@ const schema = z
      * tests drive business time. Refused unless NODE_ENV=test.
      */
     TEST_CLOCK_FILE: z.string().min(1).optional(),
-    ALLOW_OPERATOR_ENDPOINTS: bool.default(true),
 
     AUTH_ISSUER: z.string().min(1).default('evp-dev'),
     AUTH_AUDIENCE: z.string().min(1).default('evp-api'),
