@@ -2,7 +2,7 @@ import { addDays, osloDate, type Clock } from '@evp/shared-kernel';
 import type { Deadline, DeadlineSource, ReadModelStore } from '@evp/runtime';
 import { startOfOsloDay } from '@evp/shared-kernel';
 import { arrearsEvaluationDue, type CasePolicy } from '@evp/cases-domain';
-import { ACCOUNTS, ALL_UNPAID_INDEX, type AccountDoc } from '@evp/ledger-application';
+import { ACCOUNTS, ALL_UNPAID_INDEX, epochDay, type AccountDoc } from '@evp/ledger-application';
 import type { Tenancy } from '@evp/ledger-domain';
 import { CASES, FIRST_CONTACT_DUE, activeCaseDocId, type CaseDoc } from './cases-projection';
 import { ESCALATE_IF_NO_CONTACT, EVALUATE_ARREARS, evaluationDeadlineId, firstContactDeadlineId, type CasesService } from './cases.service';
@@ -47,7 +47,8 @@ export class DueArrearsEvaluations implements DeadlineSource {
   async pendingDeadlines(): Promise<Deadline[]> {
     const now = this.clock.now();
     const today = osloDate(now);
-    const { ids } = await this.readModels.list(ACCOUNTS, ALL_UNPAID_INDEX, { limit: 1_000_000 });
+    // Only tenancies whose oldest unpaid charge has fallen due can need an evaluation.
+    const { ids } = await this.readModels.list(ACCOUNTS, ALL_UNPAID_INDEX, { limit: 1_000_000, maxScore: epochDay(today) - 1 });
     const deadlines: Deadline[] = [];
     for (let i = 0; i < ids.length; i += PAGE) {
       const keys = ids.slice(i, i + PAGE);

@@ -28,6 +28,7 @@ describe('Redis read model store (real Redis)', () => {
     expect(await store.get('tenancies', 't1')).toEqual({ balanceOre: 928200 });
     expect(await store.getMany('tenancies', ['t2', 'nope'])).toEqual([{ balanceOre: 1199700 }, undefined]);
     expect(await store.list('tenancies', 'by-arrears', { order: 'desc' })).toEqual({ ids: ['t2', 't1'], total: 2 });
+    expect(await store.list('tenancies', 'by-arrears', { maxScore: 1000000 })).toEqual({ ids: ['t1'], total: 1 });
     await store.apply([{ kind: 'index', collection: 'tenancies', index: 'by-arrears', id: 't2', score: null }, { kind: 'delete', collection: 'tenancies', id: 't2' }]);
     expect(await store.list('tenancies', 'by-arrears')).toEqual({ ids: ['t1'], total: 1 });
     await store.clear('tenancies');

@@ -10,6 +10,8 @@ export interface ListOptions {
   readonly offset?: number;
   readonly limit?: number;
   readonly order?: 'asc' | 'desc';
+  /** Only ids whose score is at most this. */
+  readonly maxScore?: number;
 }
 
 /**
@@ -83,6 +85,14 @@ export class RedisReadModelStore implements ReadModelStore {
     const key = this.indexKey(collection, index);
     const offset = options.offset ?? 0;
     const limit = options.limit ?? 50;
+    if (options.maxScore !== undefined) {
+      const max = String(options.maxScore);
+      const [ids, total] = await Promise.all([
+        options.order === 'desc' ? this.redis.zrevrangebyscore(key, max, '-inf', 'LIMIT', offset, limit) : this.redis.zrangebyscore(key, '-inf', max, 'LIMIT', offset, limit),
+        this.redis.zcount(key, '-inf', max),
+      ]);
+      return { ids, total };
+    }
     const [ids, total] = await Promise.all([
       options.order === 'desc' ? this.redis.zrevrange(key, offset, offset + limit - 1) : this.redis.zrange(key, offset, offset + limit - 1),
       this.redis.zcard(key),

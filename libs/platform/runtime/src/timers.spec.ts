@@ -62,8 +62,9 @@ describe('TimerService on BullMQ (real Redis)', () => {
     timers.startWorker(async (d) => void fired.push(d.id), workerConnection);
     await timers.schedule(deadline('case-4.first-contact', 0));
     await waitFor(() => fired.length === 1);
-    await waitFor(async () => (await timers.queue.getJob('case-4.first-contact')) === undefined);
-    expect(await timers.schedule(deadline('case-4.first-contact', 0))).toBe('fired-now');
+    await waitFor(async () => (await (await timers.queue.getJob('case-4.first-contact'))?.getState()) === 'completed');
+    expect((await timers.fired()).map((f) => f.id)).toEqual(['case-4.first-contact']);
+    expect(await timers.schedule(deadline('case-4.first-contact', 0))).toBe('rescheduled');
     await waitFor(() => fired.length === 2);
     expect(fired).toEqual(['case-4.first-contact', 'case-4.first-contact']);
   });

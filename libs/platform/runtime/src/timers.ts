@@ -92,7 +92,8 @@ export class TimerService {
       delay,
       attempts: 5,
       backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: true,
+      // Fired deadlines stay visible for a week ("what fired"); schedule() replaces a finished job.
+      removeOnComplete: { age: 7 * 24 * 3600 },
       removeOnFail: { age: 14 * 24 * 3600 },
     });
     return rescheduled ? 'rescheduled' : delay === 0 ? 'fired-now' : 'scheduled';
@@ -146,6 +147,14 @@ export class TimerService {
         return { id: job.id as string, dueAt: job.data.dueAt, commandType: job.data.command.type, state, overdue: Date.parse(job.data.dueAt) < now && state !== 'active' };
       }),
     );
+  }
+
+  /** The deadlines that fired most recently, newest first: when each was due and when it ran. */
+  async fired(limit = 100): Promise<Array<{ id: string; dueAt: string; commandType: string; firedAt: string | null }>> {
+    const jobs = await this.queue.getJobs(['completed'], 0, limit - 1, false);
+    return jobs
+      .filter((j): j is Job<JobData> => Boolean(j?.id))
+      .map((j) => ({ id: j.id as string, dueAt: j.data.dueAt, commandType: j.data.command.type, firedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null }));
   }
 
   /** Starts firing deadlines: `fire` sends the deadline's command. A throw retries the job with back-off. */

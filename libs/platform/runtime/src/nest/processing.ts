@@ -165,10 +165,11 @@ export class OperatorController {
   }
 
   @Get('deadlines')
-  @ApiOperation({ summary: 'Pending deadlines: how many in each state, the first `limit` of them with what is due and what is overdue, and the last sweep.' })
+  @ApiOperation({ summary: 'Deadlines: how many in each state, the pending ones (what is due, what is overdue), what fired recently, and the last sweep.' })
   async deadlines(@Query('limit') limit?: string) {
     const max = Math.min(Math.max(Number(limit ?? 1000) || 1000, 1), 100_000);
-    return { counts: await this.processing.timers.counts(), pending: await this.processing.timers.pending(max), lastSweep: this.processing.sweeper.lastSweep ?? null };
+    const timers = this.processing.timers;
+    return { counts: await timers.counts(), pending: await timers.pending(max), recentlyFired: await timers.fired(100), lastSweep: this.processing.sweeper.lastSweep ?? null };
   }
 
   @Post('deadlines/sweep')
