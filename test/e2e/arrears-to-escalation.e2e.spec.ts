@@ -201,8 +201,9 @@ describe('from unpaid rent to the arrears team (e2e)', () => {
     expect((await system.request('GET', '/api/docs')).status).toBe(200);
   });
 
-  it('never writes an identity number or a name to a log line', () => {
+  it('never writes an identity number or a name to a log line, and names who made each request', () => {
     expect(system.logs.length).toBeGreaterThan(0);
+    expect(system.logs.some((line) => line.includes('"url":"/api/v1/cases/5035-100234-1"') && line.includes('"actor":"e2e-arrears-team"'))).toBe(true);
     for (const secret of [fnrA, fnrB, fnrC, fnrD, ...names]) {
       expect(system.logs.filter((line) => line.includes(secret))).toEqual([]);
     }

@@ -27,13 +27,15 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; caller?: Caller }>();
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; caller?: Caller; raw?: { caller?: Caller } }>();
     const header = request.headers['authorization'];
     if (!header?.startsWith('Bearer ')) {
       throw new UnauthorizedException({ error: 'Unauthorized', field: 'Authorization', reason: 'mangler Bearer-token' });
     }
     try {
       request.caller = await this.verifier.verify(header.slice('Bearer '.length).trim());
+      // The request log line names who asked (opaque person id and roles): every read and write is attributable.
+      if (request.raw) request.raw.caller = request.caller;
     } catch (error) {
       if (error instanceof InvalidTokenError) throw new UnauthorizedException({ error: 'Unauthorized', field: 'Authorization', reason: error.message });
       throw error;

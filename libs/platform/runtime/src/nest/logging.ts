@@ -18,6 +18,10 @@ export function loggerParams(config: AppConfig, service: string): Params {
         req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: stripQuery(req.url) }),
       },
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+      customProps: (req) => {
+        const caller = (req as { caller?: { personId: string; roles: readonly string[] } }).caller;
+        return caller ? { actor: caller.personId, roles: caller.roles } : {};
+      },
     },
   };
 }
