@@ -88,4 +88,12 @@ describe('worker crash and Redis loss (e2e)', () => {
     expect([...escalated.values()].every((count) => count === 1)).toBe(true);
     expect((await system.request<{ total: number }>('GET', '/api/v1/arrears-team/queue', { token: team })).body.total).toBe(N);
   });
+
+  it('replaying the whole log through the saga changes nothing', async () => {
+    const before = (await caseEvents()).length;
+    const rebuilt = await system.worker_<{ name: string }>('POST', '/operator/subscriptions/cases-arrears-saga/rebuild');
+    expect(rebuilt.status).toBe(201);
+    await system.caughtUp(120_000);
+    expect((await caseEvents()).length).toBe(before);
+  });
 });

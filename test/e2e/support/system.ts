@@ -74,6 +74,7 @@ export class TestSystem {
       WORKER_PORT: String(this.workerPort),
       TEST_CLOCK_FILE: this.clockFile,
       TIMER_SWEEP_INTERVAL_MS: '300',
+      TIMER_LOCK_MS: '3000',
       LOG_LEVEL: 'info',
       ...this.extraEnv,
     };

@@ -28,6 +28,11 @@ const schema = z
     WORKER_PORT: port.default(3001),
     /** How often the sweeper re-derives pending deadlines from the state (a lost Redis key is found within this). */
     TIMER_SWEEP_INTERVAL_MS: positiveInt.default(60_000),
+    /**
+     * How long a firing deadline's lock lasts. A worker that dies while firing leaves its jobs locked;
+     * BullMQ hands them to another worker after at most about twice this.
+     */
+    TIMER_LOCK_MS: positiveInt.default(30_000),
     /** A handler that fails this many times in a row on one event parks it. */
     SUBSCRIPTION_MAX_ATTEMPTS: positiveInt.default(5),
     /**

@@ -158,14 +158,14 @@ export class TimerService {
   }
 
   /** Starts firing deadlines: `fire` sends the deadline's command. A throw retries the job with back-off. */
-  startWorker(fire: (deadline: Deadline) => Promise<void>, connection: Redis, concurrency = 4): void {
+  startWorker(fire: (deadline: Deadline) => Promise<void>, connection: Redis, options: { concurrency?: number; lockMs?: number } = {}): void {
     if (this.worker) return;
     this.worker = new Worker<JobData>(
       this.queueName,
       async (job) => {
         await fire({ id: job.id as string, dueAt: new Date(job.data.dueAt), command: job.data.command });
       },
-      { connection, prefix: `${this.prefix}:bull`, concurrency },
+      { connection, prefix: `${this.prefix}:bull`, concurrency: options.concurrency ?? 4, lockDuration: options.lockMs ?? 30_000, stalledInterval: options.lockMs ?? 30_000 },
     );
     this.worker.on('failed', (job, error) => this.logger.warn({ deadline: job?.id, err: `${error.name}: ${error.message}` }, 'deadline command failed'));
     this.worker.on('error', (error) => this.logger.error({ err: `${error.name}: ${error.message}` }, 'deadline worker error'));

@@ -96,7 +96,7 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
       const handler = this.registry.timerHandlers.get(deadline.command.type);
       if (!handler) throw new Error(`No handler for deadline command ${deadline.command.type}`);
       await handler(deadline);
-    }, this.bullWorkerConnection);
+    }, this.bullWorkerConnection, { lockMs: this.config.TIMER_LOCK_MS });
     // Re-schedule every pending deadline found in the state, then keep sweeping as a backstop.
     void this.sweeper.sweep().catch((error) => this.logger.error({ err: String(error), msg: 'initial deadline sweep failed' }));
     this.sweeper.start();
