@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config';
 
@@ -7,6 +8,11 @@ import type { AppConfig } from '../config';
  */
 export function loggerParams(config: AppConfig, service: string): Params {
   return {
+    // Health checks are polled every few seconds; their request lines would drown the rest.
+    exclude: [
+      { method: RequestMethod.GET, path: 'health' },
+      { method: RequestMethod.GET, path: 'health/live' },
+    ],
     pinoHttp: {
       level: config.LOG_LEVEL,
       base: { service },
@@ -17,7 +23,6 @@ export function loggerParams(config: AppConfig, service: string): Params {
       serializers: {
         req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: stripQuery(req.url) }),
       },
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
       customProps: (req) => {
         const caller = (req as { caller?: { personId: string; roles: readonly string[] } }).caller;
         return caller ? { actor: caller.personId, roles: caller.roles } : {};
