@@ -40,6 +40,14 @@ describe('from unpaid rent to the arrears team (e2e)', () => {
     expect(account.body).toMatchObject({ address: 'Bjørnstjerne Bjørnsons gate 3, 7500 Stjørdal', tenantCount: 1 });
   });
 
+  it('accepts the same file as a multipart upload', async () => {
+    const form = new FormData();
+    form.append('file', new Blob(['kommunenr;leieforhold;bilagsnr;type;dato;forfall;periode;belop\n5035;999999;F-X;faktura;2026-10-15;2026-11-02;2026-11;100\n'], { type: 'text/csv' }), 'postings.csv');
+    const response = await system.request<{ errors: unknown[] }>('POST', '/api/v1/ledger/imports', { token: accounting, form });
+    expect(response.status).toBe(422);
+    expect(response.body.errors).toEqual([{ line: 2, column: 'leieforhold', reason: 'ukjent leieforhold 999999 i kommune 5035' }]);
+  });
+
   it('refuses a file with errors whole, listing every error with line, column and reason', async () => {
     const csv = [
       '\ufeffkommunenr;leieforhold;bilagsnr;type;dato;forfall;periode;beløp',
@@ -74,6 +82,9 @@ describe('from unpaid rent to the arrears team (e2e)', () => {
     expect((await system.request('POST', '/api/v1/ledger/postings', { token: accounting, body: 'a;b', contentType: 'text/csv' })).status).toBe(415);
     const big = 'kommunenr;leieforhold;bilagsnr;type;dato;forfall;periode;belop\n' + '5035;100234;F;faktura;2026-10-15;2026-11-02;2026-11;1\n'.repeat(6000);
     expect((await system.request('POST', '/api/v1/ledger/imports', { token: accounting, body: big })).status).toBe(413);
+    const form = new FormData();
+    form.append('file', new Blob([big], { type: 'text/csv' }), 'postings.csv');
+    expect((await system.request('POST', '/api/v1/ledger/imports', { token: accounting, form })).status).toBe(413);
     const levanger = await system.request('POST', '/api/v1/ledger/postings', {
       token: accounting,
       json: { postings: [{ municipalityNumber: '5037', tenancyId: '1', voucherRef: 'F1', type: 'faktura', date: '2026-10-15', dueDate: '2026-11-02', period: '2026-11', amountOre: 100 }] },

@@ -154,11 +154,13 @@ export class TestSystem {
     });
   }
 
-  async request<T = unknown>(method: string, path: string, options: { token?: string; json?: unknown; body?: Buffer | string; contentType?: string; headers?: Record<string, string> } = {}, port = this.apiPort): Promise<Response<T>> {
+  async request<T = unknown>(method: string, path: string, options: { token?: string; json?: unknown; body?: Buffer | string; form?: FormData; contentType?: string; headers?: Record<string, string> } = {}, port = this.apiPort): Promise<Response<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-    let body: string | Buffer | undefined;
-    if (options.json !== undefined) {
+    let body: string | Buffer | FormData | undefined;
+    if (options.form) {
+      body = options.form;
+    } else if (options.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.json);
     } else if (options.body !== undefined) {
