@@ -35,6 +35,9 @@ mkdir -p tmp
 results=tmp/jest-results.json
 rm -f "$results"
 echo "── jest"
+if [ -z "${EVENTSTORE_CONNECTION_STRING:-}" ]; then
+  echo "   (the EventStoreDB contract suite is skipped: EVENTSTORE_CONNECTION_STRING is not set; see README, Running against EventStoreDB)"
+fi
 npx jest --ci --forceExit --maxWorkers=2 --json --outputFile="$results" "$@"
 jest_status=$?
 if [ -f "$results" ]; then
