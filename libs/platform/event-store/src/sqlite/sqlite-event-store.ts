@@ -84,6 +84,8 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
   private readonly subscriptions = new Set<{ stop(): Promise<void> }>();
+  /** Prepared statements by SQL text: reads and id look-ups run on hot paths (sagas, imports). */
+  private readonly statements = new Map<string, Database.Statement>();
   private closed = false;
 
   private readonly stmts: {
@@ -158,9 +160,10 @@ export class SqliteEventStore implements EventStore {
     const found: Array<{ event_id: string; stream_name: string }> = [];
     for (let i = 0; i < ids.length; i += ID_LOOKUP_CHUNK) {
       const chunk = ids.slice(i, i + ID_LOOKUP_CHUNK);
-      const rows = this.db
-        .prepare(`SELECT event_id, stream_name FROM events WHERE event_id IN (${chunk.map(() => '?').join(',')})`)
-        .all(...chunk) as Array<{ event_id: string; stream_name: string }>;
+      const rows = this.statement(`SELECT event_id, stream_name FROM events WHERE event_id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as Array<{
+        event_id: string;
+        stream_name: string;
+      }>;
       found.push(...rows);
     }
     return found;
@@ -172,13 +175,11 @@ export class SqliteEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const limit = options.maxCount ?? -1;
     const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
-    const rows = this.db
-      .prepare(
-        backwards
-          ? 'SELECT * FROM events WHERE stream_name = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'
-          : 'SELECT * FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
-      )
-      .all(streamName, from, limit) as EventRow[];
+    const rows = this.statement(
+      backwards
+        ? 'SELECT * FROM events WHERE stream_name = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'
+        : 'SELECT * FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
+    ).all(streamName, from, limit) as EventRow[];
     return rows.map(toRecorded);
   }
 
@@ -198,9 +199,7 @@ export class SqliteEventStore implements EventStore {
       const ranges = (prefixes ?? []).filter((p) => p.length > 0);
       const where = ranges.length ? ` AND (${ranges.map(() => '(stream_name >= ? AND stream_name < ?)').join(' OR ')})` : '';
       const params = ranges.flatMap((p) => [p, p + PREFIX_RANGE_END]);
-      const rows = this.db
-        .prepare(`SELECT * FROM events WHERE position > ? AND position <= ?${where} ORDER BY position LIMIT ?`)
-        .all(after, head, ...params, limit) as EventRow[];
+      const rows = this.statement(`SELECT * FROM events WHERE position > ? AND position <= ?${where} ORDER BY position LIMIT ?`).all(after, head, ...params, limit) as EventRow[];
       const full = limit >= 0 && rows.length === limit;
       return { rows, scannedTo: full ? (rows[rows.length - 1] as EventRow).position : Math.max(head, after) };
     })();
@@ -272,6 +271,15 @@ export class SqliteEventStore implements EventStore {
   /** Direct access for benchmarks and tests that compare against raw statements. */
   get database(): Database.Database {
     return this.db;
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      if (this.statements.size < 100) this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   private assertOpen(): void {
