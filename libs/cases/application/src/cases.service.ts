@@ -132,7 +132,7 @@ export class CasesService {
         }
       }
       const after = events.reduce(evolveCases, cases);
-      if (events.length) await this.syncDeadlines(after);
+      if (events.length) await this.syncDeadlines(after, new Set(events.map((e) => e.data.caseId)));
       return events;
     }
   }
@@ -141,11 +141,12 @@ export class CasesService {
    * The first-contact deadlines a tenancy's cases should have right now. (Re-evaluating arrears as
    * time passes is not one job per tenancy: `DueArrearsEvaluations` derives it from the read model.)
    */
-  deadlinesFor(cases: TenancyCases): { schedule: Deadline[]; cancel: string[] } {
+  deadlinesFor(cases: TenancyCases, only?: ReadonlySet<string>): { schedule: Deadline[]; cancel: string[] } {
     const schedule: Deadline[] = [];
     const cancel: string[] = [];
     const active = activeCase(cases);
     for (const c of cases.cases) {
+      if (only && !only.has(c.caseId)) continue;
       if (c === active && c.status === 'open' && c.contacts.length === 0) {
         schedule.push({
           id: firstContactDeadlineId(c.caseId),
@@ -159,9 +160,10 @@ export class CasesService {
     return { schedule, cancel };
   }
 
-  private async syncDeadlines(cases: TenancyCases): Promise<void> {
+  /** Only the cases the new events touched can have changed their deadline. */
+  private async syncDeadlines(cases: TenancyCases, touched: ReadonlySet<string>): Promise<void> {
     if (!this.scheduler) return;
-    const { schedule, cancel } = this.deadlinesFor(cases);
+    const { schedule, cancel } = this.deadlinesFor(cases, touched);
     for (const d of schedule) await this.scheduler.schedule(d);
     for (const id of cancel) await this.scheduler.cancel(id);
   }

@@ -50,15 +50,16 @@ export class AccountQueries {
   /** Tenancies with overdue rent in one municipality, largest amount or oldest debt first. */
   async inArrears(caller: Caller, municipalityNumber: string, today: LocalDate, sort: 'amount' | 'age', offset: number, limit: number) {
     if (!mayActIn(caller, municipalityNumber)) return { total: 0, items: [] as AccountView[] };
-    const { ids } = await this.readModels.list(ACCOUNTS, byAgeIndex(municipalityNumber), { offset: 0, limit: 1_000_000 });
-    const views: AccountView[] = [];
+    // Only tenancies whose oldest unpaid charge fell due before today can be in arrears.
     const todayEpoch = epochDay(today);
+    const { ids } = await this.readModels.list(ACCOUNTS, byAgeIndex(municipalityNumber), { limit: 1_000_000, maxScore: todayEpoch - 1 });
+    const views: AccountView[] = [];
     for (let i = 0; i < ids.length; i += 500) {
       const docs = await this.readModels.getMany<AccountDoc>(ACCOUNTS, ids.slice(i, i + 500));
       for (const doc of docs) {
         if (!doc || doc.state.status !== 'registered' || !mayReadAccount(caller, doc.state)) continue;
         const view = this.view(doc as AccountDoc & { state: Tenancy & { status: 'registered' } }, today);
-        if (view.overdueOre > 0 && view.oldestUnpaidDueDate && epochDay(view.oldestUnpaidDueDate) < todayEpoch) views.push(view);
+        if (view.overdueOre > 0) views.push(view);
       }
     }
     views.sort((a, b) =>

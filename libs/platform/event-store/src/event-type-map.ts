@@ -62,10 +62,6 @@ export class EventTypeMap {
     return registration.type;
   }
 
-  schemaVersionOf(type: string): number {
-    return this.registration(type).schemaVersion;
-  }
-
   /** The event's data in the current schema version: old versions are upcast on read, never rewritten. */
   upcast(event: Pick<RecordedEvent, 'type' | 'data' | 'metadata'>): JsonObject {
     const registration = this.registration(event.type);

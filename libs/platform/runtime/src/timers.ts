@@ -120,10 +120,13 @@ export class TimerService {
     return counts;
   }
 
-  /** Removes a pending deadline. A deadline that is running right now finishes; its command re-checks the state. */
+  /**
+   * Removes a pending deadline. A deadline that is running right now finishes (its command
+   * re-checks the state); one that already fired stays as history of what fired.
+   */
   async cancel(id: string): Promise<boolean> {
     const job = await this.queue.getJob(id);
-    if (!job) return false;
+    if (!job || (await job.getState()) === 'completed') return false;
     try {
       await job.remove();
       return true;

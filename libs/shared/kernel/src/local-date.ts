@@ -60,7 +60,3 @@ export function startOfOsloDay(date: LocalDate): Date {
   }
   return new Date(toUtc(date) - 3_600_000);
 }
-
-export function maxDate(a: LocalDate, b: LocalDate): LocalDate {
-  return a > b ? a : b;
-}

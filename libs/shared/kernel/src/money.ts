@@ -44,7 +44,3 @@ export function formatKroner(ore: Ore): string {
     .replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
   return `${sign}${kroner},${String(abs % 100).padStart(2, '0')}`;
 }
-
-export function isOre(value: unknown): value is Ore {
-  return typeof value === 'number' && Number.isSafeInteger(value);
-}
