@@ -1,0 +1,10 @@
+export * from './db';
+export * from './errors';
+export * from './checkpoints';
+export * from './naming';
+export * from './projection';
+export * from './generations';
+export * from './table-mapping';
+export * from './keyset';
+export { CHECKPOINTS_TABLE, GENERATIONS_TABLE, PLATFORM_MIGRATIONS } from './platform-migrations';
+export type { AnyDB, AnyKysely, AnyTransaction } from './types';
