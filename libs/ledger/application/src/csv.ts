@@ -1,7 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 
-/** One problem with the input, named precisely enough for accounting to fix the line. */
+/**
+ * One problem with the input, named precisely enough for accounting to fix the line. The reason
+ * never repeats a value from the input: column names, line numbers and lists of allowed values only.
+ */
 export interface FieldError {
   /** 1-based line in the file (the header is line 1), or the 1-based item in a JSON list. */
   readonly line: number | null;
@@ -10,9 +13,73 @@ export interface FieldError {
   readonly reason: string;
 }
 
+/** A refused input's answer lists at most this many errors, and says how many there were in all. */
+export const MAX_REPORTED_ERRORS = 200;
+/** No reason is longer than this (characters); with the cap on the count, a list stays far below 1 MB. */
+export const MAX_REASON_LENGTH = 300;
+const MAX_COLUMN_LENGTH = 60;
+
+/** The errors to answer with: `total` is how many there were, `errors` the first ones by line. */
+export interface ReportedErrors {
+  readonly total: number;
+  readonly errors: FieldError[];
+}
+
+/** What every input parser returns: the valid lines, and the errors (empty when the input is valid). */
+export interface InputResult<L> extends ReportedErrors {
+  readonly lines: L[];
+}
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const lineOrder = (a: FieldError, b: FieldError) => (a.line ?? 0) - (b.line ?? 0);
+
+/**
+ * Collects errors in bounded memory, however many an input produces: it counts all of them and
+ * keeps the first `limit` by line (errors about the whole file, with no line, first; the order of
+ * errors on the same line is kept).
+ */
+export class ErrorList {
+  private kept: FieldError[] = [];
+  private count = 0;
+
+  constructor(private readonly limit = MAX_REPORTED_ERRORS) {}
+
+  push(...errors: FieldError[]): void {
+    for (const e of errors) {
+      this.count += 1;
+      this.kept.push({ line: e.line, column: e.column === null ? null : clip(e.column, MAX_COLUMN_LENGTH), reason: clip(e.reason, MAX_REASON_LENGTH) });
+      if (this.kept.length >= 2 * this.limit) this.trim();
+    }
+  }
+
+  /** How many errors were pushed in all. */
+  get total(): number {
+    return this.count;
+  }
+
+  report(): ReportedErrors {
+    this.trim();
+    return { total: this.count, errors: [...this.kept] };
+  }
+
+  private trim(): void {
+    this.kept.sort(lineOrder); // stable: errors on one line keep their order
+    if (this.kept.length > this.limit) this.kept.length = this.limit;
+  }
+}
+
+/** Caps any list of errors for an answer: the first `MAX_REPORTED_ERRORS` by line, reasons shortened, and the total. */
+export function reportErrors(errors: Iterable<FieldError>, limit = MAX_REPORTED_ERRORS): ReportedErrors {
+  const list = new ErrorList(limit);
+  for (const e of errors) list.push(e);
+  return list.report();
+}
+
 export interface CsvRow {
   readonly line: number;
   readonly values: Readonly<Record<string, string>>;
+  /** Cells of columns the parser does not read, labelled by position («kolonne 9»), never by the file's own header text. */
+  readonly unmapped: ReadonlyArray<{ readonly column: string; readonly value: string }>;
 }
 
 /**
@@ -31,31 +98,74 @@ export function decodeText(bytes: Buffer): string {
 const normaliseHeader = (h: string) =>
   h
     .trim()
+    .replace(/^"(.*)"$/, '$1')
     .toLowerCase()
     .replace(/ø/g, 'o')
     .replace(/å/g, 'a')
     .replace(/æ/g, 'ae')
     .replace(/[\s_-]+/g, '');
 
+/** csv-parse's messages quote the field they stumbled on; ours say what is wrong without it. */
+const PARSE_ERRORS: Record<string, string> = {
+  INVALID_OPENING_QUOTE: 'et anførselstegn (") står inne i et felt; sett hele feltet i anførselstegn og skriv anførselstegn inni feltet dobbelt ("")',
+  CSV_INVALID_CLOSING_QUOTE: 'et felt i anførselstegn (") fortsetter etter det avsluttende anførselstegnet',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'et felt i anførselstegn (") fortsetter etter det avsluttende anførselstegnet',
+  CSV_QUOTE_NOT_CLOSED: 'et felt som begynner med anførselstegn (") blir aldri avsluttet',
+};
+
+const OTHER_DELIMITERS = [
+  { delimiter: ',', reason: 'filen ser ut til å være kommaseparert; bruk semikolon (;) som skilletegn' },
+  { delimiter: '\t', reason: 'filen ser ut til å være tabulatorseparert; bruk semikolon (;) som skilletegn' },
+] as const;
+
+/**
+ * A file saved with commas or tabs between the fields has a header that names our columns only
+ * when split on that character. Answered with one error instead of one per «missing» column.
+ */
+function wrongDelimiter(text: string, known: ReadonlySet<string>): string | undefined {
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const end = text.search(/\r?\n/);
+  const firstLine = text.slice(start, end < 0 ? text.length : end);
+  const matches = (delimiter: string) => new Set(firstLine.split(delimiter).map(normaliseHeader).filter((h) => known.has(h))).size;
+  const semicolon = matches(';');
+  for (const { delimiter, reason } of OTHER_DELIMITERS) {
+    const other = matches(delimiter);
+    if (other >= 2 && other > semicolon) return reason;
+  }
+  return undefined;
+}
+
 /**
  * Parses a semicolon-separated file with a header line. `columns` maps each canonical column name
- * to the spellings accepted in the header (e.g. `belop` for «beløp»). Missing required columns,
- * ragged lines and quoting errors come back as errors with their line, never as an exception.
+ * to the spellings accepted in the header (e.g. `belop` for «beløp»). A wrong delimiter, missing
+ * required columns, ragged lines and quoting errors go to `errors` with their line, never as an
+ * exception; no error repeats the file's content.
  */
 export function parseSemicolonCsv(
   text: string,
   columns: Readonly<Record<string, readonly string[]>>,
   required: readonly string[],
-): { rows: CsvRow[]; errors: FieldError[] } {
+  errors: ErrorList = new ErrorList(),
+): { rows: CsvRow[]; errors: ErrorList } {
+  const delimiterProblem = wrongDelimiter(text, new Set(Object.values(columns).flat()));
+  if (delimiterProblem) {
+    errors.push({ line: 1, column: null, reason: delimiterProblem });
+    return { rows: [], errors };
+  }
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     records = parse(text, { delimiter: ';', info: true, skip_empty_lines: true, relax_column_count: true, trim: true, bom: true }) as unknown as typeof records;
   } catch (error) {
-    const e = error as { lines?: number; message: string };
-    return { rows: [], errors: [{ line: e.lines ?? null, column: null, reason: `filen kan ikke leses som semikolonseparert CSV: ${e.message}` }] };
+    const e = error as { lines?: unknown; code?: unknown };
+    const detail = typeof e.code === 'string' ? PARSE_ERRORS[e.code] : undefined;
+    errors.push({ line: typeof e.lines === 'number' ? e.lines : null, column: null, reason: `filen kan ikke leses som semikolonseparert CSV${detail ? `: ${detail}` : ''}` });
+    return { rows: [], errors };
   }
   const [header, ...body] = records;
-  if (!header) return { rows: [], errors: [{ line: 1, column: null, reason: 'filen er tom; den må ha en overskriftslinje' }] };
+  if (!header) {
+    errors.push({ line: 1, column: null, reason: 'filen er tom; den må ha en overskriftslinje' });
+    return { rows: [], errors };
+  }
   const index = new Map<string, number>();
   header.record.forEach((name, i) => {
     const n = normaliseHeader(name);
@@ -63,9 +173,11 @@ export function parseSemicolonCsv(
   });
   const missing = required.filter((c) => !index.has(c));
   if (missing.length) {
-    return { rows: [], errors: missing.map((c) => ({ line: 1, column: c, reason: `kolonnen «${c}» mangler i overskriftslinjen` })) };
+    errors.push(...missing.map((c) => ({ line: 1, column: c, reason: `kolonnen «${c}» mangler i overskriftslinjen` })));
+    return { rows: [], errors };
   }
-  const errors: FieldError[] = [];
+  const mapped = new Set(index.values());
+  const unmappedColumns = header.record.map((_, i) => i).filter((i) => !mapped.has(i));
   const rows: CsvRow[] = [];
   for (const { record, info } of body) {
     if (record.length !== header.record.length) {
@@ -74,8 +186,9 @@ export function parseSemicolonCsv(
     }
     const values: Record<string, string> = {};
     for (const [canonical, i] of index) values[canonical] = record[i] ?? '';
-    rows.push({ line: info.lines, values });
+    const unmapped = unmappedColumns.map((i) => ({ column: `kolonne ${i + 1}`, value: record[i] ?? '' })).filter((c) => c.value !== '');
+    rows.push({ line: info.lines, values, unmapped });
   }
-  if (rows.length === 0 && errors.length === 0) errors.push({ line: null, column: null, reason: 'filen har ingen linjer etter overskriften' });
+  if (rows.length === 0 && errors.total === 0) errors.push({ line: null, column: null, reason: 'filen har ingen linjer etter overskriften' });
   return { rows, errors };
 }

@@ -1,6 +1,7 @@
-import { DateFormatError, MoneyFormatError, isLocalDate, parseKroner, parseLocalDate, type LocalDate, type Ore } from '@evp/shared-kernel';
+import { DateFormatError, MoneyFormatError, containsIdentityNumber, isLocalDate, parseKroner, parseLocalDate, type LocalDate, type Ore } from '@evp/shared-kernel';
 import { MUNICIPALITY_NUMBER, TENANCY_ID, VOUCHER_REF, type Posting, type PostingKind } from '@evp/ledger-domain';
-import { parseSemicolonCsv, type FieldError } from './csv';
+import { ErrorList, parseSemicolonCsv, type InputResult } from './csv';
+import { guardFields, guardUnknownFields } from './personal-data-guard';
 
 /** A validated line: which tenancy, and what to post. */
 export interface PostingLine {
@@ -55,29 +56,43 @@ interface RawPosting {
 type Names = Record<keyof RawPosting, string>;
 const JSON_NAMES: Names = { municipalityNumber: 'municipalityNumber', tenancyId: 'tenancyId', voucherRef: 'voucherRef', type: 'type', date: 'date', dueDate: 'dueDate', period: 'period', amount: 'amount', amountOre: 'amountOre' };
 const CSV_NAMES: Names = { municipalityNumber: 'kommunenr', tenancyId: 'leieforhold', voucherRef: 'bilagsnr', type: 'type', date: 'dato', dueDate: 'forfall', period: 'periode', amount: 'belop', amountOre: 'belop' };
+const FIELDS = Object.keys(JSON_NAMES) as Array<keyof RawPosting>;
+/** Amounts may start with a minus (a negative balance); every other field is checked for formulas too. */
+const NOT_FREE_TEXT = new Set<keyof RawPosting>(['amount', 'amountOre']);
+/** Postings have no field for identity numbers: one anywhere is in the wrong place. */
+const IDENTITY_REASON = 'ser ut som et fødselsnummer; personnummer hører ikke hjemme i posteringer';
+const KIND_LIST = 'faktura, innbetaling, kreditnota, avskrivning, saldo';
 
-function validateOne(raw: RawPosting, line: number, names: Names, errors: FieldError[]): PostingLine | undefined {
-  const before = errors.length;
-  const fail = (field: keyof RawPosting, reason: string) => errors.push({ line, column: names[field], reason });
+/**
+ * Validates one line. No reason repeats a value from the input: a voucher number or an address
+ * can hold anything, a fødselsnummer included.
+ */
+function validateOne(raw: RawPosting, line: number, names: Names, errors: ErrorList): PostingLine | undefined {
+  const refused = guardFields(raw as Partial<Record<keyof RawPosting, unknown>>, FIELDS, { identityReason: IDENTITY_REASON, notFreeText: NOT_FREE_TEXT }, (field, reason) => errors.push({ line, column: names[field], reason }));
+  let failed = refused.size > 0;
+  const fail = (field: keyof RawPosting, reason: string) => {
+    failed = true;
+    if (!refused.has(field)) errors.push({ line, column: names[field], reason });
+  };
   const text = (field: keyof RawPosting): string | undefined => {
     const v = raw[field];
     if (v === undefined || v === null || v === '') return undefined;
-    return typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : undefined;
+    return typeof v === 'string' ? v.trim() || undefined : typeof v === 'number' ? String(v) : undefined;
   };
 
   const municipalityNumber = text('municipalityNumber');
   if (!municipalityNumber) fail('municipalityNumber', 'mangler');
-  else if (!MUNICIPALITY_NUMBER.test(municipalityNumber)) fail('municipalityNumber', `«${municipalityNumber}» er ikke et kommunenummer (fire siffer)`);
+  else if (!MUNICIPALITY_NUMBER.test(municipalityNumber)) fail('municipalityNumber', 'er ikke et kommunenummer (fire siffer)');
   const tenancyId = text('tenancyId');
   if (!tenancyId) fail('tenancyId', 'mangler');
-  else if (!TENANCY_ID.test(tenancyId)) fail('tenancyId', `«${tenancyId.slice(0, 40)}» er ikke et gyldig leieforholdsnummer`);
+  else if (!TENANCY_ID.test(tenancyId)) fail('tenancyId', 'er ikke et gyldig leieforholdsnummer (bokstaver, siffer, punktum og understrek, høyst 40 tegn)');
   const voucherRef = text('voucherRef');
   if (!voucherRef) fail('voucherRef', 'mangler');
-  else if (!VOUCHER_REF.test(voucherRef)) fail('voucherRef', `«${voucherRef.slice(0, 60)}» er ikke et gyldig bilagsnummer`);
+  else if (!VOUCHER_REF.test(voucherRef)) fail('voucherRef', 'er ikke et gyldig bilagsnummer (bokstaver, siffer, punktum, understrek, skråstrek og bindestrek, høyst 60 tegn)');
   const typeText = text('type')?.toLowerCase();
   const kind = typeText ? KINDS[typeText] : undefined;
   if (!typeText) fail('type', 'mangler');
-  else if (!kind) fail('type', `ukjent type «${typeText.slice(0, 30)}»; gyldige er faktura, innbetaling, kreditnota, avskrivning, saldo`);
+  else if (!kind) fail('type', `ukjent type; gyldige er ${KIND_LIST}`);
 
   const date = parseDateField(text('date'), 'date', fail);
   let amountOre: Ore | undefined;
@@ -92,7 +107,7 @@ function validateOne(raw: RawPosting, line: number, names: Names, errors: FieldE
         amountOre = parseKroner(amountText);
       } catch (error) {
         if (!(error instanceof MoneyFormatError)) throw error;
-        fail('amount', `«${amountText.slice(0, 30)}» er ikke et beløp i kroner (for eksempel 9 282,00)`);
+        fail('amount', 'er ikke et beløp i kroner (for eksempel 9 282,00)');
       }
     }
   }
@@ -109,11 +124,11 @@ function validateOne(raw: RawPosting, line: number, names: Names, errors: FieldE
     else {
       const m = /^(\d{4})-(\d{2})$/.exec(periodText) ?? /^(\d{2})\.(\d{4})$/.exec(periodText);
       const normalised = m ? (m[1]?.length === 4 ? `${m[1]}-${m[2]}` : `${m[2]}-${m[1]}`) : undefined;
-      if (!normalised || !isLocalDate(`${normalised}-01`)) fail('period', `«${periodText.slice(0, 20)}» er ikke en periode (ÅÅÅÅ-MM)`);
+      if (!normalised || !isLocalDate(`${normalised}-01`)) fail('period', 'er ikke en periode (ÅÅÅÅ-MM)');
       else period = normalised;
     }
   }
-  if (errors.length > before || !municipalityNumber || !tenancyId || !voucherRef || !kind || !date || amountOre === undefined) return undefined;
+  if (failed || !municipalityNumber || !tenancyId || !voucherRef || !kind || !date || amountOre === undefined) return undefined;
   const posting: Posting =
     kind === 'charge'
       ? { kind, voucherRef, date, dueDate: dueDate as LocalDate, period: period as string, amountOre }
@@ -130,22 +145,22 @@ function parseDateField(value: string | undefined, field: keyof RawPosting, fail
     return parseLocalDate(value);
   } catch (error) {
     if (!(error instanceof DateFormatError)) throw error;
-    fail(field, `«${value.slice(0, 20)}» er ikke en dato (ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ)`);
+    fail(field, 'er ikke en dato (ÅÅÅÅ-MM-DD eller DD.MM.ÅÅÅÅ)');
     return undefined;
   }
 }
 
-/** Validates every line; a voucher twice in one input is an error on its second line. */
-function validateAll(raws: Array<{ raw: RawPosting; line: number }>, names: Names, errors: FieldError[]): PostingLine[] {
+/** Validates every line; a voucher twice in one input is an error on its second line. A `refused` line (reported already) is validated but never returned. */
+function validateAll(raws: Iterable<{ raw: RawPosting; line: number; refused?: boolean }>, names: Names, errors: ErrorList): PostingLine[] {
   const lines: PostingLine[] = [];
   const seen = new Map<string, number>();
-  for (const { raw, line } of raws) {
+  for (const { raw, line, refused } of raws) {
     const valid = validateOne(raw, line, names, errors);
-    if (!valid) continue;
+    if (!valid || refused) continue;
     const key = `${valid.municipalityNumber}|${valid.tenancyId}|${valid.posting.voucherRef}`;
     const first = seen.get(key);
     if (first !== undefined) {
-      errors.push({ line, column: names.voucherRef, reason: `bilag ${valid.posting.voucherRef} står også på linje ${first}` });
+      errors.push({ line, column: names.voucherRef, reason: `samme bilag for samme leieforhold står også på linje ${first}` });
       continue;
     }
     seen.set(key, line);
@@ -154,30 +169,56 @@ function validateAll(raws: Array<{ raw: RawPosting; line: number }>, names: Name
   return lines;
 }
 
-export function postingsFromJson(body: unknown): { lines: PostingLine[]; errors: FieldError[] } {
+const result = (lines: PostingLine[], errors: ErrorList): InputResult<PostingLine> => ({ lines, ...errors.report() });
+const KNOWN_JSON_FIELDS = new Set<string>(FIELDS);
+
+/**
+ * `{ postings: [...] }`, one object per posting. At most `MAX_REPORTED_ERRORS` errors come back,
+ * with `total` saying how many there were.
+ */
+export function postingsFromJson(body: unknown): InputResult<PostingLine> {
+  const errors = new ErrorList();
   const list = (body as { postings?: unknown } | null)?.postings;
-  if (!Array.isArray(list)) return { lines: [], errors: [{ line: null, column: 'postings', reason: 'må være en liste med posteringer' }] };
-  if (list.length === 0) return { lines: [], errors: [{ line: null, column: 'postings', reason: 'listen er tom' }] };
-  const errors: FieldError[] = [];
-  const raws = list.map((raw, i) => ({ raw: (raw && typeof raw === 'object' ? raw : {}) as RawPosting, line: i + 1 }));
-  return { lines: validateAll(raws, JSON_NAMES, errors), errors };
+  if (!Array.isArray(list)) errors.push({ line: null, column: 'postings', reason: 'må være en liste med posteringer' });
+  else if (list.length === 0) errors.push({ line: null, column: 'postings', reason: 'listen er tom' });
+  guardUnknownFields(body, new Set(['postings']), IDENTITY_REASON, (column, reason) => errors.push({ line: null, column, reason }));
+  if (!Array.isArray(list) || list.length === 0) return result([], errors);
+  const raws = list.map((raw: unknown, i) => {
+    const line = i + 1;
+    let refused = false;
+    guardUnknownFields(raw, KNOWN_JSON_FIELDS, IDENTITY_REASON, (column, reason) => {
+      refused = true;
+      errors.push({ line, column, reason });
+    });
+    return { raw: (raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as RawPosting, line, refused };
+  });
+  return result(validateAll(raws, JSON_NAMES, errors), errors);
 }
 
-export function postingsFromCsv(text: string): { lines: PostingLine[]; errors: FieldError[] } {
+/**
+ * A semicolon-separated file from the ERP, one posting per line. Columns the parser does not read
+ * are checked for identity numbers too. At most `MAX_REPORTED_ERRORS` errors come back, with `total`.
+ */
+export function postingsFromCsv(text: string): InputResult<PostingLine> {
   const parsed = parseSemicolonCsv(text, POSTING_COLUMNS, REQUIRED);
-  const errors = [...parsed.errors];
-  const raws = parsed.rows.map((row) => ({
-    line: row.line,
-    raw: {
-      municipalityNumber: row.values['kommunenr'],
-      tenancyId: row.values['leieforhold'],
-      voucherRef: row.values['bilagsnr'],
-      type: row.values['type'],
-      date: row.values['dato'],
-      dueDate: row.values['forfall'],
-      period: row.values['periode'],
-      amount: row.values['belop'],
-    },
-  }));
-  return { lines: validateAll(raws, CSV_NAMES, errors), errors };
+  const errors = parsed.errors;
+  const raws = parsed.rows.map((row) => {
+    const refused = row.unmapped.filter((cell) => containsIdentityNumber(cell.value));
+    for (const cell of refused) errors.push({ line: row.line, column: cell.column, reason: IDENTITY_REASON });
+    return {
+      line: row.line,
+      refused: refused.length > 0,
+      raw: {
+        municipalityNumber: row.values['kommunenr'],
+        tenancyId: row.values['leieforhold'],
+        voucherRef: row.values['bilagsnr'],
+        type: row.values['type'],
+        date: row.values['dato'],
+        dueDate: row.values['forfall'],
+        period: row.values['periode'],
+        amount: row.values['belop'],
+      },
+    };
+  });
+  return result(validateAll(raws, CSV_NAMES, errors), errors);
 }
