@@ -1,15 +1,20 @@
 /**
  * `npm run token -- <role> <kommunenr,…> [--nav-office ID] [--landlord ID] [--sub ID]`
- * Prints a bearer token signed with the public development key. For local use only: the
- * production configuration refuses to accept tokens signed with that key.
+ * Prints a bearer token signed with the public development key, valid for
+ * AUTH_MAX_TOKEN_LIFETIME_SECONDS (default one hour). For local use only: only servers running
+ * under NODE_ENV=development or test accept tokens signed with that key.
  */
 import { ROLES, mintDevToken, type Role } from '@evp/auth';
 import { authDevKeyEnabled, loadConfigOrExit } from '@evp/runtime';
 
 async function main(): Promise<void> {
+  // A developer's tool: an unset NODE_ENV means development here, where the servers' unset means
+  // production. Minting grants nothing by itself (a production server refuses the development key),
+  // so this default opens nothing; an explicit NODE_ENV is respected.
+  if (!process.env['NODE_ENV']) process.env['NODE_ENV'] = 'development';
   const config = loadConfigOrExit();
   if (!authDevKeyEnabled(config)) {
-    console.error('The development key is disabled in this configuration (NODE_ENV=production or AUTH_DEV_KEY=false).');
+    console.error('The development key is disabled in this configuration (NODE_ENV is not development or test, or AUTH_DEV_KEY=false).');
     process.exit(1);
   }
   const args = process.argv.slice(2);
@@ -31,6 +36,8 @@ async function main(): Promise<void> {
     sub,
     roles: [role as Role],
     municipalities: municipalities.split(','),
+    // As long as the server accepts (exp - iat at most AUTH_MAX_TOKEN_LIFETIME_SECONDS).
+    lifetimeSeconds: config.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
     ...(navOffice ? { navOffice } : {}),
     ...(landlordId ? { landlordId } : {}),
   });

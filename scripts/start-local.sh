@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Unset NODE_ENV means production (fail closed), which needs a real token key source and
+# PERSON_ID_KEY. This script is the local start, so it says development — whatever the shell has
+# (set before npm ci too, which would skip the dev dependencies under NODE_ENV=production).
+export NODE_ENV=development
+
 bash scripts/ensure-deps.sh
 bash scripts/ensure-redis.sh
 
@@ -13,5 +18,5 @@ worker=$!
 node -r @swc-node/register apps/api/src/main.ts &
 api=$!
 trap 'kill $api $worker 2>/dev/null; wait' INT TERM EXIT
-echo "api on http://${API_HOST:-127.0.0.1}:${API_PORT:-3000} (OpenAPI at /api/docs), worker on http://${WORKER_HOST:-127.0.0.1}:${WORKER_PORT:-3001}/health"
+echo "NODE_ENV=development: api on http://${API_HOST:-127.0.0.1}:${API_PORT:-3000} (OpenAPI at /api/docs), worker on http://${WORKER_HOST:-127.0.0.1}:${WORKER_PORT:-3001}/health"
 wait -n $api $worker

@@ -34,7 +34,7 @@ export class AuthGuard implements CanActivate {
     }
     try {
       request.caller = await this.verifier.verify(header.slice('Bearer '.length).trim());
-      // The request log line names who asked (opaque person id and roles): every read and write is attributable.
+      // The request log line names who asked (opaque actor id and roles): every read and write is attributable.
       if (request.raw) request.raw.caller = request.caller;
     } catch (error) {
       if (error instanceof InvalidTokenError) throw new UnauthorizedException({ error: 'Unauthorized', field: 'Authorization', reason: error.message });

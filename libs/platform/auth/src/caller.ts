@@ -1,9 +1,14 @@
 export const ROLES = ['accounting', 'arrears-team', 'nav-adviser', 'landlord', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Who is calling, from a verified token. `personId` is opaque; no name or identity number. */
+/**
+ * Who is calling, from a verified token. Nothing in it is a name or an identity number: a token's
+ * `sub` (which ID-porten may fill with the fødselsnummer) enters events, logs and keys only as the
+ * keyed hash `actorId` (invariant 7).
+ */
 export interface Caller {
-  readonly personId: string;
+  /** Opaque, stable per issuer and subject (`a_` + keyed HMAC of issuer and `sub`). */
+  readonly actorId: string;
   readonly roles: readonly Role[];
   /** Kommunenumre the caller may act in. Every query is scoped by these (invariant 11). */
   readonly municipalities: readonly string[];
@@ -11,6 +16,12 @@ export interface Caller {
   readonly navOffice: string | null;
   /** A landlord's own id: they see only their own warnings. */
   readonly landlordId: string | null;
+  /**
+   * Set only when a landlord logs in as a person (an ID-porten token with `pid`): the opaque person
+   * id of that identity number, derived exactly as the people streams derive theirs
+   * (`opaquePersonId`). The number itself is never kept.
+   */
+  readonly landlordPersonId: string | null;
 }
 
 export function hasRole(caller: Caller, ...roles: Role[]): boolean {

@@ -1,54 +1,163 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import type { Clock } from '@evp/shared-kernel';
+import { actorIdKey, deriveActorId, opaquePersonId } from './actor-id';
 import { ROLES, type Caller, type Role } from './caller';
 
 /**
- * The development signing key. It is public on purpose — anyone can mint tokens with it — so the
- * production configuration refuses to load it (see `loadConfig`).
+ * The development signing key. It is public on purpose — anyone can mint tokens with it — so it is
+ * only ever loaded under NODE_ENV=development or test (the configuration refuses AUTH_DEV_KEY=true
+ * elsewhere, and the verifier refuses it again below).
  */
 const DEV_SECRET = 'evp-development-signing-key-never-use-in-production-0123456789';
 export const DEV_ALGORITHM = 'HS256';
+
+/**
+ * The only algorithms a real key source (JWKS or public-key file) may be configured to accept:
+ * asymmetric, SHA-256. Never HS* (a public key used as an HMAC secret is the classic forgery) and
+ * never `none`; the larger variants are left out until an identity provider needs one.
+ */
+export const TOKEN_ALGORITHMS = ['RS256', 'ES256', 'PS256'] as const;
+export const DEFAULT_TOKEN_ALGORITHMS: readonly string[] = ['RS256', 'ES256'];
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 3600;
+export const DEFAULT_CLOCK_SKEW_SECONDS = 30;
+/**
+ * jose's remote key set: a fetched set is trusted for at most `cacheMaxAge`; a token with an unknown
+ * `kid` triggers a refetch (so a rotated key is picked up at once) unless the last fetch is younger
+ * than `cooldown`, which stops a flood of forged `kid`s from hammering the identity provider.
+ */
+export const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 10 * 60_000;
+export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
+const JWKS_TIMEOUT_MS = 5_000;
+
+export type Environment = 'development' | 'test' | 'production';
 
 export interface TokenVerifierOptions {
   readonly issuer: string;
   readonly audience: string;
   readonly jwksUrl?: string | undefined;
   readonly publicKeyFile?: string | undefined;
+  /** Accept the public development key (HS256). Refused unless `environment` is development or test. */
   readonly devKey: boolean;
+  readonly environment: Environment;
+  /** For the JWKS / public-key path; each must be one of TOKEN_ALGORITHMS. Default RS256, ES256. */
+  readonly algorithms?: readonly string[] | undefined;
+  /** Longest accepted `exp - iat` (or `exp - now` without `iat`). Default 3600. */
+  readonly maxTokenLifetimeSeconds?: number | undefined;
+  /** Tolerance for `exp`, `nbf` and `iat` against the clock. Default 30. */
+  readonly clockSkewSeconds?: number | undefined;
+  /** PERSON_ID_KEY (or the development one): actor ids are keyed hashes derived from it. */
+  readonly personIdKey: string;
+  /** Time for `exp`/`nbf`/`iat`: injected so tests drive it. */
+  readonly clock: Clock;
+  readonly jwksCacheMaxAgeMs?: number | undefined;
+  readonly jwksCooldownMs?: number | undefined;
 }
 
 export class InvalidTokenError extends Error {}
 
 export class TokenVerifier {
-  private readonly key: KeyObject | ReturnType<typeof createRemoteJWKSet>;
+  private readonly key: KeyObject | JWTVerifyGetKey;
+  private readonly algorithms: readonly string[];
+  private readonly maxLifetime: number;
+  private readonly skew: number;
+  private readonly actorKey: Buffer;
 
   constructor(private readonly options: TokenVerifierOptions) {
-    if (options.jwksUrl) this.key = createRemoteJWKSet(new URL(options.jwksUrl));
-    else if (options.publicKeyFile) this.key = createPublicKey(readFileSync(options.publicKeyFile));
-    else if (options.devKey) this.key = createSecretKey(Buffer.from(DEV_SECRET));
-    else throw new Error('No token verification key configured');
+    const realKeySource = Boolean(options.jwksUrl || options.publicKeyFile);
+    if (options.devKey && options.environment !== 'development' && options.environment !== 'test') {
+      throw new Error('The development token key is refused outside NODE_ENV=development or test');
+    }
+    if (options.personIdKey.length === 0) throw new Error('No person-id key configured for actor ids');
+    this.maxLifetime = options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+    this.skew = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
+    if (!Number.isInteger(this.maxLifetime) || this.maxLifetime < 1) throw new Error('maxTokenLifetimeSeconds must be a positive integer');
+    if (!Number.isInteger(this.skew) || this.skew < 0) throw new Error('clockSkewSeconds must be a non-negative integer');
+    this.actorKey = actorIdKey(options.personIdKey);
+
+    if (realKeySource) {
+      const algorithms = options.algorithms ?? DEFAULT_TOKEN_ALGORITHMS;
+      const refused = algorithms.filter((a) => !(TOKEN_ALGORITHMS as readonly string[]).includes(a));
+      if (algorithms.length === 0 || refused.length > 0) throw new Error(`Token algorithms must be some of ${TOKEN_ALGORITHMS.join(', ')}`);
+      this.algorithms = [...algorithms];
+    } else {
+      // The development key is symmetric: it must never be accepted with another algorithm.
+      this.algorithms = [DEV_ALGORITHM];
+    }
+
+    if (options.jwksUrl) {
+      const url = new URL(options.jwksUrl);
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.environment !== 'production')) {
+        throw new Error('The JWKS URL must use https in production');
+      }
+      this.key = createRemoteJWKSet(url, {
+        cacheMaxAge: options.jwksCacheMaxAgeMs ?? DEFAULT_JWKS_CACHE_MAX_AGE_MS,
+        cooldownDuration: options.jwksCooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS,
+        timeoutDuration: JWKS_TIMEOUT_MS,
+      });
+    } else if (options.publicKeyFile) {
+      this.key = createPublicKey(readFileSync(options.publicKeyFile));
+    } else if (options.devKey) {
+      this.key = createSecretKey(Buffer.from(DEV_SECRET));
+    } else {
+      throw new Error('No token verification key configured');
+    }
   }
 
   async verify(token: string): Promise<Caller> {
+    const now = this.options.clock.now();
+    const verifyOptions: JWTVerifyOptions = {
+      issuer: this.options.issuer,
+      audience: this.options.audience,
+      algorithms: [...this.algorithms],
+      requiredClaims: ['exp', 'sub'],
+      clockTolerance: this.skew,
+      currentDate: now,
+    };
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.key as Parameters<typeof jwtVerify>[1], {
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        ...(this.options.jwksUrl || this.options.publicKeyFile ? {} : { algorithms: [DEV_ALGORITHM] }),
-      }));
+      ({ payload } =
+        typeof this.key === 'function' ? await jwtVerify(token, this.key, verifyOptions) : await jwtVerify(token, this.key, verifyOptions));
     } catch (error) {
-      throw new InvalidTokenError(`token rejected: ${(error as { code?: string }).code ?? (error as Error).message}`);
+      // The jose error code only: its message may quote claim values.
+      throw new InvalidTokenError(`token rejected: ${(error as { code?: string }).code ?? 'invalid token'}`);
     }
-    return callerFromClaims(payload);
+    this.checkLifetime(payload, now);
+    return callerFromClaims(payload, { actorKey: this.actorKey, personIdKey: this.options.personIdKey });
+  }
+
+  /**
+   * jose checks that `exp` has not passed and `nbf` has come; this refuses long-lived tokens, which
+   * a leaked token would otherwise stay useful for (`exp` 100 years ahead was accepted).
+   */
+  private checkLifetime(payload: JWTPayload, now: Date): void {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const exp = payload.exp as number; // required and type-checked by jwtVerify
+    if (payload.iat !== undefined) {
+      const iat = payload.iat; // a number, checked by jwtVerify
+      if (iat > nowSeconds + this.skew) throw new InvalidTokenError('token rejected: issued in the future');
+      if (exp - iat > this.maxLifetime) throw new InvalidTokenError(`token rejected: lifetime longer than ${this.maxLifetime} seconds`);
+    }
+    // Also with `iat`: an `iat` within the skew must not buy a longer life.
+    if (exp - nowSeconds > this.maxLifetime + this.skew) throw new InvalidTokenError(`token rejected: expires more than ${this.maxLifetime} seconds ahead`);
   }
 }
 
-export function callerFromClaims(payload: JWTPayload): Caller {
+export interface CallerKeys {
+  /** From `actorIdKey(personIdKey)`. */
+  readonly actorKey: Buffer;
+  readonly personIdKey: string;
+}
+
+/** An 11-digit value is (or looks like) a fødselsnummer or d-nummer: never copied into a Caller. */
+const IDENTITY_NUMBER = /^\d{11}$/;
+
+export function callerFromClaims(payload: JWTPayload, keys: CallerKeys): Caller {
   const roles = payload['roles'];
   const municipalities = payload['municipalities'];
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidTokenError('token has no sub');
+  if (typeof payload.iss !== 'string' || payload.iss === '') throw new InvalidTokenError('token has no iss');
   if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r) => (ROLES as readonly string[]).includes(r))) {
     throw new InvalidTokenError(`token roles must be a non-empty list of ${ROLES.join(', ')}`);
   }
@@ -57,14 +166,29 @@ export function callerFromClaims(payload: JWTPayload): Caller {
   }
   const navOffice = payload['navOffice'];
   const landlordId = payload['landlordId'];
+  const isLandlord = (roles as string[]).includes('landlord');
   if ((roles as string[]).includes('nav-adviser') && typeof navOffice !== 'string') throw new InvalidTokenError('a nav-adviser token must name its navOffice');
-  if ((roles as string[]).includes('landlord') && typeof landlordId !== 'string') throw new InvalidTokenError('a landlord token must name its landlordId');
+  if (isLandlord && typeof landlordId !== 'string') throw new InvalidTokenError('a landlord token must name its landlordId');
+  // These two reach events, read models and keys as they are: an identity number must not ride in them.
+  if (typeof navOffice === 'string' && IDENTITY_NUMBER.test(navOffice.trim())) throw new InvalidTokenError('token navOffice must not be an identity number');
+  if (typeof landlordId === 'string' && IDENTITY_NUMBER.test(landlordId.trim())) throw new InvalidTokenError('token landlordId must not be an identity number');
+
+  // `pid` (ID-porten's fødselsnummer) is read only for a landlord person, and only as an opaque id.
+  let landlordPersonId: string | null = null;
+  if (isLandlord && payload['pid'] !== undefined) {
+    const pid = payload['pid'];
+    if (typeof pid !== 'string' || !IDENTITY_NUMBER.test(pid)) throw new InvalidTokenError('token pid must be an 11-digit identity number');
+    landlordPersonId = opaquePersonId(keys.personIdKey, pid);
+  }
+
+  const actorId = deriveActorId(keys.actorKey, payload.iss, payload.sub);
   return {
-    personId: payload.sub,
+    actorId,
     roles: roles as Role[],
     municipalities: municipalities as string[],
     navOffice: typeof navOffice === 'string' ? navOffice : null,
     landlordId: typeof landlordId === 'string' ? landlordId : null,
+    landlordPersonId,
   };
 }
 
@@ -76,11 +200,16 @@ export interface MintOptions {
   readonly municipalities: readonly string[];
   readonly navOffice?: string;
   readonly landlordId?: string;
-  readonly expiresIn?: string;
+  /** `exp - iat`; default 3600, the verifier's default maximum. Negative mints an expired token. */
+  readonly lifetimeSeconds?: number;
+  /** The token's `iat`; default the wall clock. */
+  readonly now?: Date;
 }
 
 /** Mints a token with the development key: for local use and tests only. */
 export async function mintDevToken(options: MintOptions): Promise<string> {
+  // `iat` and `exp` from one reading: two readings may straddle a second and exceed the maximum.
+  const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
   return new SignJWT({
     roles: [...options.roles],
     municipalities: [...options.municipalities],
@@ -91,7 +220,7 @@ export async function mintDevToken(options: MintOptions): Promise<string> {
     .setIssuer(options.issuer)
     .setAudience(options.audience)
     .setSubject(options.sub)
-    .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '8h')
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + (options.lifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS))
     .sign(createSecretKey(Buffer.from(DEV_SECRET)));
 }
