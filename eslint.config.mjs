@@ -37,6 +37,9 @@ export default [
             { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:application'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:application'] },
             { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['*'] },
+            // Contexts are siblings that meet only through each other's published contract (invariant 15).
+            { sourceTag: 'scope:ledger', onlyDependOnLibsWithTags: ['scope:ledger', 'scope:shared', 'type:platform', 'kind:contract'] },
+            { sourceTag: 'scope:cases', onlyDependOnLibsWithTags: ['scope:cases', 'scope:shared', 'type:platform', 'kind:contract'] },
           ],
         },
       ],

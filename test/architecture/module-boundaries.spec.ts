@@ -44,6 +44,21 @@ describe('module boundaries', () => {
     expect(messages.join('\n')).toMatch(/tagged with "type:domain" can only depend on libs tagged with "type:domain"/);
   });
 
+  it.each([
+    ["import { evolveTenancy } from '@evp/ledger-domain';", 'libs/cases/application/src/arch-probe.ts'],
+    ["import { LedgerService } from '@evp/ledger-application';", 'libs/cases/application/src/arch-probe.ts'],
+    ["import { accountPosition } from '@evp/ledger-domain';", 'libs/cases/domain/src/arch-probe.ts'],
+    ["import { evaluateArrears } from '@evp/cases-domain';", 'libs/ledger/application/src/arch-probe.ts'],
+  ])('refuses %s in another context (%s): contexts meet through contracts', async (line, file) => {
+    const messages = await lintAs(file, `${line}\nexport const probe = 1;\n`);
+    expect(messages.join('\n')).toMatch(/tagged with "scope:(cases|ledger)" can only depend on libs tagged with/);
+  });
+
+  it("allows a context to use another context's published contract", async () => {
+    const messages = await lintAs('libs/cases/application/src/arch-probe.ts', "import { RENT_ACCOUNTS, TENANCY_STREAM_PREFIX } from '@evp/ledger-contract';\nexport const probe = [RENT_ACCOUNTS, TENANCY_STREAM_PREFIX];\n");
+    expect(messages).toEqual([]);
+  });
+
   it('allows a platform library to use the event store and Redis', async () => {
     const messages = await lintAs('libs/platform/runtime/src/arch-probe.ts', "import { SqliteEventStore } from '@evp/event-store';\nimport { Redis } from 'ioredis';\nexport const probe = [SqliteEventStore, Redis];\n");
     expect(messages).toEqual([]);

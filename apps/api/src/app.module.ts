@@ -2,36 +2,43 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
-import type { EventStore } from '@evp/event-store';
-import { EVENT_STORE, PlatformModule, READ_MODELS, authDevKeyEnabled, casePolicyFrom, loggerParams, personIdKey, type AppConfig, type ReadModelStore } from '@evp/runtime';
+import { EventTypeMap, type EventStore } from '@evp/event-store';
+import { CLOCK, EVENT_STORE, EVENT_TYPES, PlatformModule, READ_MODEL_READER, casePolicyFrom, loggerParams, personIdKey, tokenVerifierOptionsFrom, type AppConfig, type ReadModelReader } from '@evp/runtime';
+import type { Clock } from '@evp/shared-kernel';
 import { AuthGuard, TokenVerifier } from '@evp/auth';
-import { AccountQueries, LedgerService } from '@evp/ledger-application';
-import { CaseQueries, CasesService } from '@evp/cases-application';
+import { RENT_ACCOUNTS } from '@evp/ledger-contract';
+import { AccountQueries, LEDGER_COMMAND_HANDLERS, LEDGER_QUERY_HANDLERS, LedgerService, StreamRentAccounts, registerLedgerEventTypes } from '@evp/ledger-application';
+import { CASE_COMMAND_HANDLERS, CASE_POLICY, CASE_QUERY_HANDLERS, registerCaseEventTypes } from '@evp/cases-application';
 import { ApiExceptionFilter } from './http/errors';
 import { IdempotencyService } from './http/idempotency';
 import { LedgerController } from './ledger/ledger.controller';
 import { CasesController } from './cases/cases.controller';
 
+/**
+ * The api: authenticates, validates, and turns requests into commands (CommandBus) and queries
+ * (QueryBus). Commands append to the event store; queries read the SQL read models the worker keeps.
+ */
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [LoggerModule.forRoot(loggerParams(config, 'api')), PlatformModule.forRoot(config), CqrsModule.forRoot()],
+      imports: [LoggerModule.forRoot(loggerParams(config, 'api')), PlatformModule.forRoot(config, 'api'), CqrsModule.forRoot()],
       controllers: [LedgerController, CasesController],
       providers: [
-        {
-          provide: TokenVerifier,
-          useFactory: () =>
-            new TokenVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, jwksUrl: config.AUTH_JWKS_URL, publicKeyFile: config.AUTH_PUBLIC_KEY_FILE, devKey: authDevKeyEnabled(config) }),
-        },
+        { provide: TokenVerifier, inject: [CLOCK], useFactory: (clock: Clock) => new TokenVerifier({ ...tokenVerifierOptionsFrom(config), clock }) },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         IdempotencyService,
-        { provide: LedgerService, inject: [EVENT_STORE], useFactory: (store: EventStore) => new LedgerService(store, personIdKey(config)) },
-        { provide: CasesService, inject: [EVENT_STORE, LedgerService], useFactory: (store: EventStore, ledger: LedgerService) => new CasesService(store, ledger, casePolicyFrom(config)) },
-        { provide: AccountQueries, inject: [READ_MODELS], useFactory: (rm: ReadModelStore) => new AccountQueries(rm, config.POLICY_GRACE_WORKING_DAYS) },
-        { provide: CaseQueries, inject: [READ_MODELS], useFactory: (rm: ReadModelStore) => new CaseQueries(rm) },
+        { provide: EVENT_TYPES, useFactory: () => registerCaseEventTypes(registerLedgerEventTypes(new EventTypeMap())) },
+        { provide: CASE_POLICY, useValue: casePolicyFrom(config) },
+        { provide: LedgerService, inject: [EVENT_STORE, EVENT_TYPES], useFactory: (store: EventStore, types: EventTypeMap) => new LedgerService(store, personIdKey(config), types) },
+        { provide: RENT_ACCOUNTS, inject: [EVENT_STORE, EVENT_TYPES], useFactory: (store: EventStore, types: EventTypeMap) => new StreamRentAccounts(store, types, config.POLICY_GRACE_WORKING_DAYS) },
+        { provide: AccountQueries, inject: [READ_MODEL_READER], useFactory: (reader: ReadModelReader) => new AccountQueries(reader, config.POLICY_GRACE_WORKING_DAYS) },
+        ...LEDGER_COMMAND_HANDLERS,
+        ...LEDGER_QUERY_HANDLERS,
+        ...CASE_COMMAND_HANDLERS,
+        ...CASE_QUERY_HANDLERS,
       ],
     };
   }

@@ -1,41 +1,42 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { EventBus } from '@nestjs/cqrs';
-import { EventTypeMap } from '@evp/event-store';
-import type { Clock } from '@evp/shared-kernel';
-import type { EventStore } from '@evp/event-store';
-import { APP_CONFIG, CLOCK, EVENT_STORE, EventBusBridge, ProcessingModule, ProcessingService, ProcessorRegistry, READ_MODELS, casePolicyFrom, personIdKey, type AppConfig, type ReadModelStore } from '@evp/runtime';
-import { AccountsProjection, LedgerService, registerLedgerEventTypes } from '@evp/ledger-application';
-import { ArrearsSaga, CasesProjection, CasesService, DueArrearsEvaluations, FirstContactDeadlines, registerCaseEventTypes, timerHandlers } from '@evp/cases-application';
-import { TENANCY_STREAM_PREFIX } from '@evp/ledger-domain';
-import { CASE_STREAM_PREFIX } from '@evp/cases-domain';
-import { CaseActivityController, CaseActivityCounter } from './case-activity';
+import { CommandBus } from '@nestjs/cqrs';
+import type { EventStore, EventTypeMap } from '@evp/event-store';
+import { osloDate } from '@evp/shared-kernel';
+import { APP_CONFIG, EVENT_STORE, EVENT_TYPES, ProcessorRegistry, READ_MODEL_READER, casePolicyFrom, type AppConfig, type ReadModelReader } from '@evp/runtime';
+import { RENT_ACCOUNTS, type RentAccounts } from '@evp/ledger-contract';
+import { ACCOUNTS_PROJECTION, AccountsProjection, StreamRentAccounts, accountsProjectionVersion, registerLedgerEventTypes, rollAccounts, type AccountTables } from '@evp/ledger-application';
+import { ArrearsWorkflow, CASE_COMMAND_HANDLERS, CASE_POLICY, CasesProjection, registerCaseEventTypes } from '@evp/cases-application';
 
-/** What the worker runs for the ledger and the prevention cases: two projections, one saga, their deadlines. */
-@Module({ imports: [ProcessingModule], providers: [CaseActivityCounter], controllers: [CaseActivityController] })
+/**
+ * What the worker runs for the ledger and the prevention cases: two SQL projections, the arrears
+ * workflow with its deadlines, the ledger's daily roll, and the command handlers the workflow sends to.
+ */
+@Module({
+  providers: [
+    { provide: EVENT_TYPES, inject: [ProcessorRegistry], useFactory: (registry: ProcessorRegistry) => registerCaseEventTypes(registerLedgerEventTypes(registry.types)) },
+    { provide: CASE_POLICY, inject: [APP_CONFIG], useFactory: (config: AppConfig) => casePolicyFrom(config) },
+    { provide: RENT_ACCOUNTS, inject: [EVENT_STORE, EVENT_TYPES, APP_CONFIG], useFactory: (store: EventStore, types: EventTypeMap, config: AppConfig) => new StreamRentAccounts(store, types, config.POLICY_GRACE_WORKING_DAYS) },
+    ...CASE_COMMAND_HANDLERS,
+  ],
+})
 export class CasesWorkerModule implements OnModuleInit {
   constructor(
     private readonly registry: ProcessorRegistry,
-    private readonly processing: ProcessingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODELS) private readonly readModels: ReadModelStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-    private readonly eventBus: EventBus,
+    @Inject(EVENT_TYPES) private readonly types: EventTypeMap,
+    @Inject(RENT_ACCOUNTS) private readonly accounts: RentAccounts,
+    @Inject(READ_MODEL_READER) private readonly readModels: ReadModelReader,
+    private readonly commandBus: CommandBus,
   ) {}
 
   onModuleInit(): void {
-    const policy = casePolicyFrom(this.config);
-    const ledger = new LedgerService(this.store, personIdKey(this.config));
-    // The timer service exists once the processing service has started; reach it lazily.
-    const scheduler = { schedule: (d: Parameters<ProcessingService['timers']['schedule']>[0]) => this.processing.timers.schedule(d), cancel: (id: string) => this.processing.timers.cancel(id) };
-    const cases = new CasesService(this.store, ledger, policy, scheduler);
-    this.registry.register(new AccountsProjection(this.readModels), 'read-model');
-    this.registry.register(new CasesProjection(this.readModels), 'read-model');
-    this.registry.register(new ArrearsSaga(cases, this.clock), 'durable');
-    const types = registerCaseEventTypes(registerLedgerEventTypes(new EventTypeMap()));
-    this.registry.register(new EventBusBridge(types, this.eventBus, { streamPrefixes: [TENANCY_STREAM_PREFIX, CASE_STREAM_PREFIX] }), 'read-model');
-    this.registry.registerDeadlineSource(new FirstContactDeadlines(this.readModels));
-    this.registry.registerDeadlineSource(new DueArrearsEvaluations(this.readModels, cases, policy, this.clock));
-    for (const [type, handler] of Object.entries(timerHandlers(cases, this.readModels, this.clock))) this.registry.registerTimerHandler(type, handler);
+    const grace = this.config.POLICY_GRACE_WORKING_DAYS;
+    this.registry.registerProjection(new AccountsProjection(this.types, grace));
+    this.registry.registerProjection(new CasesProjection(this.types));
+    this.registry.registerWorkflow(new ArrearsWorkflow(this.accounts, casePolicyFrom(this.config), this.commandBus));
+    this.registry.registerPeriodicWork({
+      name: 'ledger-accounts-roll',
+      run: async (now) => rollAccounts(await this.readModels.projection<AccountTables>(ACCOUNTS_PROJECTION, accountsProjectionVersion(grace)), osloDate(now), grace),
+    });
   }
 }

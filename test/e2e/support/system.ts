@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
-import { mintDevToken, type Role } from '@evp/auth';
-import { FileOffsetClock } from '@evp/runtime';
+import { actorIdKey, deriveActorId, mintDevToken, type Role } from '@evp/auth';
+import { FileOffsetClock, personIdKey, type AppConfig } from '@evp/runtime';
 
 const root = resolve(__dirname, '../../..');
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -35,6 +36,16 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, wh
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The development person-id key the processes use under NODE_ENV=test when PERSON_ID_KEY is not set. */
+const DEV_PERSON_ID_KEY = process.env['PERSON_ID_KEY'] ?? personIdKey({ NODE_ENV: 'test' } as AppConfig);
+
+interface TokenOptions {
+  municipalities?: string[];
+  navOffice?: string;
+  landlordId?: string;
+  sub?: string;
 }
 
 export interface Response<T = unknown> {
@@ -67,7 +78,7 @@ export class TestSystem {
       NODE_ENV: 'test',
       SWC_NODE_PROJECT: join(root, 'tsconfig.runtime.json'),
       SQLITE_FILE: join(this.dir, 'events.sqlite'),
-      SQLITE_POLL_INTERVAL_MS: '20',
+      READ_MODEL_SQLITE_FILE: join(this.dir, 'read-models.sqlite'),
       REDIS_URL,
       REDIS_PREFIX: this.prefix,
       API_PORT: String(this.apiPort),
@@ -142,7 +153,19 @@ export class TestSystem {
     } while (cursor !== '0');
   }
 
-  token(role: Role, options: { municipalities?: string[]; navOffice?: string; landlordId?: string; sub?: string } = {}): Promise<string> {
+  private readonly tokens = new Map<string, TokenOptions & { role: Role }>();
+
+  /**
+   * A development token for `role`. Tokens are short-lived by the business clock the test drives,
+   * so `request` mints a fresh one with the same claims each time it is given one of these.
+   */
+  async token(role: Role, options: TokenOptions = {}): Promise<string> {
+    const token = await this.mint(role, options);
+    this.tokens.set(token, { ...options, role });
+    return token;
+  }
+
+  private mint(role: Role, options: TokenOptions): Promise<string> {
     return mintDevToken({
       issuer: 'evp-dev',
       audience: 'evp-api',
@@ -151,12 +174,35 @@ export class TestSystem {
       municipalities: options.municipalities ?? ['5035'],
       ...(options.navOffice ? { navOffice: options.navOffice } : {}),
       ...(options.landlordId ? { landlordId: options.landlordId } : {}),
+      now: new FileOffsetClock(this.clockFile).now(),
+      lifetimeSeconds: 600,
     });
+  }
+
+  /** The opaque actor id the processes derive for a `sub` (with the test's development person-id key). */
+  actorId(sub: string): string {
+    return deriveActorId(actorIdKey(DEV_PERSON_ID_KEY), 'evp-dev', sub);
+  }
+
+  /** Every row of every table of the projection's active generation, in key order: to compare with a rebuild. */
+  dumpProjection(projection: string): Record<string, unknown[]> {
+    const db = new Database(join(this.dir, 'read-models.sqlite'), { readonly: true });
+    try {
+      const active = db.prepare(`SELECT tables FROM rm_generations WHERE projection = ? AND status = 'active'`).get(projection) as { tables: string } | undefined;
+      if (!active) return {};
+      const tables = JSON.parse(active.tables) as Record<string, string>;
+      return Object.fromEntries(Object.entries(tables).map(([logical, physical]) => [logical, db.prepare(`SELECT * FROM "${physical}" ORDER BY 1, 2`).all()]));
+    } finally {
+      db.close();
+    }
   }
 
   async request<T = unknown>(method: string, path: string, options: { token?: string; json?: unknown; body?: Buffer | string; form?: FormData; contentType?: string; headers?: Record<string, string> } = {}, port = this.apiPort): Promise<Response<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
-    if (options.token) headers['authorization'] = `Bearer ${options.token}`;
+    if (options.token) {
+      const known = this.tokens.get(options.token);
+      headers['authorization'] = `Bearer ${known ? await this.mint(known.role, known) : options.token}`;
+    }
     let body: string | Buffer | FormData | undefined;
     if (options.form) {
       body = options.form;
@@ -178,8 +224,9 @@ export class TestSystem {
     return { status: response.status, body: parsed as T, headers: response.headers };
   }
 
-  worker_<T = unknown>(method: string, path: string): Promise<Response<T>> {
-    return this.request<T>(method, path, {}, this.workerPort);
+  /** The worker's operator endpoints, as an admin of the test's municipality. */
+  async worker_<T = unknown>(method: string, path: string): Promise<Response<T>> {
+    return this.request<T>(method, path, { token: await this.mint('admin', {}) }, this.workerPort);
   }
 
   /** Resolves when every subscription has handled everything in the log, twice in a row (sagas append more). */

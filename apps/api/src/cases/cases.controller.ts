@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { deterministicId, isLocalDate, osloDate, type Clock } from '@evp/shared-kernel';
 import { CLOCK } from '@evp/runtime';
+import { decodeCursor } from '@evp/read-models';
 import { CurrentCaller, Roles, actingRole, type Caller, type Role } from '@evp/auth';
-import { findCase, parseCaseId } from '@evp/cases-domain';
-import { CaseQueries, CasesService, mayReadCase } from '@evp/cases-application';
-import { IdempotencyService } from '../http/idempotency';
+import { parseCaseId, type CaseEvent } from '@evp/cases-domain';
+import { ArrearsTeamQueueQuery, CASE_LIST_STATUSES, GetCaseQuery, ListCasesQuery, RecordContactCommand, type CaseDetail } from '@evp/cases-application';
+import { IdempotencyService, idempotencyScopeOf } from '../http/idempotency';
 import { RequestValidationError } from '../http/errors';
 import { correlationIdOf, idempotencyKeyOf, requireJson } from '../http/request';
 import { ApiErrors, IDEMPOTENCY_HEADER } from '../http/openapi';
@@ -16,14 +18,33 @@ import { ApiErrors, IDEMPOTENCY_HEADER } from '../http/openapi';
 const READERS: Role[] = ['accounting', 'arrears-team', 'nav-adviser', 'admin'];
 const CONTACT_WRITERS: Role[] = ['accounting', 'arrears-team', 'nav-adviser', 'admin'];
 
-const STATUSES = { open: ['open'], escalated: ['escalated'], resolved: ['resolved'], active: ['open', 'escalated'], all: ['open', 'escalated', 'resolved'] } as const;
+const municipality = z.string().regex(/^\d{4}$/, 'må være et kommunenummer (fire siffer)');
+const cursor = z.string().max(1024).optional();
+const limit = z.coerce.number().int().min(1).max(500).default(50);
 
 const listQuery = z.object({
   status: z.enum(['open', 'escalated', 'resolved', 'active', 'all']).default('active'),
-  municipality: z.string().regex(/^\d{4}$/, 'må være et kommunenummer (fire siffer)').optional(),
-  offset: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  sort: z.enum(['opened', 'deadline']).default('opened'),
+  municipality: municipality.optional(),
+  cursor,
+  limit,
 });
+
+const queueQuery = z.object({ municipality: municipality.optional(), cursor, limit });
+
+/** The caller's one municipality when none is named; a caller with several must name one (lists are per municipality). */
+function municipalityFor(caller: Caller, named: string | undefined): string {
+  if (named) return named;
+  if (caller.municipalities.length === 1) return caller.municipalities[0] as string;
+  throw new RequestValidationError([{ line: null, column: 'municipality', reason: 'må oppgis når du har tilgang til flere kommuner' }]);
+}
+
+function cursorOf(value: string | undefined) {
+  if (value === undefined) return undefined;
+  const after = decodeCursor(value, 2);
+  if (!after) throw new RequestValidationError([{ line: null, column: 'cursor', reason: 'er ikke en gyldig sidemarkør; bruk nextCursor fra forrige side' }]);
+  return after;
+}
 
 const contactBody = z.object({
   channel: z.enum(['phone', 'meeting', 'home-visit', 'letter', 'digital'], { message: 'må være phone, meeting, home-visit, letter eller digital' }),
@@ -34,8 +55,8 @@ const contactBody = z.object({
 @Controller('api/v1')
 export class CasesController {
   constructor(
-    private readonly cases: CasesService,
-    private readonly queries: CaseQueries,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
     private readonly idempotency: IdempotencyService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -43,16 +64,17 @@ export class CasesController {
   @Get('cases')
   @Roles(...READERS)
   @ApiOperation({ summary: 'Forebyggingssaker i dine kommuner (NAV-veiledere: eget NAV-kontor), filtrert på status.' })
-  @ApiQuery({ name: 'status', enum: Object.keys(STATUSES), required: false })
+  @ApiQuery({ name: 'status', enum: Object.keys(CASE_LIST_STATUSES), required: false })
+  @ApiQuery({ name: 'sort', enum: ['opened', 'deadline'], required: false })
   @ApiQuery({ name: 'municipality', required: false })
-  @ApiQuery({ name: 'offset', required: false })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor fra forrige side' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiErrors([422, 'Ugyldig spørring'])
   async list(@CurrentCaller() caller: Caller, @Query() query: unknown) {
     const parsed = listQuery.safeParse(query);
     if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
-    const { status, municipality, offset, limit } = parsed.data;
-    return this.queries.list(caller, { statuses: STATUSES[status], municipalities: municipality ? [municipality] : caller.municipalities, offset, limit });
+    const q = parsed.data;
+    return this.queries.execute(new ListCasesQuery(caller, municipalityFor(caller, q.municipality), q.status, q.sort, cursorOf(q.cursor), q.limit));
   }
 
   @Get('cases/:id')
@@ -60,7 +82,7 @@ export class CasesController {
   @ApiOperation({ summary: 'Én sak med hele tidslinjen: hvorfor den ble åpnet, kontakt, eskalering og utfall.' })
   @ApiErrors([404, 'Finnes ikke (eller utenfor din tilgang)'])
   async get(@CurrentCaller() caller: Caller, @Param('id') id: string) {
-    const found = parseCaseId(id) ? await this.queries.get(caller, id) : undefined;
+    const found = parseCaseId(id) ? await this.queries.execute<GetCaseQuery, CaseDetail | undefined>(new GetCaseQuery(caller, id)) : undefined;
     if (!found) throw new NotFoundException({ error: 'NotFound', message: 'Finnes ikke' });
     return found;
   }
@@ -74,27 +96,26 @@ export class CasesController {
   async recordContact(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller, @Param('id') id: string, @Body() body: unknown) {
     requireJson(request);
     const key = idempotencyKeyOf(request);
-    const result = await this.idempotency.run(caller, key, JSON.stringify({ id, body }), async () => {
+    const result = await this.idempotency.run(caller, idempotencyScopeOf(request), key, JSON.stringify({ id, body }), async () => {
       const parsed = contactBody.safeParse(body ?? {});
       if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
-      const ids = parseCaseId(id);
-      if (!ids) throw new NotFoundException({ error: 'NotFound', message: 'Finnes ikke' });
-      // Authorise against the case itself (the write model), not a read model that may lag.
-      const { state } = await this.cases.loadCases(ids.tenancyKey);
-      const found = findCase(state, id);
-      if (!found || !mayReadCase(caller, found.opened)) throw new NotFoundException({ error: 'NotFound', message: 'Finnes ikke' });
+      if (!parseCaseId(id)) throw new NotFoundException({ error: 'NotFound', message: 'Finnes ikke' });
       const now = this.clock.now();
       const today = osloDate(now);
       if (parsed.data.contactedOn && parsed.data.contactedOn > today) {
         throw new RequestValidationError([{ line: null, column: 'contactedOn', reason: 'kan ikke være frem i tid' }]);
       }
-      const contactId = key ? deterministicId(`contact|${caller.personId}|${key}`) : randomUUID();
+      const contactId = key ? deterministicId(`contact|${caller.actorId}|${key}`) : randomUUID();
       const role = actingRole(caller, CONTACT_WRITERS);
-      const events = await this.cases.recordContact(id, { contactId, channel: parsed.data.channel, contactedOn: parsed.data.contactedOn ?? today, byRole: role }, now, {
-        id: `contact-${contactId}`,
-        correlationId: correlationIdOf(request),
-        actor: { id: caller.personId, role },
-      });
+      // The handler authorises against the case itself and the tenancy's current NAV office (404 when out of reach).
+      const events = await this.commands.execute<RecordContactCommand, readonly CaseEvent[]>(
+        new RecordContactCommand(caller, id, { contactId, channel: parsed.data.channel, contactedOn: parsed.data.contactedOn ?? today, byRole: role }, {
+          id: `contact-${contactId}`,
+          correlationId: correlationIdOf(request),
+          actor: { id: caller.actorId, role },
+          now,
+        }),
+      );
       return { status: 201, body: { caseId: id, contactId, recorded: events.length > 0 } };
     });
     void reply.status(result.status);
@@ -106,9 +127,13 @@ export class CasesController {
   @Roles('arrears-team', 'admin')
   @ApiOperation({ summary: 'Husleierestanseteamets kø: eskalerte saker som ikke er løst, eldst først, med begrunnelse.' })
   @ApiQuery({ name: 'municipality', required: false })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor fra forrige side' })
+  @ApiQuery({ name: 'limit', required: false })
   @ApiErrors([422, 'Ugyldig spørring'])
-  async queue(@CurrentCaller() caller: Caller, @Query('municipality') municipality?: string) {
-    if (municipality !== undefined && !/^\d{4}$/.test(municipality)) throw new RequestValidationError([{ line: null, column: 'municipality', reason: 'må være et kommunenummer (fire siffer)' }]);
-    return this.queries.arrearsTeamQueue(caller, municipality ? [municipality] : caller.municipalities);
+  async queue(@CurrentCaller() caller: Caller, @Query() query: unknown) {
+    const parsed = queueQuery.safeParse(query);
+    if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
+    const q = parsed.data;
+    return this.queries.execute(new ArrearsTeamQueueQuery(caller, municipalityFor(caller, q.municipality), cursorOf(q.cursor), q.limit));
   }
 }

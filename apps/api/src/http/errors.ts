@@ -13,7 +13,11 @@ export interface ErrorBody {
 }
 
 export class RequestValidationError extends Error {
-  constructor(readonly errors: ReadonlyArray<{ line: number | null; column: string | null; reason: string }>) {
+  constructor(
+    readonly errors: ReadonlyArray<{ line: number | null; column: string | null; reason: string }>,
+    /** How many errors there were in all; `errors` may list only the first of them. */
+    readonly total: number = errors.length,
+  ) {
     super('validation failed');
   }
   static fromZod(error: ZodError): RequestValidationError {
@@ -38,7 +42,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   private toResponse(exception: unknown): [number, ErrorBody] {
     if (exception instanceof RequestValidationError) {
-      return [422, { error: 'ValidationFailed', message: `${exception.errors.length} feil i forespørselen; ingenting er lagret`, errors: exception.errors }];
+      const shown = exception.errors.length < exception.total ? `; de første ${exception.errors.length} vises` : '';
+      return [422, { error: 'ValidationFailed', message: `${exception.total} feil i forespørselen${shown}; ingenting er lagret`, errors: exception.errors }];
     }
     if (exception instanceof InputRejectedError) {
       const status = exception.kind === 'conflict' ? 409 : exception.kind === 'forbidden' ? 403 : 422;

@@ -15,7 +15,7 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
 }
 
 export function commandContext(request: FastifyRequest, caller: Caller, allowed: readonly Role[], now: Date): CommandContext {
-  return { actor: { id: caller.personId, role: actingRole(caller, allowed) }, correlationId: correlationIdOf(request), now, municipalities: caller.municipalities };
+  return { actor: { id: caller.actorId, role: actingRole(caller, allowed) }, correlationId: correlationIdOf(request), now, municipalities: caller.municipalities };
 }
 
 export function requireJson(request: FastifyRequest): void {

@@ -1,12 +1,27 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { osloDate, type Clock } from '@evp/shared-kernel';
-import { CLOCK } from '@evp/runtime';
+import { APP_CONFIG, CLOCK, allowSyntheticIds, type AppConfig } from '@evp/runtime';
+import { decodeCursor } from '@evp/read-models';
 import { CurrentCaller, Roles, type Caller, type Role } from '@evp/auth';
-import { AccountQueries, LedgerService, decodeText, postingsFromCsv, postingsFromJson, tenanciesFromCsv, tenanciesFromJson, type CommandContext, type FieldError } from '@evp/ledger-application';
-import { IdempotencyService } from '../http/idempotency';
+import {
+  GetRentAccountQuery,
+  ListArrearsQuery,
+  PostLedgerLinesCommand,
+  RegisterTenanciesCommand,
+  decodeText,
+  postingsFromCsv,
+  postingsFromJson,
+  tenanciesFromCsv,
+  tenanciesFromJson,
+  type AccountView,
+  type CommandContext,
+  type FieldError,
+} from '@evp/ledger-application';
+import { IdempotencyService, idempotencyScopeOf } from '../http/idempotency';
 import { RequestValidationError } from '../http/errors';
 import { commandContext, idempotencyKeyOf, readUpload, requireJson } from '../http/request';
 import { ApiErrors, IDEMPOTENCY_HEADER } from '../http/openapi';
@@ -24,19 +39,24 @@ const postingExample = {
 const arrearsQuery = z.object({
   municipality: z.string().regex(/^\d{4}$/, 'må være et kommunenummer (fire siffer)'),
   sort: z.enum(['amount', 'age']).default('amount'),
-  offset: z.coerce.number().int().min(0).default(0),
+  cursor: z.string().max(1024).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
 @ApiTags('ledger')
 @Controller('api/v1/ledger')
 export class LedgerController {
+  private readonly synthetic: { allowSyntheticIds: boolean };
+
   constructor(
-    private readonly ledger: LedgerService,
-    private readonly accounts: AccountQueries,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
     private readonly idempotency: IdempotencyService,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.synthetic = { allowSyntheticIds: allowSyntheticIds(config) };
+  }
 
   @Post('tenancies')
   @Roles(...WRITERS)
@@ -48,7 +68,7 @@ export class LedgerController {
   @ApiOkResponse({ description: 'Registrert (eller uendret)' })
   async registerTenancies(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller, @Body() body: unknown) {
     requireJson(request);
-    return this.write(request, reply, caller, JSON.stringify(body ?? null), () => tenanciesFromJson(body), (lines, ctx) => this.ledger.registerTenancies(lines, ctx));
+    return this.write(request, reply, caller, JSON.stringify(body ?? null), () => tenanciesFromJson(body, this.synthetic), (lines, ctx) => this.commands.execute(new RegisterTenanciesCommand(lines, ctx)));
   }
 
   @Post('tenancies/imports')
@@ -60,7 +80,7 @@ export class LedgerController {
   @ApiErrors([413, 'Filen er for stor'], [415, 'Verken text/csv eller multipart/form-data'], [422, 'Valideringsfeil med linje, kolonne og årsak; ingenting er lagret'])
   async importTenancies(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller) {
     const file = await readUpload(request);
-    return this.write(request, reply, caller, file, () => tenanciesFromCsv(decodeText(file)), (lines, ctx) => this.ledger.registerTenancies(lines, ctx));
+    return this.write(request, reply, caller, file, () => tenanciesFromCsv(decodeText(file), this.synthetic), (lines, ctx) => this.commands.execute(new RegisterTenanciesCommand(lines, ctx)));
   }
 
   @Post('postings')
@@ -73,7 +93,7 @@ export class LedgerController {
   @ApiOkResponse({ description: 'Bokført; `noOp` er true når alt var bokført fra før' })
   async post(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller, @Body() body: unknown) {
     requireJson(request);
-    return this.write(request, reply, caller, JSON.stringify(body ?? null), () => postingsFromJson(body), (lines, ctx) => this.ledger.post(lines, ctx));
+    return this.write(request, reply, caller, JSON.stringify(body ?? null), () => postingsFromJson(body), (lines, ctx) => this.commands.execute(new PostLedgerLinesCommand(lines, ctx)));
   }
 
   @Post('imports')
@@ -85,7 +105,7 @@ export class LedgerController {
   @ApiErrors([409, 'Et bilagsnummer er bokført før med annet innhold'], [413, 'Filen er for stor'], [415, 'Verken text/csv eller multipart/form-data'], [422, 'Valideringsfeil med linje, kolonne og årsak; ingenting er lagret'])
   async importPostings(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller) {
     const file = await readUpload(request);
-    return this.write(request, reply, caller, file, () => postingsFromCsv(decodeText(file)), (lines, ctx) => this.ledger.post(lines, ctx));
+    return this.write(request, reply, caller, file, () => postingsFromCsv(decodeText(file)), (lines, ctx) => this.commands.execute(new PostLedgerLinesCommand(lines, ctx)));
   }
 
   @Get('tenancies/:municipalityNumber/:tenancyId')
@@ -93,7 +113,7 @@ export class LedgerController {
   @ApiOperation({ summary: 'Et leieforholds konto: saldo, ubetalte fakturaer, eldste forfall, dager over forfall, transaksjoner og saldoavvik.' })
   @ApiErrors([404, 'Finnes ikke (eller utenfor din tilgang)'])
   async account(@CurrentCaller() caller: Caller, @Param('municipalityNumber') municipalityNumber: string, @Param('tenancyId') tenancyId: string) {
-    const view = await this.accounts.account(caller, municipalityNumber, tenancyId, osloDate(this.clock.now()));
+    const view = await this.queries.execute<GetRentAccountQuery, AccountView | undefined>(new GetRentAccountQuery(caller, municipalityNumber, tenancyId, osloDate(this.clock.now())));
     if (!view) throw new NotFoundException({ error: 'NotFound', message: 'Finnes ikke' });
     return view;
   }
@@ -103,14 +123,16 @@ export class LedgerController {
   @ApiOperation({ summary: 'Leieforhold med forfalt, ubetalt husleie i en kommune, sortert etter beløp eller alder.' })
   @ApiQuery({ name: 'municipality', example: '5035' })
   @ApiQuery({ name: 'sort', enum: ['amount', 'age'], required: false })
-  @ApiQuery({ name: 'offset', required: false })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor fra forrige side' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiErrors([422, 'Ugyldig spørring'])
   async arrears(@CurrentCaller() caller: Caller, @Query() query: unknown) {
     const parsed = arrearsQuery.safeParse(query);
     if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
-    const { municipality, sort, offset, limit } = parsed.data;
-    return this.accounts.inArrears(caller, municipality, osloDate(this.clock.now()), sort, offset, limit);
+    const { municipality, sort, cursor, limit } = parsed.data;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, 2);
+    if (cursor !== undefined && !after) throw new RequestValidationError([{ line: null, column: 'cursor', reason: 'er ikke en gyldig sidemarkør; bruk nextCursor fra forrige side' }]);
+    return this.queries.execute(new ListArrearsQuery(caller, municipality, osloDate(this.clock.now()), sort, after, limit));
   }
 
   /**
@@ -122,12 +144,12 @@ export class LedgerController {
     reply: FastifyReply,
     caller: Caller,
     fingerprint: Buffer | string,
-    parse: () => { lines: L[]; errors: FieldError[] },
+    parse: () => { lines: L[]; errors: readonly FieldError[]; total: number },
     execute: (lines: L[], ctx: CommandContext) => Promise<unknown>,
   ): Promise<unknown> {
-    const result = await this.idempotency.run(caller, idempotencyKeyOf(request), fingerprint, async () => {
-      const { lines, errors } = parse();
-      if (errors.length) throw new RequestValidationError(errors);
+    const result = await this.idempotency.run(caller, idempotencyScopeOf(request), idempotencyKeyOf(request), fingerprint, async () => {
+      const { lines, errors, total } = parse();
+      if (total > 0) throw new RequestValidationError(errors, total);
       return { status: 200, body: await execute(lines, commandContext(request, caller, WRITERS, this.clock.now())) };
     });
     void reply.status(result.status);

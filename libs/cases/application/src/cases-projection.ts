@@ -1,146 +1,333 @@
-import { daysBetween, type LocalDate } from '@evp/shared-kernel';
-import type { RecordedEvent } from '@evp/event-store';
-import type { EventProcessor, ReadModelOp, ReadModelStore } from '@evp/runtime';
-import { CASE_STREAM_PREFIX, type CaseEvent, type PolicyReason } from '@evp/cases-domain';
-import { toCaseEvent } from './cases.service';
+import type { Kysely } from 'kysely';
+import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
+import type { SqlProjection } from '@evp/read-models';
+import { TENANCY_STREAM_PREFIX, parseTenancyStreamName } from '@evp/ledger-contract';
+import { CASE_STREAM_PREFIX, type CaseEvent, type CaseOpened } from '@evp/cases-domain';
 
-export const CASES = 'cases';
+export type CaseStatus = 'open' | 'escalated' | 'resolved';
 
-export interface TimelineEntry {
-  readonly at: string;
-  readonly on: LocalDate;
-  readonly type: CaseEvent['type'];
+export interface CaseRow {
+  case_id: string;
+  tenancy_key: string;
+  municipality: string;
+  tenancy_id: string;
+  /** The tenancy's current NAV office: a moved tenancy's case moves with it. */
+  nav_office: string;
+  status: CaseStatus;
+  /** 1 while open or escalated: the «active» list is one index range. */
+  active: number;
+  opened_on: string;
+  first_contact_deadline: string;
+  arrears_ore_at_opening: number;
+  opening_reasons: string;
+  contacts: number;
+  last_contact_on: string | null;
+  escalated_on: string | null;
+  escalation_reasons: string;
+  resolved_on: string | null;
+  outcome: string | null;
+  stream_revision: number;
+}
+
+export interface TimelineRow {
+  case_id: string;
+  revision: number;
+  at: string;
+  on: string;
+  type: string;
   /** What happened, in bokmål, for the people working the case. */
-  readonly summary: string;
-  readonly actorRole: string;
+  summary: string;
+  actor_role: string;
 }
 
-export interface CaseDoc {
-  readonly caseId: string;
-  readonly tenancyKey: string;
-  readonly municipalityNumber: string;
-  readonly tenancyId: string;
-  readonly navOffice: string;
-  readonly status: 'open' | 'escalated' | 'resolved';
-  readonly openedOn: LocalDate;
-  readonly firstContactDeadline: LocalDate;
-  readonly arrearsOreAtOpening: number;
-  readonly openingReasons: readonly PolicyReason[];
-  readonly contacts: number;
-  readonly lastContactOn: LocalDate | null;
-  readonly escalatedOn: LocalDate | null;
-  readonly escalationReasons: readonly PolicyReason[];
-  readonly resolvedOn: LocalDate | null;
-  readonly outcome: string | null;
-  readonly timeline: readonly TimelineEntry[];
-  /** Revision of the last event of the tenancy's case stream applied to this case. */
-  readonly streamRevision: number;
+export interface CaseCountRow {
+  municipality: string;
+  nav_office: string;
+  status: CaseStatus;
+  n: number;
 }
 
-const epochDay = (date: LocalDate) => daysBetween('1970-01-01', date);
-export const statusIndex = (status: CaseDoc['status'], municipalityNumber: string) => `status:${status}:${municipalityNumber}`;
-export const queueIndex = (municipalityNumber: string) => `arrears-team-queue:${municipalityNumber}`;
-/** Open cases nobody has contacted yet, by deadline: what the deadline sweeper reads. */
-export const FIRST_CONTACT_DUE = 'first-contact-due';
-export const activeCaseDocId = (tenancyKey: string) => `active:${tenancyKey}`;
+export interface CaseTenancyRow {
+  tenancy_key: string;
+  nav_office: string;
+}
 
-/** Projects case streams into case documents with their timeline, and the lists the api serves. */
-export class CasesProjection implements EventProcessor {
-  readonly name = 'cases';
-  readonly filter = { streamPrefixes: [CASE_STREAM_PREFIX] };
+export interface CaseTables {
+  case_list: CaseRow;
+  case_timeline: TimelineRow;
+  case_counts: CaseCountRow;
+  case_tenancies: CaseTenancyRow;
+}
 
-  constructor(private readonly readModels: ReadModelStore) {}
+export const CASES_PROJECTION = 'cases';
+export const CASES_PROJECTION_VERSION = 2;
 
-  async handle(recorded: RecordedEvent): Promise<void> {
-    const event = toCaseEvent(recorded);
+const CHUNK = 400;
+
+/**
+ * Projects case streams into the case list (with counts per municipality, NAV office and status,
+ * so list totals are one small read) and each case's timeline; follows the tenancies' NAV office
+ * from the ledger's published events.
+ */
+export class CasesProjection implements SqlProjection<CaseTables> {
+  readonly name = CASES_PROJECTION;
+  readonly version = CASES_PROJECTION_VERSION;
+  readonly filter = { streamPrefixes: [CASE_STREAM_PREFIX, TENANCY_STREAM_PREFIX] };
+  readonly tables = ['case_list', 'case_timeline', 'case_counts', 'case_tenancies'] as const;
+
+  constructor(private readonly types: EventTypeMap) {}
+
+  async createTables(db: Kysely<CaseTables>): Promise<void> {
+    await db.schema
+      .createTable('case_list')
+      .addColumn('case_id', 'text', (c) => c.primaryKey())
+      .addColumn('tenancy_key', 'text', (c) => c.notNull())
+      .addColumn('municipality', 'text', (c) => c.notNull())
+      .addColumn('tenancy_id', 'text', (c) => c.notNull())
+      .addColumn('nav_office', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('active', 'integer', (c) => c.notNull())
+      .addColumn('opened_on', 'text', (c) => c.notNull())
+      .addColumn('first_contact_deadline', 'text', (c) => c.notNull())
+      .addColumn('arrears_ore_at_opening', 'bigint', (c) => c.notNull())
+      .addColumn('opening_reasons', 'text', (c) => c.notNull())
+      .addColumn('contacts', 'integer', (c) => c.notNull())
+      .addColumn('last_contact_on', 'text')
+      .addColumn('escalated_on', 'text')
+      .addColumn('escalation_reasons', 'text', (c) => c.notNull())
+      .addColumn('resolved_on', 'text')
+      .addColumn('outcome', 'text')
+      .addColumn('stream_revision', 'integer', (c) => c.notNull())
+      .execute();
+    // Each list the api serves is one index range, read newest first (or by deadline) in key order.
+    await db.schema.createIndex('case_list_status_idx').on('case_list').columns(['municipality', 'status', 'opened_on', 'case_id']).execute();
+    await db.schema.createIndex('case_list_active_idx').on('case_list').columns(['municipality', 'active', 'opened_on', 'case_id']).execute();
+    await db.schema.createIndex('case_list_all_idx').on('case_list').columns(['municipality', 'opened_on', 'case_id']).execute();
+    await db.schema.createIndex('case_list_nav_idx').on('case_list').columns(['municipality', 'nav_office', 'active', 'opened_on', 'case_id']).execute();
+    await db.schema.createIndex('case_list_deadline_idx').on('case_list').columns(['municipality', 'status', 'first_contact_deadline', 'case_id']).execute();
+    await db.schema.createIndex('case_list_queue_idx').on('case_list').columns(['municipality', 'status', 'escalated_on', 'case_id']).execute();
+    await db.schema.createIndex('case_list_tenancy_idx').on('case_list').columns(['tenancy_key']).execute();
+    await db.schema
+      .createTable('case_timeline')
+      .addColumn('case_id', 'text', (c) => c.notNull())
+      .addColumn('revision', 'integer', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('on', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('summary', 'text', (c) => c.notNull())
+      .addColumn('actor_role', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('case_timeline_pk', ['case_id', 'revision'])
+      .execute();
+    await db.schema
+      .createTable('case_counts')
+      .addColumn('municipality', 'text', (c) => c.notNull())
+      .addColumn('nav_office', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('n', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('case_counts_pk', ['municipality', 'nav_office', 'status'])
+      .execute();
+    await db.schema
+      .createTable('case_tenancies')
+      .addColumn('tenancy_key', 'text', (c) => c.primaryKey())
+      .addColumn('nav_office', 'text', (c) => c.notNull())
+      .execute();
+  }
+
+  async apply(tx: Kysely<CaseTables>, events: readonly RecordedEvent[]): Promise<void> {
+    const state = new BatchState(tx);
+    await state.load(events);
+    for (const event of events) {
+      const tenancy = parseTenancyStreamName(event.streamName);
+      if (tenancy) {
+        if (event.type === 'ledger.TenancyRegistered' || event.type === 'ledger.TenancyDetailsChanged') {
+          state.tenancyOffice(`${tenancy.municipalityNumber}-${tenancy.tenancyId}`, String(this.types.upcast(event)['navOffice']));
+        }
+        continue;
+      }
+      this.applyCaseEvent(state, event, { type: event.type, data: this.types.upcast(event) } as unknown as CaseEvent);
+    }
+    await state.write();
+  }
+
+  private applyCaseEvent(state: BatchState, recorded: RecordedEvent, event: CaseEvent): void {
     const tenancyKey = recorded.streamName.slice(CASE_STREAM_PREFIX.length);
-    const current = await this.readModels.get<CaseDoc>(CASES, event.data.caseId);
-    if (current && current.streamRevision >= recorded.revision) return;
-    const entry = (summary: string): TimelineEntry => ({
+    const current = state.cases.get(event.data.caseId);
+    if (current && current.stream_revision >= recorded.revision) return;
+    const entry = (on: string, summary: string): TimelineRow => ({
+      case_id: event.data.caseId,
+      revision: recorded.revision,
       at: recorded.metadata.occurredAt,
-      on: occurredOn(event),
+      on,
       type: event.type,
       summary,
-      actorRole: recorded.metadata.actor.role,
+      actor_role: recorded.metadata.actor.role,
     });
-    let doc: CaseDoc;
     switch (event.type) {
       case 'cases.CaseOpened': {
         const d = event.data;
-        doc = {
-          caseId: d.caseId,
-          tenancyKey,
-          municipalityNumber: d.municipalityNumber,
-          tenancyId: d.tenancyId,
-          navOffice: d.navOffice,
+        state.put({
+          case_id: d.caseId,
+          tenancy_key: tenancyKey,
+          municipality: d.municipalityNumber,
+          tenancy_id: d.tenancyId,
+          nav_office: state.offices.get(tenancyKey) ?? d.navOffice,
           status: 'open',
-          openedOn: d.openedOn,
-          firstContactDeadline: d.firstContactDeadline,
-          arrearsOreAtOpening: d.arrearsOre,
-          openingReasons: d.reasons,
+          active: 1,
+          opened_on: d.openedOn,
+          first_contact_deadline: d.firstContactDeadline,
+          arrears_ore_at_opening: d.arrearsOre,
+          opening_reasons: JSON.stringify(d.reasons),
           contacts: 0,
-          lastContactOn: null,
-          escalatedOn: null,
-          escalationReasons: [],
-          resolvedOn: null,
+          last_contact_on: null,
+          escalated_on: null,
+          escalation_reasons: '[]',
+          resolved_on: null,
           outcome: null,
-          timeline: [entry(`Sak åpnet. ${d.reasons.map((r) => r.explanation).join(' ')} Frist for første kontakt: ${d.firstContactDeadline}.`)],
-          streamRevision: recorded.revision,
-        };
-        break;
+          stream_revision: recorded.revision,
+        });
+        state.timeline.push(entry(d.openedOn, openedSummary(d)));
+        return;
       }
       case 'cases.ContactRecorded':
         if (!current) return;
-        doc = { ...current, contacts: current.contacts + 1, lastContactOn: event.data.contactedOn, timeline: [...current.timeline, entry(`Kontakt registrert (${channelName(event.data.channel)}).`)], streamRevision: recorded.revision };
-        break;
+        state.put({ ...current, contacts: current.contacts + 1, last_contact_on: event.data.contactedOn, stream_revision: recorded.revision });
+        state.timeline.push(entry(event.data.contactedOn, `Kontakt registrert (${channelName(event.data.channel)}).`));
+        return;
       case 'cases.CaseEscalatedToArrearsTeam':
         if (!current) return;
-        doc = {
-          ...current,
-          status: 'escalated',
-          escalatedOn: event.data.escalatedOn,
-          escalationReasons: event.data.reasons,
-          timeline: [...current.timeline, entry(`Eskalert til husleierestanseteamet. ${event.data.reasons.map((r) => r.explanation).join(' ')}`)],
-          streamRevision: recorded.revision,
-        };
-        break;
+        state.put({ ...current, status: 'escalated', active: 1, escalated_on: event.data.escalatedOn, escalation_reasons: JSON.stringify(event.data.reasons), stream_revision: recorded.revision });
+        state.timeline.push(entry(event.data.escalatedOn, `Eskalert til husleierestanseteamet. ${event.data.reasons.map((r) => r.explanation).join(' ')}`));
+        return;
       case 'cases.CaseResolved':
         if (!current) return;
-        doc = { ...current, status: 'resolved', resolvedOn: event.data.resolvedOn, outcome: event.data.outcome, timeline: [...current.timeline, entry(`Sak avsluttet: betalt. ${event.data.explanation}`)], streamRevision: recorded.revision };
-        break;
+        state.put({ ...current, status: 'resolved', active: 0, resolved_on: event.data.resolvedOn, outcome: event.data.outcome, stream_revision: recorded.revision });
+        state.timeline.push(entry(event.data.resolvedOn, `Sak avsluttet: betalt. ${event.data.explanation}`));
+        return;
       default: {
         const never: never = event;
         return never;
       }
     }
-    const ops: ReadModelOp[] = [{ kind: 'put', collection: CASES, id: doc.caseId, doc }];
-    for (const status of ['open', 'escalated', 'resolved'] as const) {
-      ops.push({ kind: 'index', collection: CASES, index: statusIndex(status, doc.municipalityNumber), id: doc.caseId, score: doc.status === status ? epochDay(doc.openedOn) : null });
-    }
-    ops.push({ kind: 'index', collection: CASES, index: queueIndex(doc.municipalityNumber), id: doc.caseId, score: doc.status === 'escalated' ? epochDay(doc.escalatedOn as string) : null });
-    const awaitingContact = doc.status === 'open' && doc.contacts === 0;
-    ops.push({ kind: 'index', collection: CASES, index: FIRST_CONTACT_DUE, id: doc.caseId, score: awaitingContact ? epochDay(doc.firstContactDeadline) : null });
-    ops.push(doc.status === 'resolved' ? { kind: 'delete', collection: CASES, id: activeCaseDocId(tenancyKey) } : { kind: 'put', collection: CASES, id: activeCaseDocId(tenancyKey), doc: { caseId: doc.caseId } });
-    await this.readModels.apply(ops);
-  }
-
-  async reset(): Promise<void> {
-    await this.readModels.clear(CASES);
   }
 }
 
-function occurredOn(event: CaseEvent): LocalDate {
-  switch (event.type) {
-    case 'cases.CaseOpened':
-      return event.data.openedOn;
-    case 'cases.ContactRecorded':
-      return event.data.contactedOn;
-    case 'cases.CaseEscalatedToArrearsTeam':
-      return event.data.escalatedOn;
-    case 'cases.CaseResolved':
-      return event.data.resolvedOn;
-  }
+function openedSummary(d: CaseOpened['data']): string {
+  return `Sak åpnet. ${d.reasons.map((r) => r.explanation).join(' ')} Frist for første kontakt: ${d.firstContactDeadline}.`;
 }
 
 const CHANNELS: Record<string, string> = { phone: 'telefon', meeting: 'møte', 'home-visit': 'hjemmebesøk', letter: 'brev', digital: 'digital melding' };
 const channelName = (c: string) => CHANNELS[c] ?? c;
+
+/** The rows one batch touches, read once, changed in memory, written once. */
+class BatchState {
+  readonly cases = new Map<string, CaseRow>();
+  private readonly before = new Map<string, CaseRow | undefined>();
+  readonly offices = new Map<string, string>();
+  private readonly changedOffices = new Set<string>();
+  readonly timeline: TimelineRow[] = [];
+
+  constructor(private readonly tx: Kysely<CaseTables>) {}
+
+  async load(events: readonly RecordedEvent[]): Promise<void> {
+    const caseIds = new Set<string>();
+    const tenancyKeys = new Set<string>();
+    for (const e of events) {
+      if (e.streamName.startsWith(CASE_STREAM_PREFIX)) {
+        const caseId = (e.data as { caseId?: unknown }).caseId;
+        if (typeof caseId === 'string') caseIds.add(caseId);
+        tenancyKeys.add(e.streamName.slice(CASE_STREAM_PREFIX.length));
+      } else if (e.type === 'ledger.TenancyRegistered' || e.type === 'ledger.TenancyDetailsChanged') {
+        tenancyKeys.add(e.streamName.slice(TENANCY_STREAM_PREFIX.length));
+      }
+    }
+    const keys = [...tenancyKeys];
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const chunk = keys.slice(i, i + CHUNK);
+      for (const row of await this.tx.selectFrom('case_tenancies').selectAll().where('tenancy_key', 'in', chunk).execute()) this.offices.set(row.tenancy_key, row.nav_office);
+      // A tenancy that moves office takes its cases along: load them too.
+      for (const row of await this.tx.selectFrom('case_list').selectAll().where('tenancy_key', 'in', chunk).execute()) this.remember(row);
+    }
+    const ids = [...caseIds].filter((id) => !this.cases.has(id));
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      for (const row of await this.tx.selectFrom('case_list').selectAll().where('case_id', 'in', ids.slice(i, i + CHUNK)).execute()) this.remember(row);
+    }
+  }
+
+  private remember(row: CaseRow): void {
+    const normalised = { ...row, arrears_ore_at_opening: Number(row.arrears_ore_at_opening) };
+    this.cases.set(row.case_id, normalised);
+    this.before.set(row.case_id, normalised);
+  }
+
+  put(row: CaseRow): void {
+    if (!this.before.has(row.case_id)) this.before.set(row.case_id, undefined);
+    this.cases.set(row.case_id, row);
+  }
+
+  tenancyOffice(tenancyKey: string, navOffice: string): void {
+    if (this.offices.get(tenancyKey) === navOffice) return;
+    this.offices.set(tenancyKey, navOffice);
+    this.changedOffices.add(tenancyKey);
+    for (const row of this.cases.values()) if (row.tenancy_key === tenancyKey) this.put({ ...row, nav_office: navOffice });
+  }
+
+  async write(): Promise<void> {
+    const counts = new Map<string, CaseCountRow>();
+    const count = (row: CaseRow, delta: number) => {
+      const key = `${row.municipality}|${row.nav_office}|${row.status}`;
+      const entry = counts.get(key) ?? { municipality: row.municipality, nav_office: row.nav_office, status: row.status, n: 0 };
+      counts.set(key, { ...entry, n: entry.n + delta });
+    };
+    const changed: CaseRow[] = [];
+    for (const [caseId, before] of this.before) {
+      const after = this.cases.get(caseId) as CaseRow;
+      if (before === after) continue;
+      if (before) count(before, -1);
+      count(after, +1);
+      changed.push(after);
+    }
+    for (let i = 0; i < changed.length; i += 50) {
+      await this.tx
+        .insertInto('case_list')
+        .values(changed.slice(i, i + 50))
+        .onConflict((oc) =>
+          oc.column('case_id').doUpdateSet((eb) => ({
+            nav_office: eb.ref('excluded.nav_office'),
+            status: eb.ref('excluded.status'),
+            active: eb.ref('excluded.active'),
+            contacts: eb.ref('excluded.contacts'),
+            last_contact_on: eb.ref('excluded.last_contact_on'),
+            escalated_on: eb.ref('excluded.escalated_on'),
+            escalation_reasons: eb.ref('excluded.escalation_reasons'),
+            resolved_on: eb.ref('excluded.resolved_on'),
+            outcome: eb.ref('excluded.outcome'),
+            stream_revision: eb.ref('excluded.stream_revision'),
+          })),
+        )
+        .execute();
+    }
+    for (let i = 0; i < this.timeline.length; i += 100) {
+      await this.tx
+        .insertInto('case_timeline')
+        .values(this.timeline.slice(i, i + 100))
+        .onConflict((oc) => oc.columns(['case_id', 'revision']).doNothing())
+        .execute();
+    }
+    for (const c of counts.values()) {
+      if (c.n === 0) continue;
+      await this.tx
+        .insertInto('case_counts')
+        .values(c)
+        .onConflict((oc) => oc.columns(['municipality', 'nav_office', 'status']).doUpdateSet((eb) => ({ n: eb('case_counts.n', '+', c.n) })))
+        .execute();
+    }
+    const offices = [...this.changedOffices].map((tenancy_key) => ({ tenancy_key, nav_office: this.offices.get(tenancy_key) as string }));
+    for (let i = 0; i < offices.length; i += 200) {
+      await this.tx
+        .insertInto('case_tenancies')
+        .values(offices.slice(i, i + 200))
+        .onConflict((oc) => oc.column('tenancy_key').doUpdateSet((eb) => ({ nav_office: eb.ref('excluded.nav_office') })))
+        .execute();
+    }
+  }
+}

@@ -1,3 +1,4 @@
 export * from './events';
 export * from './prevention-case';
 export * from './decide';
+export * from './arrears-workflow';

@@ -1,11 +1,12 @@
+import type { Kysely } from 'kysely';
 import type { LocalDate } from '@evp/shared-kernel';
-import type { Caller } from '@evp/auth';
-import { hasRole, mayActIn } from '@evp/auth';
-import type { ReadModelStore } from '@evp/runtime';
-import { accountPosition, tenancyKey, type Tenancy } from '@evp/ledger-domain';
-import { ACCOUNTS, byAgeIndex, epochDay, type AccountDoc } from './accounts-projection';
+import { hasRole, mayActIn, type Caller } from '@evp/auth';
+import { keysetPage, type CursorValue } from '@evp/read-models';
+import type { ReadModelReader } from '@evp/runtime';
+import { accountPosition, tenancyKey } from '@evp/ledger-domain';
+import { ACCOUNTS_PROJECTION, accountRow, accountsProjectionVersion, rolledAsOf, type AccountTables, type RegisteredTenancy, type RentAccountRow } from './accounts-projection';
 
-export interface AccountView {
+export interface AccountSummary {
   readonly municipalityNumber: string;
   readonly tenancyId: string;
   readonly address: string;
@@ -21,66 +22,103 @@ export interface AccountView {
   readonly daysOverdue: number;
   readonly unpaidCharges: ReadonlyArray<{ voucherRef: string; dueDate: LocalDate; period: string; amountOre: number; unpaidOre: number }>;
   readonly discrepancies: ReadonlyArray<{ voucherRef: string; asOf: LocalDate; statedBalanceOre: number; computedBalanceOre: number; differenceOre: number }>;
-  readonly transactions: AccountDoc['transactions'];
+}
+
+export interface AccountView extends AccountSummary {
+  readonly transactions: ReadonlyArray<{ voucherRef: string; type: string; date: LocalDate; dueDate?: LocalDate; period?: string; amountOre: number; postedAt: string }>;
 }
 
 /**
  * Who may read a tenancy's account: accounting, the arrears team and admin in their
- * municipalities; a NAV adviser only for their own NAV office; a landlord never.
+ * municipalities; a NAV adviser only for the tenancy's current NAV office; a landlord never.
  */
-export function mayReadAccount(caller: Caller, state: Tenancy & { status: 'registered' }): boolean {
-  if (!mayActIn(caller, state.municipalityNumber)) return false;
+export function mayReadAccount(caller: Caller, account: { municipality: string; nav_office: string }): boolean {
+  if (!mayActIn(caller, account.municipality)) return false;
   if (hasRole(caller, 'accounting', 'arrears-team', 'admin')) return true;
-  return hasRole(caller, 'nav-adviser') && caller.navOffice === state.navOffice;
+  return hasRole(caller, 'nav-adviser') && caller.navOffice === account.nav_office;
 }
 
+const SUMMARY_COLUMNS = ['tenancy_key', 'municipality', 'tenancy_id', 'address', 'monthly_rent_ore', 'landlord_kind', 'nav_office', 'tenant_count', 'state', 'overdue_ore', 'oldest_unpaid_due_on'] as const;
+type SummaryRow = Pick<RentAccountRow, (typeof SUMMARY_COLUMNS)[number]>;
+
 export class AccountQueries {
+  private readonly version: number;
+
   constructor(
-    private readonly readModels: ReadModelStore,
+    private readonly readModels: ReadModelReader,
     private readonly graceWorkingDays: number,
-  ) {}
+  ) {
+    this.version = accountsProjectionVersion(graceWorkingDays);
+  }
+
+  private db(): Promise<Kysely<AccountTables>> {
+    return this.readModels.projection<AccountTables>(ACCOUNTS_PROJECTION, this.version);
+  }
 
   /** `undefined` both when the tenancy does not exist and when the caller may not see it: a 404 gives nothing away. */
   async account(caller: Caller, municipalityNumber: string, tenancyId: string, today: LocalDate): Promise<AccountView | undefined> {
-    const doc = await this.readModels.get<AccountDoc>(ACCOUNTS, tenancyKey(municipalityNumber, tenancyId));
-    if (!doc || doc.state.status !== 'registered' || !mayReadAccount(caller, doc.state)) return undefined;
-    return this.view(doc as AccountDoc & { state: Tenancy & { status: 'registered' } }, today);
-  }
-
-  /** Tenancies with overdue rent in one municipality, largest amount or oldest debt first. */
-  async inArrears(caller: Caller, municipalityNumber: string, today: LocalDate, sort: 'amount' | 'age', offset: number, limit: number) {
-    if (!mayActIn(caller, municipalityNumber)) return { total: 0, items: [] as AccountView[] };
-    // Only tenancies whose oldest unpaid charge fell due before today can be in arrears.
-    const todayEpoch = epochDay(today);
-    const { ids } = await this.readModels.list(ACCOUNTS, byAgeIndex(municipalityNumber), { limit: 1_000_000, maxScore: todayEpoch - 1 });
-    const views: AccountView[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      const docs = await this.readModels.getMany<AccountDoc>(ACCOUNTS, ids.slice(i, i + 500));
-      for (const doc of docs) {
-        if (!doc || doc.state.status !== 'registered' || !mayReadAccount(caller, doc.state)) continue;
-        const view = this.view(doc as AccountDoc & { state: Tenancy & { status: 'registered' } }, today);
-        if (view.overdueOre > 0) views.push(view);
-      }
-    }
-    views.sort((a, b) =>
-      sort === 'amount'
-        ? b.overdueOre - a.overdueOre || a.tenancyId.localeCompare(b.tenancyId)
-        : (a.oldestUnpaidDueDate as string).localeCompare(b.oldestUnpaidDueDate as string) || b.overdueOre - a.overdueOre,
-    );
-    return { total: views.length, items: views.slice(offset, offset + limit).map(({ transactions: _t, ...summary }) => summary) };
-  }
-
-  private view(doc: AccountDoc & { state: Tenancy & { status: 'registered' } }, today: LocalDate): AccountView {
-    const s = doc.state;
-    const position = accountPosition(s.charges, s.reductions, today, this.graceWorkingDays);
+    const db = await this.db();
+    const key = tenancyKey(municipalityNumber, tenancyId);
+    const row = await db.selectFrom('rent_accounts').select(SUMMARY_COLUMNS).where('tenancy_key', '=', key).executeTakeFirst();
+    if (!row || !mayReadAccount(caller, row)) return undefined;
+    const transactions = await db.selectFrom('rent_account_transactions').selectAll().where('tenancy_key', '=', key).orderBy('revision').execute();
     return {
-      municipalityNumber: s.municipalityNumber,
-      tenancyId: s.tenancyId,
-      address: s.address,
-      monthlyRentOre: s.monthlyRentOre,
-      landlordKind: s.landlordKind,
-      navOffice: s.navOffice,
-      tenantCount: s.tenantPersonIds.length,
+      ...this.summary(row, today),
+      transactions: transactions.map((t) => ({
+        voucherRef: t.voucher_ref,
+        type: t.type,
+        date: t.date,
+        ...(t.due_date ? { dueDate: t.due_date } : {}),
+        ...(t.period ? { period: t.period } : {}),
+        amountOre: Number(t.amount_ore),
+        postedAt: t.posted_at,
+      })),
+    };
+  }
+
+  /**
+   * Tenancies with overdue rent in one municipality, one page at a time: by amount (largest
+   * first) or by age (oldest unpaid due date first). Both are index range scans; nothing loads the
+   * municipality into memory.
+   */
+  async inArrears(caller: Caller, municipalityNumber: string, today: LocalDate, sort: 'amount' | 'age', after: readonly CursorValue[] | undefined, limit: number) {
+    if (!mayActIn(caller, municipalityNumber) || !hasRole(caller, 'accounting', 'arrears-team', 'admin', 'nav-adviser')) return { items: [] as AccountSummary[], nextCursor: null };
+    const db = await this.db();
+    let query = db.selectFrom('rent_accounts').select(SUMMARY_COLUMNS).where('municipality', '=', municipalityNumber);
+    if (!hasRole(caller, 'accounting', 'arrears-team', 'admin')) query = query.where('nav_office', '=', caller.navOffice ?? '');
+    const page =
+      sort === 'age'
+        ? // The oldest unpaid charge fell due before today: something is overdue, whatever day it is.
+          await keysetPage(query.where('oldest_unpaid_due_on', '<', today), {
+            order: [
+              { column: 'oldest_unpaid_due_on', direction: 'asc' },
+              { column: 'tenancy_key', direction: 'asc' },
+            ],
+            ...(after ? { after } : {}),
+            limit,
+          })
+        : await keysetPage(query.where('overdue_ore', '>', 0), {
+            order: [
+              { column: 'overdue_ore', direction: 'desc' },
+              { column: 'tenancy_key', direction: 'asc' },
+            ],
+            ...(after ? { after } : {}),
+            limit,
+          });
+    return { items: page.rows.map((r) => this.summary(r, today)), nextCursor: page.nextCursor };
+  }
+
+  private summary(row: SummaryRow, today: LocalDate): AccountSummary {
+    const state = JSON.parse(row.state) as RegisteredTenancy;
+    const position = accountPosition(state.charges, state.reductions, today, this.graceWorkingDays);
+    return {
+      municipalityNumber: row.municipality,
+      tenancyId: row.tenancy_id,
+      address: row.address,
+      monthlyRentOre: Number(row.monthly_rent_ore),
+      landlordKind: row.landlord_kind,
+      navOffice: row.nav_office,
+      tenantCount: row.tenant_count,
       asOf: today,
       balanceOre: position.balanceOre,
       overdueOre: position.overdueOre,
@@ -88,8 +126,37 @@ export class AccountQueries {
       oldestUnpaidDueDate: position.oldestUnpaidDueDate,
       daysOverdue: position.daysOverdue,
       unpaidCharges: position.unpaidCharges.map((c) => ({ voucherRef: c.voucherRef, dueDate: c.dueDate, period: c.period, amountOre: c.amountOre, unpaidOre: c.unpaidOre })),
-      discrepancies: s.discrepancies,
-      transactions: doc.transactions,
+      discrepancies: state.discrepancies,
     };
+  }
+}
+
+/**
+ * The daily roll: rows whose amounts time alone has changed since they were written (a charge fell
+ * due, a grace period ended) are recomputed for today, so the list by amount sorts on today's
+ * figures. A row that an event changed meanwhile is left to that event's write.
+ */
+export async function rollAccounts(db: Kysely<AccountTables>, today: LocalDate, graceWorkingDays: number): Promise<number> {
+  let rolled = 0;
+  for (;;) {
+    const stale = await db.selectFrom('rent_accounts').select(['tenancy_key', 'state', 'revision', 'as_of']).where('stale_from', '<=', today).orderBy('stale_from').orderBy('tenancy_key').limit(500).execute();
+    if (stale.length === 0) return rolled;
+    // One transaction per page: one durable commit for 500 rows.
+    rolled += await db.transaction().execute(async (tx) => {
+      let changed = 0;
+      for (const row of stale) {
+        const state = JSON.parse(row.state) as RegisteredTenancy;
+        const next = accountRow(row.tenancy_key, state, row.revision, rolledAsOf(state, row.as_of, today, graceWorkingDays), graceWorkingDays);
+        const result = await tx
+          .updateTable('rent_accounts')
+          .set({ overdue_ore: next.overdue_ore, arrears_ore: next.arrears_ore, as_of: next.as_of, stale_from: next.stale_from })
+          .where('tenancy_key', '=', row.tenancy_key)
+          .where('revision', '=', row.revision)
+          .executeTakeFirst();
+        changed += Number(result.numUpdatedRows);
+      }
+      return changed;
+    });
+    if (stale.length < 500) return rolled;
   }
 }

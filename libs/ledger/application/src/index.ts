@@ -3,6 +3,8 @@ export * from './command-context';
 export * from './postings-input';
 export * from './tenancies-input';
 export * from './ledger.service';
+export * from './rent-accounts';
 export * from './accounts-projection';
 export * from './accounts-queries';
+export * from './ledger-cqrs';
 export * from './event-classes';

@@ -3,22 +3,13 @@ import { deterministicId } from '@evp/shared-kernel';
 import {
   WrongExpectedRevisionError,
   type EventStore,
+  type EventTypeMap,
   type JsonObject,
   type NewEvent,
-  type RecordedEvent,
   type StreamAppend,
 } from '@evp/event-store';
-import {
-  LEDGER_EVENT_TYPES,
-  LedgerRuleError,
-  decidePostings,
-  decideRegistration,
-  evolveTenancy,
-  initialTenancy,
-  tenancyStreamName,
-  type LedgerEvent,
-  type Tenancy,
-} from '@evp/ledger-domain';
+import { LedgerRuleError, decidePostings, decideRegistration, tenancyStreamName, type LedgerEvent, type Tenancy } from '@evp/ledger-domain';
+import { loadTenancy } from './rent-accounts';
 import { metadataFor, type CommandContext } from './command-context';
 import type { FieldError } from './csv';
 import type { PostingLine } from './postings-input';
@@ -66,6 +57,7 @@ export class LedgerService {
   constructor(
     private readonly store: EventStore,
     private readonly personIdKey: string,
+    private readonly types: EventTypeMap,
   ) {}
 
   /** An opaque person id: HMAC of the identity number, so the same person gets the same id and the id reveals nothing. */
@@ -73,10 +65,8 @@ export class LedgerService {
     return `p${createHmac('sha256', this.personIdKey).update(nationalId).digest('hex').slice(0, 32)}`;
   }
 
-  async loadTenancy(municipalityNumber: string, tenancyId: string): Promise<{ state: Tenancy; revision: number; events: RecordedEvent[] }> {
-    const events = await this.store.readStream(tenancyStreamName(municipalityNumber, tenancyId));
-    const state = events.reduce((s, e) => evolveTenancy(s, toLedgerEvent(e)), initialTenancy());
-    return { state, revision: events.length - 1, events };
+  loadTenancy(municipalityNumber: string, tenancyId: string): Promise<{ state: Tenancy; revision: number }> {
+    return loadTenancy(this.store, this.types, municipalityNumber, tenancyId);
   }
 
   async registerTenancies(lines: readonly TenancyLine[], ctx: CommandContext): Promise<RegistrationResult> {
@@ -190,9 +180,4 @@ function toNewEvent(stream: string, event: LedgerEvent, salt: string, metadata: 
   const voucherRef = (event.data as { voucherRef?: string }).voucherRef;
   const key = voucherRef !== undefined ? `${stream}|voucher|${voucherRef}|${event.type}` : `${stream}|${event.type}|${salt}|${JSON.stringify(event.data)}`;
   return { id: deterministicId(key), type: event.type, data: event.data as unknown as JsonObject, metadata };
-}
-
-export function toLedgerEvent(recorded: RecordedEvent): LedgerEvent {
-  if (!(LEDGER_EVENT_TYPES as readonly string[]).includes(recorded.type)) throw new Error(`Not a ledger event: ${recorded.type}`);
-  return { type: recorded.type, data: recorded.data } as unknown as LedgerEvent;
 }

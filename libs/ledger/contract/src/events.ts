@@ -77,3 +77,12 @@ export function tenancyKey(municipalityNumber: string, tenancyId: string): strin
 export const MUNICIPALITY_NUMBER = /^\d{4}$/;
 export const TENANCY_ID = /^[A-Za-z0-9][A-Za-z0-9_.]{0,39}$/;
 export const VOUCHER_REF = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,59}$/;
+
+/** `tenancy-5035-100234` → its kommunenummer and leieforhold; undefined for any other stream. */
+export function parseTenancyStreamName(streamName: string): { municipalityNumber: string; tenancyId: string } | undefined {
+  if (!streamName.startsWith(TENANCY_STREAM_PREFIX)) return undefined;
+  const key = streamName.slice(TENANCY_STREAM_PREFIX.length);
+  const municipalityNumber = key.slice(0, 4);
+  const tenancyId = key.slice(5);
+  return MUNICIPALITY_NUMBER.test(municipalityNumber) && key[4] === '-' && TENANCY_ID.test(tenancyId) ? { municipalityNumber, tenancyId } : undefined;
+}

@@ -55,6 +55,11 @@ export class EventTypeMap {
     return this.byType.has(type);
   }
 
+  /** The schema version new events of `type` are written with. */
+  schemaVersionOf(type: string): number {
+    return this.registration(type).schemaVersion;
+  }
+
   typeNameOf(ctorOrInstance: EventClass | object): string {
     const ctor = (typeof ctorOrInstance === 'function' ? ctorOrInstance : ctorOrInstance.constructor) as EventClass;
     const registration = this.byCtor.get(ctor);

@@ -1,37 +1,198 @@
-import { ConfigError, loadConfig } from './config';
+import { randomBytes } from 'node:crypto';
+import { ConfigError, authDevKeyEnabled, loadConfig, personIdKey, tokenVerifierOptionsFrom, type AppConfig } from './config';
+
+const KEY_HEX = randomBytes(32).toString('hex');
+const JWKS = 'https://idp.example/jwks';
+/** A complete production configuration: the minimum a real installation must set. */
+const PRODUCTION = { NODE_ENV: 'production', AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX };
+const DEV = { NODE_ENV: 'development' };
+
+/** The one line loadConfig refuses `env` with. */
+function refusal(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    return message;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
 
 describe('configuration', () => {
   it('defaults to a SQLite file under ./data and Redis on 127.0.0.1:6379', () => {
-    const config = loadConfig({});
+    const config = loadConfig(DEV);
     expect(config.EVENT_STORE).toBe('sqlite');
     expect(config.SQLITE_FILE).toBe('./data/events.sqlite');
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
   });
 
   it.each([
-    [{ API_PORT: 'eighty' }, 'API_PORT'],
-    [{ API_PORT: '70000' }, 'API_PORT'],
-    [{ EVENT_STORE: 'postgres' }, 'EVENT_STORE'],
-    [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING'],
-    [{ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://x' }, 'EVENTSTORE_CONNECTION_STRING'],
-    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
-    [{ TEST_CLOCK_FILE: '/tmp/clock' }, 'TEST_CLOCK_FILE'],
-    [{ NODE_ENV: 'production', TEST_CLOCK_FILE: '/tmp/clock', AUTH_JWKS_URL: 'https://idp.example/jwks', PERSON_ID_KEY: 'k'.repeat(32) }, 'TEST_CLOCK_FILE'],
-    [{ NODE_ENV: 'production', AUTH_DEV_KEY: 'true', AUTH_JWKS_URL: 'https://idp.example/jwks', PERSON_ID_KEY: 'k'.repeat(32) }, 'AUTH_DEV_KEY'],
-    [{ NODE_ENV: 'production', PERSON_ID_KEY: 'k'.repeat(32) }, 'AUTH_JWKS_URL'],
-    [{ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks' }, 'PERSON_ID_KEY'],
-    [{ POLICY_GRACE_WORKING_DAYS: '-1' }, 'POLICY_GRACE_WORKING_DAYS'],
+    [{ ...DEV, API_PORT: 'eighty' }, 'API_PORT'],
+    [{ ...DEV, API_PORT: '70000' }, 'API_PORT'],
+    [{ ...DEV, EVENT_STORE: 'postgres' }, 'EVENT_STORE'],
+    [{ ...DEV, EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING'],
+    [{ ...DEV, EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://x' }, 'EVENTSTORE_CONNECTION_STRING'],
+    [{ ...DEV, REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+    [{ ...DEV, TEST_CLOCK_FILE: '/tmp/clock' }, 'TEST_CLOCK_FILE'],
+    [{ ...PRODUCTION, TEST_CLOCK_FILE: '/tmp/clock' }, 'TEST_CLOCK_FILE'],
+    [{ ...PRODUCTION, AUTH_DEV_KEY: 'true' }, 'AUTH_DEV_KEY'],
+    [{ NODE_ENV: 'production', PERSON_ID_KEY: KEY_HEX }, 'AUTH_JWKS_URL'],
+    [{ NODE_ENV: 'production', AUTH_JWKS_URL: JWKS }, 'PERSON_ID_KEY'],
+    [{ ...DEV, POLICY_GRACE_WORKING_DAYS: '-1' }, 'POLICY_GRACE_WORKING_DAYS'],
   ])('refuses %p with one line naming %s', (env, variable) => {
-    expect(() => loadConfig(env)).toThrow(ConfigError);
-    try {
-      loadConfig(env);
-    } catch (error) {
-      expect((error as Error).message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
-      expect((error as Error).message).not.toContain('\n');
-    }
+    expect(refusal(env)).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
   });
 
   it('accepts the test clock only under NODE_ENV=test', () => {
     expect(loadConfig({ NODE_ENV: 'test', TEST_CLOCK_FILE: '/tmp/clock' }).TEST_CLOCK_FILE).toBe('/tmp/clock');
+  });
+
+  describe('environment (fail closed)', () => {
+    it.each([
+      [undefined, 'production'],
+      ['', 'production'],
+      ['production', 'production'],
+      ['prod', 'production'],
+      ['staging', 'production'],
+      ['Development', 'production'],
+      ['development ', 'production'],
+      ['TEST', 'production'],
+      ['development', 'development'],
+      ['test', 'test'],
+    ])('NODE_ENV=%p resolves to %s, and the resolved value is in the configuration', (value, resolved) => {
+      const env = value === undefined ? { AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX } : { NODE_ENV: value, AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX };
+      expect(loadConfig(env).NODE_ENV).toBe(resolved);
+    });
+
+    it('refuses to start without NODE_ENV and without production settings, naming everything missing in one line', () => {
+      expect(refusal({})).toBe(
+        'Invalid configuration: AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE is required in production; so is PERSON_ID_KEY (32+ random bytes as hex or base64: openssl rand -hex 32) (NODE_ENV is not set: production assumed)',
+      );
+    });
+
+    it('says when an unknown NODE_ENV was taken for production', () => {
+      expect(refusal({ NODE_ENV: 'staging', AUTH_JWKS_URL: JWKS })).toBe(
+        'Invalid configuration: PERSON_ID_KEY is required in production (32+ random bytes as hex or base64: openssl rand -hex 32) (NODE_ENV "staging" is not development or test: production assumed)',
+      );
+      expect(refusal({ NODE_ENV: 'production', AUTH_JWKS_URL: JWKS })).toBe('Invalid configuration: PERSON_ID_KEY is required in production (32+ random bytes as hex or base64: openssl rand -hex 32)');
+    });
+
+    it('starts in production with a key source and a person-id key, and nothing built in', () => {
+      const config = loadConfig(PRODUCTION);
+      expect(config.NODE_ENV).toBe('production');
+      expect(authDevKeyEnabled(config)).toBe(false);
+      expect(personIdKey(config)).toBe(KEY_HEX);
+      expect(loadConfig({ NODE_ENV: 'production', AUTH_PUBLIC_KEY_FILE: '/etc/evp/token-signing.pem', PERSON_ID_KEY: KEY_HEX }).AUTH_PUBLIC_KEY_FILE).toBe('/etc/evp/token-signing.pem');
+    });
+  });
+
+  describe('the development key and the development person-id key', () => {
+    it('exist in development and test only', () => {
+      expect(authDevKeyEnabled(loadConfig(DEV))).toBe(true);
+      expect(authDevKeyEnabled(loadConfig({ NODE_ENV: 'test' }))).toBe(true);
+      expect(authDevKeyEnabled(loadConfig({ ...DEV, AUTH_DEV_KEY: 'false' }))).toBe(false);
+      expect(personIdKey(loadConfig(DEV))).toMatch(/^evp-development-person-id-key/);
+      expect(personIdKey(loadConfig({ ...DEV, PERSON_ID_KEY: KEY_HEX }))).toBe(KEY_HEX);
+    });
+
+    it('refuses AUTH_DEV_KEY=true outside development and test, also when NODE_ENV is unset or unknown', () => {
+      expect(refusal({ ...PRODUCTION, AUTH_DEV_KEY: 'true' })).toBe('Invalid configuration: AUTH_DEV_KEY must not be true in production: the development key is public');
+      expect(refusal({ AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, AUTH_DEV_KEY: 'true' })).toMatch(/^Invalid configuration: AUTH_DEV_KEY .*\(NODE_ENV is not set: production assumed\)$/);
+      expect(refusal({ NODE_ENV: 'staging', AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, AUTH_DEV_KEY: 'true' })).toMatch(/^Invalid configuration: AUTH_DEV_KEY /);
+    });
+
+    it('never falls back to a built-in person-id key for a production configuration, however it was built', () => {
+      const built = { ...loadConfig(PRODUCTION), PERSON_ID_KEY: undefined } as AppConfig;
+      expect(() => personIdKey(built)).toThrow('Invalid configuration: PERSON_ID_KEY is required in production');
+      expect(authDevKeyEnabled({ ...built, AUTH_DEV_KEY: true })).toBe(false);
+    });
+  });
+
+  describe('PERSON_ID_KEY', () => {
+    it.each([
+      ['hex', randomBytes(32).toString('hex')],
+      ['hex, upper case and longer', randomBytes(48).toString('hex').toUpperCase()],
+      ['base64', randomBytes(32).toString('base64')],
+      ['base64url', randomBytes(32).toString('base64url')],
+    ])('accepts 32+ random bytes as %s', (_, key) => {
+      expect(loadConfig({ ...PRODUCTION, PERSON_ID_KEY: key }).PERSON_ID_KEY).toBe(key);
+    });
+
+    const format = 'Invalid configuration: PERSON_ID_KEY must be at least 32 random bytes, written as hex (64+ characters) or base64/base64url (openssl rand -hex 32)';
+    const notRandom = 'Invalid configuration: PERSON_ID_KEY is not random (too few distinct bytes): generate one with openssl rand -hex 32';
+    it.each([
+      ['32 characters (the old minimum; 24 bytes as base64)', 'k'.repeat(32), format],
+      ['16 bytes of hex', randomBytes(16).toString('hex'), format],
+      ['63 hex characters', randomBytes(32).toString('hex').slice(0, 63), format],
+      ['31 bytes of base64', randomBytes(31).toString('base64'), format],
+      ['a passphrase', 'correct horse battery staple, correct horse battery staple!', format],
+      ['one character repeated', 'k'.repeat(64), notRandom],
+      ['one byte repeated in hex', '00'.repeat(32), notRandom],
+      ['a short pattern repeated in hex', '0123456789abcdef'.repeat(4), notRandom],
+    ])('refuses %s, in one line that does not repeat the key', (_, key, message) => {
+      for (const env of [{ ...PRODUCTION, PERSON_ID_KEY: key }, { ...DEV, PERSON_ID_KEY: key }]) {
+        const line = refusal(env);
+        expect(line).toBe(message);
+        expect(line).not.toContain(key);
+      }
+    });
+  });
+
+  describe('tokens', () => {
+    it('defaults: algorithms RS256 and ES256, 3600 s maximum lifetime, 30 s clock skew', () => {
+      const config = loadConfig(PRODUCTION);
+      expect(config.AUTH_ALGORITHMS).toEqual(['RS256', 'ES256']);
+      expect(config.AUTH_MAX_TOKEN_LIFETIME_SECONDS).toBe(3600);
+      expect(config.AUTH_CLOCK_SKEW_SECONDS).toBe(30);
+    });
+
+    it('reads the algorithms, the lifetime and the skew', () => {
+      const config = loadConfig({ ...PRODUCTION, AUTH_ALGORITHMS: ' ES256 , PS256 ', AUTH_MAX_TOKEN_LIFETIME_SECONDS: '600', AUTH_CLOCK_SKEW_SECONDS: '0' });
+      expect(config.AUTH_ALGORITHMS).toEqual(['ES256', 'PS256']);
+      expect(config.AUTH_MAX_TOKEN_LIFETIME_SECONDS).toBe(600);
+      expect(config.AUTH_CLOCK_SKEW_SECONDS).toBe(0);
+    });
+
+    it.each([
+      [{ AUTH_ALGORITHMS: 'PS512' }, 'AUTH_ALGORITHMS', 'must be a comma-separated list of RS256, ES256, PS256'],
+      [{ AUTH_ALGORITHMS: 'HS256' }, 'AUTH_ALGORITHMS', 'must be a comma-separated list of RS256, ES256, PS256'],
+      [{ AUTH_ALGORITHMS: 'none' }, 'AUTH_ALGORITHMS', 'must be a comma-separated list of RS256, ES256, PS256'],
+      [{ AUTH_ALGORITHMS: 'RS256,HS512' }, 'AUTH_ALGORITHMS', 'must be a comma-separated list of RS256, ES256, PS256'],
+      [{ AUTH_ALGORITHMS: ' , ' }, 'AUTH_ALGORITHMS', 'must be a comma-separated list of RS256, ES256, PS256'],
+      [{ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '0' }, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', ''],
+      [{ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '86401' }, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', ''],
+      [{ AUTH_MAX_TOKEN_LIFETIME_SECONDS: 'an hour' }, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', ''],
+      [{ AUTH_CLOCK_SKEW_SECONDS: '-1' }, 'AUTH_CLOCK_SKEW_SECONDS', ''],
+      [{ AUTH_CLOCK_SKEW_SECONDS: '301' }, 'AUTH_CLOCK_SKEW_SECONDS', ''],
+      [{ AUTH_JWKS_URL: 'http://idp.example/jwks' }, 'AUTH_JWKS_URL', 'must use https in production'],
+      [{ AUTH_JWKS_URL: 'ftp://idp.example/jwks' }, 'AUTH_JWKS_URL', 'must be an https:// URL'],
+      [{ AUTH_PUBLIC_KEY_FILE: '/etc/evp/token-signing.pem' }, 'AUTH_PUBLIC_KEY_FILE', 'must not be set together with AUTH_JWKS_URL'],
+    ])('refuses %p in production with one line naming %s', (override, variable, text) => {
+      const line = refusal({ ...PRODUCTION, ...override });
+      expect(line).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+      expect(line).toContain(text);
+    });
+
+    it('allows an http:// key set outside production (a local test server)', () => {
+      expect(loadConfig({ NODE_ENV: 'test', AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks' }).AUTH_JWKS_URL).toBe('http://127.0.0.1:8080/jwks');
+    });
+
+    it('hands the token verifier everything but the clock', () => {
+      expect(tokenVerifierOptionsFrom(loadConfig({ ...PRODUCTION, AUTH_ISSUER: 'https://idporten.no', AUTH_AUDIENCE: 'evp' }))).toEqual({
+        issuer: 'https://idporten.no',
+        audience: 'evp',
+        jwksUrl: JWKS,
+        publicKeyFile: undefined,
+        devKey: false,
+        environment: 'production',
+        algorithms: ['RS256', 'ES256'],
+        maxTokenLifetimeSeconds: 3600,
+        clockSkewSeconds: 30,
+        personIdKey: KEY_HEX,
+      });
+      expect(tokenVerifierOptionsFrom(loadConfig({ NODE_ENV: 'test' }))).toMatchObject({ devKey: true, environment: 'test', personIdKey: expect.stringMatching(/^evp-development-person-id-key/) });
+    });
   });
 });

@@ -28,8 +28,9 @@ export class ParkingLot {
     private readonly subscription: string,
   ) {}
 
+  /** Subscription names may hold characters stream names may not (`ledger-accounts@g2`). */
   private get stream(): string {
-    return `parked-${this.subscription}`;
+    return `parked-${this.subscription.replace(/[^A-Za-z0-9_.:-]/g, '.')}`;
   }
 
   async load(): Promise<ParkedState> {

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixedClock } from '@evp/shared-kernel';
-import { SqliteEventStore, type NewEvent, type RecordedEvent } from '@evp/event-store';
-import { EventStoreCheckpointStore } from './checkpoint-store';
+import { EventStoreUnavailableError, SqliteEventStore, type NewEvent, type RecordedEvent, type Subscription } from '@evp/event-store';
+import { ReadModelDb } from '@evp/read-models';
+import { SqlCheckpointStore } from './projections/projection-host';
 import { SubscriptionRunner, type EventProcessor } from './subscription-runner';
 import { silentLogger } from './testing';
 
@@ -33,9 +34,17 @@ class Recorder implements EventProcessor {
   }
 }
 
-function setup(name = `sub${randomUUID().slice(0, 6)}`) {
+const databases: ReadModelDb[] = [];
+afterAll(async () => {
+  for (const db of databases) await db.close();
+});
+
+async function setup(name = `sub${randomUUID().slice(0, 6)}`) {
   const store = new SqliteEventStore({ file: join(dir, `${randomUUID()}.sqlite`), pollIntervalMs: 10 });
-  const checkpoints = new EventStoreCheckpointStore(store);
+  const db = await ReadModelDb.open({ kind: 'sqlite', file: join(dir, `${randomUUID()}-rm.sqlite`) });
+  await db.migrate();
+  databases.push(db);
+  const checkpoints = new SqlCheckpointStore(db);
   const processor = new Recorder(name);
   const runner = () => new SubscriptionRunner(processor, { store, checkpoints, clock, logger: silentLogger, maxAttempts: 2, retryDelayMs: 1, checkpointEvery: 3, checkpointIntervalMs: 20 });
   return { store, checkpoints, processor, runner };
@@ -43,7 +52,7 @@ function setup(name = `sub${randomUUID().slice(0, 6)}`) {
 
 describe('SubscriptionRunner', () => {
   it('checkpoints only what the handler finished, and resumes from the checkpoint after a restart', async () => {
-    const { store, checkpoints, processor, runner } = setup();
+    const { store, checkpoints, processor, runner } = await setup();
     for (let n = 0; n < 5; n++) await store.appendToStream('acct-a', [event(n)], { expectedRevision: 'any' });
     const first = runner();
     await first.start();
@@ -61,21 +70,85 @@ describe('SubscriptionRunner', () => {
     await store.close();
   });
 
-  it('rebuilds a projection from the start', async () => {
-    const { store, processor, runner } = setup();
-    for (let n = 0; n < 4; n++) await store.appendToStream('acct-a', [event(n)], { expectedRevision: 'any' });
+  it('retries an infrastructure failure for as long as it lasts, never parking the event, and says so in its status', async () => {
+    const { store, processor, runner } = await setup();
+    let outage = true;
+    processor.failOn = () => outage;
+    const transient = processor.handle.bind(processor);
+    processor.handle = async (e) => {
+      if (outage) throw new EventStoreUnavailableError('database is locked');
+      return transient(e);
+    };
+    await store.appendToStream('acct-a', [event(0), event(1)], { expectedRevision: 'any' });
     const r = runner();
     await r.start();
+    await r.waitFor(() => r.status().state === 'retrying');
+    expect(r.status().lastError).toMatch(/database is locked/);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // many more attempts than maxAttempts (2)
+    expect(r.status().parked).toEqual([]);
+    outage = false;
+    await r.waitFor(() => processor.seen.length === 2);
+    expect(r.status()).toMatchObject({ state: 'running', lastError: null, parked: [] });
+    await r.stop();
+    await store.close();
+  });
+
+  it('a dependency that is down makes any error transient: the probe is asked before an event is parked', async () => {
+    const { store, processor, checkpoints } = await setup();
+    let down = true;
+    processor.failOn = () => down;
+    const r = new SubscriptionRunner(processor, {
+      store,
+      checkpoints,
+      clock,
+      logger: silentLogger,
+      maxAttempts: 1,
+      retryDelayMs: 1,
+      probeDependencies: async () => (down ? 'redis: Connection is closed.' : null),
+    });
+    await store.appendToStream('acct-a', [event(0)], { expectedRevision: 'any' });
+    await r.start();
+    await r.waitFor(() => r.status().state === 'retrying');
+    expect(r.status().parked).toEqual([]);
+    down = false;
+    await r.waitFor(() => processor.seen.length === 1);
+    expect(r.status().parked).toEqual([]);
+    await r.stop();
+    await store.close();
+  });
+
+  it('restarts a subscription that failed, from where handling got to, without gaps or duplicates', async () => {
+    const { store, processor, runner } = await setup();
+    for (let n = 0; n < 3; n++) await store.appendToStream('acct-a', [event(n)], { expectedRevision: 'any' });
+    let failures = 1;
+    const subscribe = store.subscribeToAll.bind(store);
+    // The first subscription breaks after two events, as a dropped connection would.
+    store.subscribeToAll = (options) => {
+      const inner = subscribe(options);
+      if (failures-- <= 0) return inner;
+      return {
+        stop: () => inner.stop(),
+        async *[Symbol.asyncIterator]() {
+          let delivered = 0;
+          for await (const e of inner) {
+            if (delivered++ === 2) throw new Error('stream dropped');
+            yield e;
+          }
+        },
+      } satisfies Subscription;
+    };
+    const r = runner();
+    await r.start();
+    await store.appendToStream('acct-a', [event(3)], { expectedRevision: 'any' });
     await r.waitFor(() => processor.seen.length === 4);
-    await r.rebuild();
-    await r.waitFor(() => processor.seen.length === 4 && r.status().lastHandled !== null);
     expect(processor.seen.map((e) => e.data['n'])).toEqual([0, 1, 2, 3]);
+    expect(r.status()).toMatchObject({ state: 'running', restarts: 1 });
     await r.stop();
     await store.close();
   });
 
   it('parks a poison event with its error, holds later events of its stream, lets other streams flow, and releases on retry', async () => {
-    const { store, processor, runner } = setup();
+    const { store, processor, runner } = await setup();
     let broken = true;
     processor.failOn = (e) => broken && e.data['n'] === 1;
     await store.appendToStream('acct-a', [event(0), event(1), event(2)], { expectedRevision: 'any' });
@@ -122,7 +195,7 @@ describe('SubscriptionRunner', () => {
   });
 
   it('hands pages of events to handleBatch, and falls back to one by one to park a poison event', async () => {
-    const { store, processor, runner } = setup();
+    const { store, processor, runner } = await setup();
     const batches: number[] = [];
     (processor as Recorder & { handleBatch?: (events: readonly RecordedEvent[]) => Promise<void> }).handleBatch = async (events) => {
       if (events.some((e) => processor.failOn(e))) throw new Error('poison in batch');

@@ -2,22 +2,27 @@ import type { Clock } from '@evp/shared-kernel';
 import type { EventFilter, EventStore, GlobalPosition, RecordedEvent, Subscription } from '@evp/event-store';
 import type { CheckpointStore } from './checkpoint-store';
 import { ParkingLot, type ParkedEntry, type ParkedState } from './parking-lot';
+import { describeError, isTransientError } from './transient';
 
-/** A projection or a saga: something that consumes the log in order, one event at a time. */
+/** A projection or a workflow: something that consumes the log in order. */
 export interface EventProcessor {
   /** Stable name: the checkpoint and the parking lot are keyed by it. */
   readonly name: string;
   readonly filter: EventFilter;
-  /** Must be idempotent: after a crash the events since the last checkpoint are delivered again. */
-  handle(event: RecordedEvent): Promise<void>;
   /**
-   * Optional: handle several events at once (in log order) with the same effect as handling them
-   * one by one — e.g. one Redis round trip for a page of events. If it throws, the runner falls
-   * back to `handle` event by event, so a poison event is still found and parked on its own.
+   * True when `handle`/`handleBatch` commit the checkpoint (`upTo`) themselves, in the same
+   * transaction as their writes (SQL projections and workflows, invariant 3). The runner then
+   * stores a checkpoint only to move past events it parked or held.
    */
-  handleBatch?(events: readonly RecordedEvent[]): Promise<void>;
-  /** Projections: drop the read model, so a rebuild starts from nothing. */
-  reset?(): Promise<void>;
+  readonly commitsCheckpoint?: boolean;
+  /** Must be idempotent: after a crash the events since the last checkpoint are delivered again. */
+  handle(event: RecordedEvent, upTo: GlobalPosition): Promise<void>;
+  /**
+   * Optional: several events at once (in log order) with the same effect as one by one. If it
+   * throws a non-transient error, the runner falls back to `handle` event by event, so a poison
+   * event is still found and parked on its own.
+   */
+  handleBatch?(events: readonly RecordedEvent[], upTo: GlobalPosition): Promise<void>;
 }
 
 export interface RunnerLogger {
@@ -31,22 +36,38 @@ export interface SubscriptionRunnerOptions {
   readonly checkpoints: CheckpointStore;
   readonly clock: Clock;
   readonly logger: RunnerLogger;
-  /** Attempts on one event before it is parked. */
+  /** Attempts on one event, with its dependencies healthy, before it is parked. */
   readonly maxAttempts?: number;
   readonly retryDelayMs?: number;
+  /** Longest wait between retries of a transient failure or restarts of the subscription. */
+  readonly maxBackoffMs?: number;
   /** Store the checkpoint after this many events, and at least every `checkpointIntervalMs` when behind. */
   readonly checkpointEvery?: number;
   readonly checkpointIntervalMs?: number;
   /** Most events handed to `handleBatch` at once. */
   readonly batchSize?: number;
+  /** Extra test of an error: true when it is an infrastructure failure (retried, never parked). */
+  readonly isTransient?: (error: unknown) => boolean;
+  /**
+   * Asked before an event is parked: a reason when a dependency (Redis, SQL, the event store) is
+   * down. An error while a dependency is down is never the event's fault, so it is not parked.
+   */
+  readonly probeDependencies?: () => Promise<string | null>;
 }
+
+export type RunnerState = 'running' | 'retrying' | 'restarting' | 'stopped';
 
 export interface SubscriptionStatus {
   readonly name: string;
+  readonly state: RunnerState;
   readonly running: boolean;
   readonly checkpoint: GlobalPosition | null;
   readonly lastHandled: GlobalPosition | null;
   readonly handled: number;
+  /** The last failure while retrying or restarting; cleared when work succeeds again. */
+  readonly lastError: string | null;
+  readonly failingSince: string | null;
+  readonly restarts: number;
   readonly parked: ParkedEntry[];
 }
 
@@ -60,12 +81,17 @@ class Mutex {
   }
 }
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /**
- * Runs one processor over a catch-up subscription (ARCHITECTURE.md, invariants 3 and 8).
+ * Runs one processor over a catch-up subscription (ARCHITECTURE.md, invariants 3, 8 and 9).
  * - The checkpoint is stored only after the handler finished every event up to it.
- * - A handler that keeps failing on an event parks it with the error; later events of the same
- *   stream are held behind it (their order matters), other streams flow on.
- * - Parked events survive restarts and can be retried by an operator.
+ * - An infrastructure error (Redis, SQL or the event store unavailable) is retried with back-off
+ *   for as long as it lasts, never parked; the status says `retrying` and health turns red.
+ * - An error the handler raises deterministically for one event parks it with the error; later
+ *   events of the same stream are held behind it, other streams flow on.
+ * - If the subscription itself fails, it is restarted from the last handled position with
+ *   back-off: only `stop()` ends it.
  */
 export class SubscriptionRunner {
   private readonly parking: ParkingLot;
@@ -73,13 +99,20 @@ export class SubscriptionRunner {
   private parked: ParkedState = new Map();
   private subscription: Subscription | undefined;
   private loop: Promise<void> | undefined;
+  private stopping = false;
   private timer: NodeJS.Timeout | undefined;
   private lastHandled: GlobalPosition | undefined;
   private lastStored: GlobalPosition | undefined;
   private sinceCheckpoint = 0;
   private handledCount = 0;
+  private restarts = 0;
+  private state: RunnerState = 'stopped';
+  private lastError: string | null = null;
+  private failingSince: Date | null = null;
+  private wakeSleeper: (() => void) | undefined;
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
+  private readonly maxBackoffMs: number;
   private readonly checkpointEvery: number;
   private readonly checkpointIntervalMs: number;
   private readonly batchSize: number;
@@ -91,6 +124,7 @@ export class SubscriptionRunner {
     this.parking = new ParkingLot(options.store, processor.name);
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryDelayMs = options.retryDelayMs ?? 200;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.checkpointEvery = options.checkpointEvery ?? 500;
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? 250;
     this.batchSize = options.batchSize ?? 500;
@@ -102,55 +136,50 @@ export class SubscriptionRunner {
 
   async start(): Promise<void> {
     if (this.loop) return;
+    this.stopping = false;
     this.parked = await this.parking.load();
     this.lastStored = await this.options.checkpoints.load(this.processor.name);
     this.lastHandled = this.lastStored;
     this.options.logger.info({ subscription: this.processor.name, checkpoint: this.lastStored ?? 'start', parkedStreams: this.parked.size }, 'subscription starting');
-    const subscription = this.options.store.subscribeToAll({ ...(this.lastStored ? { after: this.lastStored } : {}), filter: this.processor.filter });
-    this.subscription = subscription;
     this.timer = setInterval(() => void this.flushCheckpoint().catch((error) => this.logFlushError(error)), this.checkpointIntervalMs);
-    this.loop = this.consume(subscription).catch((error) => {
-      this.options.logger.error({ subscription: this.processor.name, err: describe(error) }, 'subscription stopped by an error');
-    });
+    this.state = 'running';
+    this.loop = this.superviseLoop();
   }
 
   async stop(): Promise<void> {
     if (!this.loop) return;
+    this.stopping = true;
     clearInterval(this.timer);
+    this.wakeSleeper?.();
     await this.subscription?.stop();
     await this.loop;
     this.loop = undefined;
     this.subscription = undefined;
-    await this.flushCheckpoint();
-  }
-
-  /** Rebuilds from the start of the log: the processor drops its state, then sees every event again. */
-  async rebuild(): Promise<void> {
-    await this.stop();
-    await this.processor.reset?.();
-    await this.options.checkpoints.reset(this.processor.name);
-    this.lastStored = undefined;
-    this.lastHandled = undefined;
-    await this.start();
+    this.state = 'stopped';
+    await this.flushCheckpoint().catch((error) => this.logFlushError(error));
   }
 
   status(): SubscriptionStatus {
     return {
       name: this.processor.name,
+      state: this.state,
       running: this.running,
       checkpoint: this.lastStored ?? null,
       lastHandled: this.lastHandled ?? null,
       handled: this.handledCount,
+      lastError: this.lastError,
+      failingSince: this.failingSince?.toISOString() ?? null,
+      restarts: this.restarts,
       parked: [...this.parked.values()].flat(),
     };
   }
 
-  /** Resolves once every event up to `position` has been handled (or held). For tests and import status. */
+  /** Resolves once `predicate` holds. For tests and benchmarks. */
   async waitFor(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
       if (Date.now() > deadline) throw new Error(`Subscription ${this.processor.name} did not catch up within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
   }
 
@@ -166,7 +195,7 @@ export class SubscriptionRunner {
         const entry = entries[i] as ParkedEntry;
         const [event] = await this.options.store.readStream(streamName, { fromRevision: entry.revision, maxCount: 1 });
         if (!event || event.id !== entry.eventId) throw new Error(`Parked event ${entry.eventId} is no longer at ${streamName}@${entry.revision}`);
-        const failure = await this.handleWithRetries(event);
+        const failure = await this.handleWithRetries(event, false);
         if (failure) {
           const now = this.options.clock.now();
           await this.parking.release(streamName, now);
@@ -186,12 +215,34 @@ export class SubscriptionRunner {
     });
   }
 
+  /** Keeps a subscription open until `stop()`: a failing subscription is reopened from where handling got to. */
+  private async superviseLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      const subscription = this.options.store.subscribeToAll({ ...(this.lastHandled ? { after: this.lastHandled } : {}), filter: this.processor.filter });
+      this.subscription = subscription;
+      try {
+        await this.consume(subscription, () => (failures = 0));
+        if (this.stopping) break;
+        throw new Error('subscription ended without being stopped');
+      } catch (error) {
+        if (this.stopping) break;
+        failures += 1;
+        this.restarts += 1;
+        this.fail('restarting', error);
+        this.options.logger.error({ subscription: this.processor.name, err: describeError(error), restarts: this.restarts }, 'subscription failed; restarting');
+        await subscription.stop().catch(() => undefined);
+        await this.sleepUnlessStopping(this.backoff(failures));
+      }
+    }
+  }
+
   /**
    * A pump reads the subscription into a bounded buffer while the loop below hands whatever has
    * arrived (up to `batchSize`) to the processor: one event at a time when the log trickles, pages
    * of events when it floods (a file import).
    */
-  private async consume(subscription: Subscription): Promise<void> {
+  private async consume(subscription: Subscription, onProgress: () => void): Promise<void> {
     const buffer: RecordedEvent[] = [];
     let done = false;
     let failure: unknown;
@@ -202,7 +253,7 @@ export class SubscriptionRunner {
         for await (const event of subscription) {
           buffer.push(event);
           wakeConsumer?.();
-          while (buffer.length >= this.batchSize * 2) await new Promise<void>((r) => (wakePump = r));
+          while (buffer.length >= this.batchSize * 2 && !this.stopping) await new Promise<void>((r) => (wakePump = r));
         }
       } catch (error) {
         failure = error;
@@ -211,17 +262,24 @@ export class SubscriptionRunner {
         wakeConsumer?.();
       }
     })();
-    for (;;) {
-      if (buffer.length === 0) {
-        if (done) break;
-        await new Promise<void>((r) => (wakeConsumer = r));
-        wakeConsumer = undefined;
-        continue;
+    try {
+      for (;;) {
+        if (buffer.length === 0) {
+          if (done) break;
+          await new Promise<void>((r) => (wakeConsumer = r));
+          wakeConsumer = undefined;
+          continue;
+        }
+        const batch = buffer.splice(0, this.batchSize);
+        wakePump?.();
+        await this.lock.run(() => this.processBatch(batch));
+        onProgress();
+        if (this.sinceCheckpoint >= this.checkpointEvery) await this.flushCheckpoint();
       }
-      const batch = buffer.splice(0, this.batchSize);
+    } finally {
+      // Leave the pump nothing to wait for, whether we finished or failed.
+      buffer.length = 0;
       wakePump?.();
-      await this.lock.run(() => this.processBatch(batch));
-      if (this.sinceCheckpoint >= this.checkpointEvery) await this.flushCheckpoint();
     }
     await pump;
     if (failure) throw failure;
@@ -231,17 +289,30 @@ export class SubscriptionRunner {
     const handleBatch = this.processor.handleBatch?.bind(this.processor);
     const free = batch.filter((e) => !this.parked.has(e.streamName));
     if (handleBatch && free.length > 1 && free.length === batch.length) {
-      try {
-        await handleBatch(batch);
-        this.handledCount += batch.length;
-        this.lastHandled = (batch[batch.length - 1] as RecordedEvent).position;
-        this.sinceCheckpoint += batch.length;
-        return;
-      } catch (error) {
-        this.options.logger.warn({ subscription: this.processor.name, events: batch.length, err: describe(error) }, 'batch failed; handling its events one by one');
+      const upTo = (batch[batch.length - 1] as RecordedEvent).position;
+      for (let attempt = 1; !this.stopping; attempt++) {
+        try {
+          await handleBatch(batch, upTo);
+          this.recovered();
+          this.handledCount += batch.length;
+          this.markHandled(upTo, batch.length);
+          return;
+        } catch (error) {
+          if (await this.isInfrastructureFailure(error)) {
+            this.fail('retrying', error);
+            this.options.logger.warn({ subscription: this.processor.name, events: batch.length, attempt, err: describeError(error) }, 'batch failed on an infrastructure error; retrying');
+            await this.sleepUnlessStopping(this.backoff(attempt));
+            continue;
+          }
+          this.options.logger.warn({ subscription: this.processor.name, events: batch.length, err: describeError(error) }, 'batch failed; handling its events one by one');
+          break;
+        }
       }
     }
-    for (const event of batch) await this.process(event);
+    for (const event of batch) {
+      if (this.stopping) return;
+      await this.process(event);
+    }
   }
 
   private async process(event: RecordedEvent): Promise<void> {
@@ -251,36 +322,98 @@ export class SubscriptionRunner {
         blocked.push(await this.parking.park(event, null, 0, 'held', this.options.clock.now()));
         this.options.logger.warn({ subscription: this.processor.name, stream: event.streamName, revision: event.revision }, 'event held behind a parked event of its stream');
       }
-    } else {
-      const failure = await this.handleWithRetries(event);
-      if (failure) {
-        const entry = await this.parking.park(event, failure.error, failure.attempts, 'parked', this.options.clock.now());
-        this.parked.set(event.streamName, [entry]);
-        this.options.logger.error(
-          { subscription: this.processor.name, stream: event.streamName, revision: event.revision, type: event.type, attempts: failure.attempts, err: describe(failure.error) },
-          'event parked after repeated failures',
-        );
-      } else {
-        this.handledCount += 1;
-      }
+      this.lastHandled = event.position;
+      this.sinceCheckpoint += 1;
+      return;
     }
-    this.lastHandled = event.position;
-    this.sinceCheckpoint += 1;
+    const failure = await this.handleWithRetries(event, true);
+    if (this.stopping && failure) return;
+    if (failure) {
+      const entry = await this.parking.park(event, failure.error, failure.attempts, 'parked', this.options.clock.now());
+      this.parked.set(event.streamName, [entry]);
+      this.options.logger.error(
+        { subscription: this.processor.name, stream: event.streamName, revision: event.revision, type: event.type, attempts: failure.attempts, err: describeError(failure.error) },
+        'event parked after repeated failures',
+      );
+      this.lastHandled = event.position;
+      this.sinceCheckpoint += 1;
+    } else {
+      this.handledCount += 1;
+      this.markHandled(event.position, 1);
+    }
   }
 
-  private async handleWithRetries(event: RecordedEvent): Promise<{ error: unknown; attempts: number } | undefined> {
+  /**
+   * Retries one event: transient failures for as long as they last (when `waitOutOutages`), other
+   * failures up to `maxAttempts`, and only those while every dependency answers can park it.
+   */
+  private async handleWithRetries(event: RecordedEvent, waitOutOutages: boolean): Promise<{ error: unknown; attempts: number } | undefined> {
+    let attempts = 0;
     let lastError: unknown;
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+    for (let attempt = 1; !this.stopping; attempt++) {
       try {
-        await this.processor.handle(event);
+        await this.processor.handle(event, event.position);
+        this.recovered();
         return undefined;
       } catch (error) {
         lastError = error;
-        this.options.logger.warn({ subscription: this.processor.name, stream: event.streamName, revision: event.revision, attempt, err: describe(error) }, 'handler failed');
-        if (attempt < this.maxAttempts) await new Promise((r) => setTimeout(r, Math.min(this.retryDelayMs * 2 ** (attempt - 1), 5_000)));
+        if (await this.isInfrastructureFailure(error)) {
+          this.fail('retrying', error);
+          this.options.logger.warn({ subscription: this.processor.name, stream: event.streamName, revision: event.revision, attempt, err: describeError(error) }, 'handler failed on an infrastructure error; retrying');
+          if (!waitOutOutages) return { error, attempts: attempts + 1 };
+          await this.sleepUnlessStopping(this.backoff(attempt));
+          continue;
+        }
+        attempts += 1;
+        this.options.logger.warn({ subscription: this.processor.name, stream: event.streamName, revision: event.revision, attempt: attempts, err: describeError(error) }, 'handler failed');
+        if (attempts >= this.maxAttempts) return { error, attempts };
+        await this.sleepUnlessStopping(Math.min(this.retryDelayMs * 2 ** (attempts - 1), this.maxBackoffMs));
       }
     }
-    return { error: lastError, attempts: this.maxAttempts };
+    return { error: lastError, attempts };
+  }
+
+  private async isInfrastructureFailure(error: unknown): Promise<boolean> {
+    if (isTransientError(error) || this.options.isTransient?.(error)) return true;
+    const down = await this.options.probeDependencies?.().catch((probeError: unknown) => describeError(probeError));
+    return Boolean(down);
+  }
+
+  private markHandled(position: GlobalPosition, count: number): void {
+    this.lastHandled = position;
+    if (this.processor.commitsCheckpoint) this.lastStored = position;
+    else this.sinceCheckpoint += count;
+  }
+
+  private fail(state: 'retrying' | 'restarting', error: unknown): void {
+    this.state = state;
+    this.lastError = describeError(error);
+    this.failingSince ??= this.options.clock.now();
+  }
+
+  private recovered(): void {
+    if (this.state === 'running') return;
+    this.options.logger.info({ subscription: this.processor.name, failingSince: this.failingSince?.toISOString() }, 'subscription recovered');
+    this.state = 'running';
+    this.lastError = null;
+    this.failingSince = null;
+  }
+
+  private backoff(attempt: number): number {
+    const base = Math.min(this.retryDelayMs * 2 ** Math.min(attempt - 1, 10), this.maxBackoffMs);
+    return base / 2 + Math.random() * (base / 2);
+  }
+
+  private sleepUnlessStopping(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeSleeper = done;
+    });
   }
 
   private flushCheckpoint(): Promise<void> {
@@ -294,11 +427,6 @@ export class SubscriptionRunner {
   }
 
   private logFlushError(error: unknown): void {
-    this.options.logger.warn({ subscription: this.processor.name, err: describe(error) }, 'checkpoint not stored; will retry');
+    this.options.logger.warn({ subscription: this.processor.name, err: describeError(error) }, 'checkpoint not stored; will retry');
   }
-}
-
-/** Error text for logs: the class and message only — handlers must not put personal data in messages. */
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -18,14 +18,6 @@ export interface Deadline {
 
 export type ScheduleOutcome = 'scheduled' | 'unchanged' | 'rescheduled' | 'fired-now';
 
-export interface PendingDeadline {
-  readonly id: string;
-  readonly dueAt: string;
-  readonly commandType: string;
-  readonly state: string;
-  readonly overdue: boolean;
-}
-
 interface JobData {
   readonly dueAt: string;
   readonly command: { readonly type: string; readonly payload: JsonObject };
@@ -140,24 +132,10 @@ export class TimerService {
     return this.queue.getJobCounts('delayed', 'waiting', 'active', 'failed', 'prioritized');
   }
 
-  /** What is due and what is overdue: timers must be observable (DOMAIN.md, «timers that silently stop firing»). */
-  async pending(limit = 1000): Promise<PendingDeadline[]> {
-    const now = this.clock.now().getTime();
-    const jobs = await this.queue.getJobs(['delayed', 'waiting', 'active', 'failed'], 0, limit - 1, true);
-    return Promise.all(
-      jobs.filter((j): j is Job<JobData> => Boolean(j?.id)).map(async (job) => {
-        const state = await job.getState();
-        return { id: job.id as string, dueAt: job.data.dueAt, commandType: job.data.command.type, state, overdue: Date.parse(job.data.dueAt) < now && state !== 'active' };
-      }),
-    );
-  }
-
-  /** The deadlines that fired most recently, newest first: when each was due and when it ran. */
-  async fired(limit = 100): Promise<Array<{ id: string; dueAt: string; commandType: string; firedAt: string | null }>> {
-    const jobs = await this.queue.getJobs(['completed'], 0, limit - 1, false);
-    return jobs
-      .filter((j): j is Job<JobData> => Boolean(j?.id))
-      .map((j) => ({ id: j.id as string, dueAt: j.data.dueAt, commandType: j.data.command.type, firedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null }));
+  /** Ids of the jobs still to fire (delayed, waiting, active): what the sweeper compares with the pending-deadline table. */
+  async pendingJobIds(): Promise<string[]> {
+    const jobs = await this.queue.getJobs(['delayed', 'waiting', 'prioritized', 'waiting-children']);
+    return jobs.filter((j): j is Job<JobData> => Boolean(j?.id)).map((j) => j.id as string);
   }
 
   /** Starts firing deadlines: `fire` sends the deadline's command. A throw retries the job with back-off. */
@@ -177,74 +155,5 @@ export class TimerService {
   async close(): Promise<void> {
     await this.worker?.close();
     await this.queue.close();
-  }
-}
-
-/** Something in the state that knows which deadlines should be pending (e.g. open cases without contact). */
-export interface DeadlineSource {
-  readonly name: string;
-  pendingDeadlines(): Promise<Deadline[]>;
-}
-
-/**
- * The backstop behind BullMQ: re-derives every pending deadline from the state and schedules it
- * (a no-op when the job exists). Runs at start-up and periodically, so a lost Redis key is found
- * within one interval, never "not at all".
- */
-export class DeadlineSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  lastSweep: { at: string; counts: Record<ScheduleOutcome, number>; errors: number } | undefined;
-
-  constructor(
-    private readonly timers: TimerService,
-    private readonly sources: readonly DeadlineSource[],
-    private readonly intervalMs: number,
-    private readonly clock: Clock,
-    private readonly logger: RunnerLogger,
-  ) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.sweep().catch(() => undefined), this.intervalMs);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  /** One sweep; concurrent calls share the sweep in flight. */
-  sweep(): Promise<NonNullable<DeadlineSweeper['lastSweep']>> {
-    if (!this.running) {
-      this.running = this.sweepOnce().finally(() => (this.running = undefined));
-    }
-    return this.running as Promise<NonNullable<DeadlineSweeper['lastSweep']>>;
-  }
-
-  private async sweepOnce(): Promise<NonNullable<DeadlineSweeper['lastSweep']>> {
-    const counts: Record<ScheduleOutcome, number> = { scheduled: 0, unchanged: 0, rescheduled: 0, 'fired-now': 0 };
-    let errors = 0;
-    for (const source of this.sources) {
-      let deadlines: Deadline[] = [];
-      try {
-        deadlines = await source.pendingDeadlines();
-      } catch (error) {
-        errors += 1;
-        this.logger.error({ source: source.name, err: String(error) }, 'deadline source failed');
-        continue;
-      }
-      try {
-        const outcome = await this.timers.scheduleMany(deadlines);
-        for (const key of Object.keys(counts) as ScheduleOutcome[]) counts[key] += outcome[key];
-      } catch (error) {
-        errors += 1;
-        this.logger.error({ source: source.name, err: String(error) }, 'deadlines not scheduled');
-      }
-    }
-    const result = { at: this.clock.now().toISOString(), counts, errors };
-    if (counts.scheduled + counts.rescheduled + counts['fired-now'] > 0 || errors > 0) this.logger.info(result, 'deadline sweep');
-    this.lastSweep = result;
-    return result;
   }
 }

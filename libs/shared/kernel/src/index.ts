@@ -5,3 +5,5 @@ export * from './local-date';
 export * from './working-days';
 export * from './national-id';
 export * from './synthetic-national-id';
+export * from './workflow';
+export * from './spreadsheet-cell';

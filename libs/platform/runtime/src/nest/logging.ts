@@ -24,8 +24,8 @@ export function loggerParams(config: AppConfig, service: string): Params {
         req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: stripQuery(req.url) }),
       },
       customProps: (req) => {
-        const caller = (req as { caller?: { personId: string; roles: readonly string[] } }).caller;
-        return caller ? { actor: caller.personId, roles: caller.roles } : {};
+        const caller = (req as { caller?: { actorId: string; roles: readonly string[] } }).caller;
+        return caller ? { actor: caller.actorId, roles: caller.roles } : {};
       },
     },
   };

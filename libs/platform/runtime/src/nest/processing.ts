@@ -1,70 +1,88 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  Inject,
-  Injectable,
-  Logger,
-  Module,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import type { Migration } from 'kysely';
 import type { Clock } from '@evp/shared-kernel';
-import type { EventStore } from '@evp/event-store';
+import { EventTypeMap, type EventStore } from '@evp/event-store';
+import { deleteCheckpoint, readCheckpoint, type ReadModelDb, type SqlProjection } from '@evp/read-models';
 import type { AppConfig } from '../config';
-import { EventStoreCheckpointStore, RedisCheckpointStore, type CheckpointStore } from '../checkpoint-store';
+import { SqlCheckpointStore } from '../projections/projection-host';
+import { ProjectionManager } from '../projections/projection-manager';
 import { createBullConnection } from '../redis';
 import { SubscriptionRunner, type EventProcessor, type RunnerLogger } from '../subscription-runner';
-import { DeadlineSweeper, TimerService, type Deadline, type DeadlineSource } from '../timers';
-import { APP_CONFIG, CLOCK, EVENT_STORE, REDIS } from './tokens';
-
-export type TimerHandler = (deadline: Deadline) => Promise<void>;
+import { TimerService } from '../timers';
+import { describeError } from '../transient';
+import { DeadlineService, type PeriodicWork } from '../workflow/deadline-service';
+import { workflowMigrations } from '../workflow/deadline-table';
+import { WorkflowRunner, type WorkflowDefinition } from '../workflow/workflow-runner';
+import { APP_CONFIG, CLOCK, EVENT_STORE, HEALTH_PROBLEMS, READ_MODEL_DB, REDIS, type HealthProblems } from './tokens';
 
 /**
- * Where context modules register what the worker runs. `checkpoint: 'read-model'` keeps the
- * checkpoint in Redis beside the read model (a flushed Redis rebuilds it); `'durable'` keeps it in
- * the event store (sagas).
+ * Where context modules register what the worker runs: SQL projections, workflows, the stored
+ * event types (every event is decoded through this one map, so upcasters apply everywhere), and
+ * the migrations of any tables of their own.
  */
 @Injectable()
 export class ProcessorRegistry {
-  readonly processors: Array<{ processor: EventProcessor; checkpoint: 'read-model' | 'durable' }> = [];
-  readonly deadlineSources: DeadlineSource[] = [];
-  readonly timerHandlers = new Map<string, TimerHandler>();
+  readonly projections: SqlProjection[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly workflows: Array<WorkflowDefinition<any, any>> = [];
+  readonly processors: EventProcessor[] = [];
+  readonly types = new EventTypeMap();
+  readonly migrations: Record<string, Migration> = {};
+  readonly periodic: PeriodicWork[] = [];
 
-  register(processor: EventProcessor, checkpoint: 'read-model' | 'durable'): void {
-    if (this.processors.some((p) => p.processor.name === processor.name)) throw new Error(`Processor ${processor.name} registered twice`);
-    this.processors.push({ processor, checkpoint });
+  registerProjection(projection: SqlProjection): void {
+    this.projections.push(projection);
   }
 
-  registerDeadlineSource(source: DeadlineSource): void {
-    this.deadlineSources.push(source);
+  registerWorkflow<S, C>(workflow: WorkflowDefinition<S, C>): void {
+    if (this.workflows.some((w) => w.name === workflow.name)) throw new Error(`Workflow ${workflow.name} registered twice`);
+    this.workflows.push(workflow);
   }
 
-  registerTimerHandler(commandType: string, handler: TimerHandler): void {
-    if (this.timerHandlers.has(commandType)) throw new Error(`Timer command ${commandType} has two handlers`);
-    this.timerHandlers.set(commandType, handler);
+  /** A processor that is neither a projection nor a workflow (e.g. the in-process event bus bridge). */
+  register(processor: EventProcessor): void {
+    this.processors.push(processor);
+  }
+
+  /** Time-driven upkeep of a read model, run at every deadline sweep. */
+  registerPeriodicWork(work: PeriodicWork): void {
+    this.periodic.push(work);
+  }
+
+  registerMigrations(migrations: Record<string, Migration>): void {
+    Object.assign(this.migrations, migrations);
   }
 }
 
-const nestRunnerLogger = (logger: Logger): RunnerLogger => ({
+export const nestRunnerLogger = (logger: Logger): RunnerLogger => ({
   info: (obj, msg) => logger.log({ ...obj, msg }),
   warn: (obj, msg) => logger.warn({ ...obj, msg }),
   error: (obj, msg) => logger.error({ ...obj, msg }),
 });
 
-/** Starts every registered subscription, the deadline worker and the sweeper; stops them on shutdown. */
+export interface SubscriptionLag {
+  readonly name: string;
+  readonly state: string;
+  /** From the durable checkpoint, not from memory: after a lost store it says so. */
+  readonly checkpoint: string | null;
+  readonly caughtUp: boolean;
+  /** When the oldest event not yet handled was recorded (null when caught up). */
+  readonly behindSince: string | null;
+  readonly parked: number;
+  readonly lastError: string | null;
+  readonly error?: string;
+}
+
+/** Starts the projections, the workflows and their deadlines; stops them on shutdown; says how far each has got. */
 @Injectable()
-export class ProcessingService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProcessingService implements OnApplicationBootstrap, OnApplicationShutdown, HealthProblems {
   private readonly logger = new Logger('Processing');
-  readonly runners = new Map<string, SubscriptionRunner>();
+  projections!: ProjectionManager;
+  readonly workflows = new Map<string, WorkflowRunner>();
+  private readonly runners = new Map<string, SubscriptionRunner>();
   timers!: TimerService;
-  sweeper!: DeadlineSweeper;
+  deadlines!: DeadlineService;
   private bullQueueConnection: Redis | undefined;
   private bullWorkerConnection: Redis | undefined;
 
@@ -74,114 +92,129 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const log = nestRunnerLogger(this.logger);
-    const readModelCheckpoints = new RedisCheckpointStore(this.redis, this.config.REDIS_PREFIX);
-    const durableCheckpoints = new EventStoreCheckpointStore(this.store);
-    for (const { processor, checkpoint } of this.registry.processors) {
-      const checkpoints: CheckpointStore = checkpoint === 'durable' ? durableCheckpoints : readModelCheckpoints;
-      this.runners.set(
-        processor.name,
-        new SubscriptionRunner(processor, { store: this.store, checkpoints, clock: this.clock, logger: log, maxAttempts: this.config.SUBSCRIPTION_MAX_ATTEMPTS }),
-      );
+    await this.db.migrate({ ...workflowMigrations, ...this.registry.migrations });
+    const runnerOptions = {
+      maxAttempts: this.config.SUBSCRIPTION_MAX_ATTEMPTS,
+      probeDependencies: () => this.probeDependencies(),
+    };
+    const checkpoints = new SqlCheckpointStore(this.db);
+    this.projections = new ProjectionManager(this.db, this.store, this.clock, log, runnerOptions);
+    for (const projection of this.registry.projections) this.projections.add(projection);
+    for (const definition of this.registry.workflows) {
+      const runner = new WorkflowRunner(definition, { db: this.db, types: this.registry.types, clock: this.clock, logger: log });
+      this.workflows.set(definition.name, runner);
+      this.runners.set(runner.name, new SubscriptionRunner(runner, { ...runnerOptions, store: this.store, checkpoints, clock: this.clock, logger: log }));
+    }
+    for (const processor of this.registry.processors) {
+      this.runners.set(processor.name, new SubscriptionRunner(processor, { ...runnerOptions, store: this.store, checkpoints, clock: this.clock, logger: log }));
     }
     this.bullQueueConnection = createBullConnection(this.config.REDIS_URL);
     this.bullWorkerConnection = createBullConnection(this.config.REDIS_URL);
     this.timers = new TimerService(this.bullQueueConnection, this.config.REDIS_PREFIX, this.clock, log);
-    this.sweeper = new DeadlineSweeper(this.timers, this.registry.deadlineSources, this.config.TIMER_SWEEP_INTERVAL_MS, this.clock, log);
+    this.deadlines = new DeadlineService(this.db, this.timers, this.workflows, this.clock, log, this.config.TIMER_SWEEP_INTERVAL_MS, this.registry.periodic);
+    for (const runner of this.workflows.values()) runner.delivery = this.deadlines;
+    await this.projections.start();
     for (const runner of this.runners.values()) await runner.start();
-    this.timers.startWorker(async (deadline) => {
-      const handler = this.registry.timerHandlers.get(deadline.command.type);
-      if (!handler) throw new Error(`No handler for deadline command ${deadline.command.type}`);
-      await handler(deadline);
-    }, this.bullWorkerConnection, { lockMs: this.config.TIMER_LOCK_MS });
-    // Re-schedule every pending deadline found in the state, then keep sweeping as a backstop.
-    void this.sweeper.sweep().catch((error) => this.logger.error({ err: String(error), msg: 'initial deadline sweep failed' }));
-    this.sweeper.start();
+    this.timers.startWorker((deadline) => this.deadlines.fire(deadline.id, String(deadline.command.payload['workflow'])), this.bullWorkerConnection, { lockMs: this.config.TIMER_LOCK_MS });
+    // Hold BullMQ against the pending-deadline table now, then keep sweeping as the backstop.
+    void this.deadlines.sweep().catch((error) => this.logger.error({ err: describeError(error), msg: 'initial deadline sweep failed' }));
+    this.deadlines.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.sweeper?.stop();
+    this.deadlines?.stop();
+    await this.projections?.stop();
     for (const runner of this.runners.values()) await runner.stop();
+    for (const workflow of this.workflows.values()) await workflow.delivered();
     await this.timers?.close();
     this.bullQueueConnection?.disconnect();
     this.bullWorkerConnection?.disconnect();
   }
 
-  /** Per subscription: is there no event in the log, within its filter, after what it has handled? */
-  async lag(): Promise<Record<string, { caughtUp: boolean; parked: number }>> {
-    const result: Record<string, { caughtUp: boolean; parked: number }> = {};
-    for (const [name, runner] of this.runners) {
-      const status = runner.status();
-      const next = await this.store.readAll({ ...(status.lastHandled ? { after: status.lastHandled } : {}), filter: runner.processor.filter, maxCount: 1 });
-      result[name] = { caughtUp: next.length === 0, parked: status.parked.length };
+  allRunners(): SubscriptionRunner[] {
+    return [...(this.projections?.runners() ?? []), ...this.runners.values()];
+  }
+
+  /**
+   * Replays the whole log through a workflow (its checkpoint back to the start). Every command it
+   * sends again is decided on the current state and every event id derives from its cause, so a
+   * replay appends nothing new (invariant 2); the deadline table converges to the same rows.
+   */
+  async replayWorkflow(name: string): Promise<boolean> {
+    const runner = this.runners.get(`workflow-${name}`);
+    if (!runner) return false;
+    await runner.stop();
+    await deleteCheckpoint(this.db.kysely, runner.processor.name);
+    await runner.start();
+    return true;
+  }
+
+  runner(name: string): SubscriptionRunner | undefined {
+    return this.allRunners().find((r) => r.processor.name === name);
+  }
+
+  /**
+   * Per subscription, from its durable checkpoint: is any event of its streams not yet handled,
+   * and since when. Parked and held events count as handled (they are in the parking lot).
+   */
+  async lag(): Promise<SubscriptionLag[]> {
+    return Promise.all(
+      this.allRunners().map(async (runner): Promise<SubscriptionLag> => {
+        const status = runner.status();
+        const base = { name: status.name, state: status.state, parked: status.parked.length, lastError: status.lastError };
+        try {
+          const checkpoint = (await readCheckpoint(this.db.kysely, status.name)) ?? null;
+          const [next] = await this.store.readAll({ ...(checkpoint ? { after: checkpoint } : {}), filter: runner.processor.filter, maxCount: 1 });
+          return { ...base, checkpoint, caughtUp: next === undefined, behindSince: next?.recordedAt ?? null };
+        } catch (error) {
+          return { ...base, checkpoint: null, caughtUp: false, behindSince: null, error: describeError(error) };
+        }
+      }),
+    );
+  }
+
+  /** Why the worker is not healthy, subscription by subscription; empty when it is. */
+  async problems(): Promise<string[]> {
+    const now = this.clock.now().getTime();
+    const problems: string[] = [];
+    for (const lag of await this.lag()) {
+      if (lag.state !== 'running') problems.push(`${lag.name}: ${lag.state}${lag.lastError ? ` (${lag.lastError})` : ''}`);
+      else if (lag.error) problems.push(`${lag.name}: ${lag.error}`);
+      else if (lag.behindSince && now - Date.parse(lag.behindSince) > this.config.SUBSCRIPTION_MAX_LAG_MS) {
+        problems.push(`${lag.name}: behind since ${lag.behindSince}, more than ${this.config.SUBSCRIPTION_MAX_LAG_MS} ms`);
+      }
     }
-    return result;
+    return problems;
   }
 
-  runner(name: string): SubscriptionRunner {
-    const runner = this.runners.get(name);
-    if (!runner) throw new NotFoundException(`No subscription named ${name}`);
-    return runner;
-  }
-}
-
-/**
- * What an operator needs to see and do (DOMAIN.md: every deadline must be observable).
- * Bound to the worker's own port, which listens on 127.0.0.1 unless configured otherwise.
- */
-@ApiTags('operator')
-@Controller('operator')
-export class OperatorController {
-  constructor(private readonly processing: ProcessingService) {}
-
-  @Get('subscriptions')
-  @ApiOperation({ summary: 'Every subscription: checkpoint, last handled position, parked and held events with their errors.' })
-  subscriptions() {
-    return [...this.processing.runners.values()].map((r) => r.status());
-  }
-
-  @Get('lag')
-  @ApiOperation({ summary: 'Whether every subscription has handled every event of its streams (for operators, tests and benchmarks).' })
-  async lag() {
-    const subscriptions = await this.processing.lag();
-    return { caughtUp: Object.values(subscriptions).every((s) => s.caughtUp), subscriptions };
-  }
-
-  @Post('subscriptions/:name/rebuild')
-  @ApiOperation({ summary: 'Rebuild a projection from the start of the log.' })
-  async rebuild(@Param('name') name: string) {
-    await this.processing.runner(name).rebuild();
-    return this.processing.runner(name).status();
-  }
-
-  @Post('subscriptions/:name/parked/retry')
-  @ApiOperation({ summary: 'Hand the parked events of one stream to the handler again, in order.' })
-  async retry(@Param('name') name: string, @Query('stream') stream: string | undefined) {
-    if (!stream) throw new BadRequestException({ field: 'stream', reason: 'query parameter stream is required' });
-    return this.processing.runner(name).retryParked(stream);
-  }
-
-  @Get('deadlines')
-  @ApiOperation({ summary: 'Deadlines: how many in each state, the pending ones (what is due, what is overdue), what fired recently, and the last sweep.' })
-  async deadlines(@Query('limit') limit?: string) {
-    const max = Math.min(Math.max(Number(limit ?? 1000) || 1000, 1), 100_000);
-    const timers = this.processing.timers;
-    return { counts: await timers.counts(), pending: await timers.pending(max), recentlyFired: await timers.fired(100), lastSweep: this.processing.sweeper.lastSweep ?? null };
-  }
-
-  @Post('deadlines/sweep')
-  @ApiOperation({ summary: 'Re-derive every pending deadline from the state now.' })
-  sweep() {
-    return this.processing.sweeper.sweep();
+  /** A reason when Redis, SQL or the event store does not answer: a handler error then is not the event's fault. */
+  private async probeDependencies(): Promise<string | null> {
+    const within = <T>(p: Promise<T>, what: string) =>
+      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within 1 s`)), 1_000).unref())]);
+    const checks: Array<[string, () => Promise<unknown>]> = [
+      ['redis', () => this.redis.ping()],
+      ['read models', () => this.db.ping()],
+      ['event store', () => this.store.ping()],
+    ];
+    for (const [what, check] of checks) {
+      try {
+        await within(check(), what);
+      } catch (error) {
+        return `${what}: ${describeError(error)}`;
+      }
+    }
+    return null;
   }
 }
 
+@Global()
 @Module({
-  providers: [ProcessorRegistry, ProcessingService],
-  controllers: [OperatorController],
-  exports: [ProcessorRegistry, ProcessingService],
+  providers: [ProcessorRegistry, ProcessingService, { provide: HEALTH_PROBLEMS, useExisting: ProcessingService }],
+  exports: [ProcessorRegistry, ProcessingService, HEALTH_PROBLEMS],
 })
 export class ProcessingModule {}

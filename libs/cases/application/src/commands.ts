@@ -1,0 +1,157 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { osloDate, type LocalDate } from '@evp/shared-kernel';
+import type { EventStore, EventTypeMap } from '@evp/event-store';
+import { EVENT_STORE, EVENT_TYPES, decideAndAppend, type Causation, type Decider } from '@evp/runtime';
+import { hasRole, mayActIn, type Caller } from '@evp/auth';
+import { RENT_ACCOUNTS, type RentAccountPosition, type RentAccounts } from '@evp/ledger-contract';
+import {
+  CaseRuleError,
+  caseStreamName,
+  escalateIfNoContact,
+  evaluateArrears,
+  evolveCases,
+  findCase,
+  initialTenancyCases,
+  parseCaseId,
+  recordContact,
+  type ArrearsSnapshot,
+  type CaseEvent,
+  type CasePolicy,
+  type ContactChannel,
+  type TenancyCases,
+} from '@evp/cases-domain';
+
+/** Injection token for the case policy (configuration, never a global: a what-if run passes its own). */
+export const CASE_POLICY = 'cases.CasePolicy';
+
+const casesDecider: Decider<TenancyCases, CaseEvent> = { initialState: initialTenancyCases, evolve: evolveCases };
+
+/** What the case rules need of the ledger's published view. */
+export function snapshotOf(position: RentAccountPosition): ArrearsSnapshot {
+  return {
+    municipalityNumber: position.municipalityNumber,
+    tenancyId: position.tenancyId,
+    navOffice: position.navOffice,
+    monthlyRentOre: position.monthlyRentOre,
+    overdueOre: position.overdueOre,
+    arrearsOre: position.arrearsOre,
+    daysPastGrace: position.daysPastGrace,
+    unpaidDueDates: position.unpaidDueDates,
+  };
+}
+
+/**
+ * Who may act on (and read) a case: accounting, the arrears team and admin in its municipality; a
+ * NAV adviser only when the tenancy's CURRENT NAV office is theirs — a moved tenancy's case moves
+ * with it. Landlords never see prevention cases.
+ */
+export function mayReadCase(caller: Caller, c: { municipalityNumber: string; navOffice: string }): boolean {
+  if (!mayActIn(caller, c.municipalityNumber)) return false;
+  if (hasRole(caller, 'accounting', 'arrears-team', 'admin')) return true;
+  return hasRole(caller, 'nav-adviser') && caller.navOffice === c.navOffice;
+}
+
+/** Open or resolve the tenancy's case as its account requires. Sent by the arrears workflow. */
+export class EvaluateArrearsCommand {
+  constructor(
+    readonly municipalityNumber: string,
+    readonly tenancyId: string,
+    readonly causation: Causation,
+  ) {}
+}
+
+/** The first-contact deadline fired: settle a paid case first, then escalate if still nobody made contact. */
+export class EscalateIfNoContactCommand {
+  constructor(
+    readonly caseId: string,
+    readonly causation: Causation,
+  ) {}
+}
+
+/** Someone reached the household. `caller` is checked against the case's current facts. */
+export class RecordContactCommand {
+  constructor(
+    readonly caller: Caller,
+    readonly caseId: string,
+    readonly contact: { readonly contactId: string; readonly channel: ContactChannel; readonly contactedOn: LocalDate; readonly byRole: string },
+    readonly causation: Causation,
+  ) {}
+}
+
+abstract class CaseCommandHandler {
+  constructor(
+    protected readonly store: EventStore,
+    protected readonly types: EventTypeMap,
+    protected readonly accounts: RentAccounts,
+    protected readonly policy: CasePolicy,
+  ) {}
+
+  protected run(municipalityNumber: string, tenancyId: string, causation: Causation, decide: (cases: TenancyCases, account: RentAccountPosition | undefined, today: LocalDate) => readonly CaseEvent[]) {
+    const today = osloDate(causation.now);
+    return decideAndAppend({
+      store: this.store,
+      types: this.types,
+      streamName: caseStreamName(`${municipalityNumber}-${tenancyId}`),
+      decider: casesDecider,
+      causation,
+      // The account is read again on every attempt: a conflict means something changed.
+      decide: async (cases) => decide(cases, await this.accounts.position(municipalityNumber, tenancyId, today), today),
+    });
+  }
+}
+
+@CommandHandler(EvaluateArrearsCommand)
+export class EvaluateArrearsHandler extends CaseCommandHandler implements ICommandHandler<EvaluateArrearsCommand> {
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(RENT_ACCOUNTS) accounts: RentAccounts, @Inject(CASE_POLICY) policy: CasePolicy) {
+    super(store, types, accounts, policy);
+  }
+
+  async execute(command: EvaluateArrearsCommand): Promise<readonly CaseEvent[]> {
+    const { events } = await this.run(command.municipalityNumber, command.tenancyId, command.causation, (cases, account, today) =>
+      account ? evaluateArrears(cases, snapshotOf(account), this.policy, today) : [],
+    );
+    return events;
+  }
+}
+
+@CommandHandler(EscalateIfNoContactCommand)
+export class EscalateIfNoContactHandler extends CaseCommandHandler implements ICommandHandler<EscalateIfNoContactCommand> {
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(RENT_ACCOUNTS) accounts: RentAccounts, @Inject(CASE_POLICY) policy: CasePolicy) {
+    super(store, types, accounts, policy);
+  }
+
+  async execute(command: EscalateIfNoContactCommand): Promise<readonly CaseEvent[]> {
+    const parsed = parseCaseId(command.caseId);
+    if (!parsed) return [];
+    const { events } = await this.run(parsed.municipalityNumber, parsed.tenancyId, command.causation, (cases, account, today) => {
+      if (!account) return [];
+      const settled = evaluateArrears(cases, snapshotOf(account), this.policy, today).filter((e) => e.type === 'cases.CaseResolved');
+      return settled.length ? settled : escalateIfNoContact(cases, command.caseId, today, this.policy);
+    });
+    return events;
+  }
+}
+
+@CommandHandler(RecordContactCommand)
+export class RecordContactHandler extends CaseCommandHandler implements ICommandHandler<RecordContactCommand> {
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(RENT_ACCOUNTS) accounts: RentAccounts, @Inject(CASE_POLICY) policy: CasePolicy) {
+    super(store, types, accounts, policy);
+  }
+
+  async execute(command: RecordContactCommand): Promise<readonly CaseEvent[]> {
+    const parsed = parseCaseId(command.caseId);
+    if (!parsed) throw new CaseRuleError('CASE_NOT_FOUND', 'saken finnes ikke');
+    const { events } = await this.run(parsed.municipalityNumber, parsed.tenancyId, command.causation, (cases, account) => {
+      // Authorised against the case itself and the tenancy's current office, not a read model that may lag.
+      const found = findCase(cases, command.caseId);
+      if (!found || !mayReadCase(command.caller, { municipalityNumber: found.opened.municipalityNumber, navOffice: account?.navOffice ?? found.opened.navOffice })) {
+        throw new CaseRuleError('CASE_NOT_FOUND', 'saken finnes ikke');
+      }
+      return recordContact(cases, { caseId: command.caseId, ...command.contact });
+    });
+    return events;
+  }
+}
+
+export const CASE_COMMAND_HANDLERS = [EvaluateArrearsHandler, EscalateIfNoContactHandler, RecordContactHandler];

@@ -1,0 +1,81 @@
+import { addDays, cancel, defineDeadline, ignored, schedule, send, type LocalDate, type WorkflowInput, type WorkflowOutput } from '@evp/shared-kernel';
+import { nextArrearsEvaluation, type ArrearsSnapshot, type CasePolicy } from './decide';
+
+/** Commands the case workflows send; each is decided against the case stream by its handler, which re-checks the state. */
+export type CaseCommand =
+  | { readonly type: 'cases.EvaluateArrears'; readonly municipalityNumber: string; readonly tenancyId: string }
+  | { readonly type: 'cases.EscalateIfNoContact'; readonly caseId: string };
+
+/**
+ * Nobody recorded contact within the policy's working days after the case opened: escalate to the
+ * husleierestanseteam. Due at the start of the day after the deadline (the deadline day still counts).
+ * Rule: `POLICY_FIRST_CONTACT_WORKING_DAYS` (README, «Case policy»), counted in Norwegian working days.
+ */
+export const firstContactDeadline = defineDeadline<{ caseId: string }>('cases.first-contact', (p) => `case.${p.caseId}.first-contact`);
+
+/**
+ * Time alone can make rent arrears: a grace period ends, or arrears grow older than the policy
+ * allows. Thousands fall due on the same morning, so this kind is delivered as a daily sheet from
+ * the pending-deadline table, not one Redis job each (ARCHITECTURE.md, invariant 4).
+ */
+export const arrearsEvaluationDeadline = defineDeadline<{ municipalityNumber: string; tenancyId: string }>(
+  'cases.arrears-evaluation',
+  (p) => `tenancy.${p.municipalityNumber}-${p.tenancyId}.arrears-evaluation`,
+  'sheet',
+);
+
+/** What the arrears workflow needs to know: the tenancy's account, as the ledger publishes it, for inputs about a tenancy. */
+export interface ArrearsWorkflowState {
+  readonly account?: ArrearsSnapshot;
+}
+
+const REDUCTIONS = new Set(['ledger.PaymentPosted', 'ledger.CreditPosted', 'ledger.WriteOffPosted']);
+
+/**
+ * The arrears workflow: from a tenancy's account to a prevention case and its first-contact
+ * deadline. Pure: the runner loads the state and executes what it returns.
+ */
+export function arrearsWorkflow(input: WorkflowInput, state: ArrearsWorkflowState, policy: CasePolicy, today: LocalDate): WorkflowOutput<CaseCommand>[] {
+  switch (input.type) {
+    case 'ledger.BalanceStated':
+    case 'ledger.BalanceDiscrepancyRecorded':
+      return [ignored('En saldo fra økonomisystemet endrer ikke hva som skyldes.')];
+    case 'ledger.TenancyRegistered':
+    case 'ledger.TenancyDetailsChanged':
+    case 'ledger.ChargePosted':
+    case 'ledger.PaymentPosted':
+    case 'ledger.CreditPosted':
+    case 'ledger.WriteOffPosted':
+      return evaluate(state, policy, today, REDUCTIONS.has(input.type));
+    case 'deadline.cases.arrears-evaluation':
+      return evaluate(state, policy, today, false);
+    case 'cases.CaseOpened': {
+      const { caseId, firstContactDeadline: deadline } = input.data as { caseId: string; firstContactDeadline: LocalDate };
+      return [schedule(firstContactDeadline, { caseId }, addDays(deadline, 1))];
+    }
+    case 'cases.ContactRecorded':
+    case 'cases.CaseEscalatedToArrearsTeam':
+    case 'cases.CaseResolved':
+      // Contact recorded anywhere stops the escalation; an escalated or resolved case needs it no more.
+      return [cancel(firstContactDeadline, { caseId: (input.data as { caseId: string }).caseId })];
+    case 'deadline.cases.first-contact':
+      return input.kind === 'deadline' ? [send({ type: 'cases.EscalateIfNoContact', caseId: String(input.payload['caseId']) })] : [ignored('En frist kan bare komme fra en frist.')];
+    default:
+      return [ignored(`Arbeidsflyten for restanser reagerer ikke på ${input.type}.`)];
+  }
+}
+
+/**
+ * A case can open only on arrears past grace, and resolve only when a payment, credit or
+ * write-off reduces what is owed; anything else needs no evaluation now. The next day on which
+ * time alone changes the picture is scheduled either way.
+ */
+function evaluate(state: ArrearsWorkflowState, policy: CasePolicy, today: LocalDate, reducesDebt: boolean): WorkflowOutput<CaseCommand>[] {
+  const account = state.account;
+  if (!account) return [ignored('Leieforholdet er ikke registrert.')];
+  const key = { municipalityNumber: account.municipalityNumber, tenancyId: account.tenancyId };
+  const next = nextArrearsEvaluation(account, policy, today);
+  const later = next ? schedule(arrearsEvaluationDeadline, key, next) : cancel(arrearsEvaluationDeadline, key);
+  if (!reducesDebt && account.arrearsOre <= 0) return [ignored('Ingen restanse etter henstandsperioden; ingen sak kan åpnes nå.'), later];
+  return [send({ type: 'cases.EvaluateArrears', ...key }), later];
+}

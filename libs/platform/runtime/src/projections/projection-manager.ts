@@ -1,0 +1,155 @@
+import type { Clock } from '@evp/shared-kernel';
+import type { EventStore } from '@evp/event-store';
+import { ProjectionGenerations, createGenerationTables, type ReadModelDb, type SqlProjection } from '@evp/read-models';
+import { SubscriptionRunner, type RunnerLogger, type SubscriptionRunnerOptions } from '../subscription-runner';
+import { describeError } from '../transient';
+import { ProjectionHost, SqlCheckpointStore } from './projection-host';
+
+export interface RebuildProgress {
+  readonly projection: string;
+  readonly generation: number;
+  readonly startedAt: string;
+  readonly handled: number;
+  readonly state: 'building' | 'switched' | 'failed';
+  readonly finishedAt: string | null;
+  readonly error: string | null;
+}
+
+interface Managed {
+  readonly projection: SqlProjection;
+  live: SubscriptionRunner | undefined;
+  rebuild: { runner: SubscriptionRunner; progress: RebuildProgress; done: Promise<void> } | undefined;
+}
+
+type RunnerOptions = Omit<SubscriptionRunnerOptions, 'checkpoints' | 'store' | 'clock' | 'logger'>;
+
+/**
+ * Hosts the SQL projections with blue/green generations: a projection is rebuilt into new tables
+ * while the old ones keep serving, then switched in one transaction — no downtime, and a rebuild
+ * of the same events gives identical tables. A projection whose `version` changed in code is
+ * rebuilt this way at start; the api serves it only once a generation of its version is active.
+ */
+export class ProjectionManager {
+  private readonly managed = new Map<string, Managed>();
+  private readonly generations: ProjectionGenerations;
+  private readonly checkpoints: SqlCheckpointStore;
+
+  constructor(
+    private readonly db: ReadModelDb,
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+    private readonly logger: RunnerLogger,
+    private readonly runnerOptions: RunnerOptions = {},
+  ) {
+    this.generations = new ProjectionGenerations(db);
+    this.checkpoints = new SqlCheckpointStore(db);
+  }
+
+  add(projection: SqlProjection): void {
+    if (this.managed.has(projection.name)) throw new Error(`Projection ${projection.name} registered twice`);
+    this.managed.set(projection.name, { projection, live: undefined, rebuild: undefined });
+  }
+
+  names(): string[] {
+    return [...this.managed.keys()];
+  }
+
+  /** The live runners and any rebuild in progress, for status, health and lag. */
+  runners(): SubscriptionRunner[] {
+    return [...this.managed.values()].flatMap((m) => [m.live, m.rebuild?.progress.state === 'building' ? m.rebuild.runner : undefined]).filter((r): r is SubscriptionRunner => r !== undefined);
+  }
+
+  async start(): Promise<void> {
+    for (const m of this.managed.values()) {
+      const active = await this.generations.active(m.projection.name);
+      if (active && active.version === m.projection.version) {
+        m.live = this.runnerFor(m.projection, active);
+        await m.live.start();
+      } else if (!active) {
+        // Nothing to serve yet: the first generation goes live at once and fills up as it catches up.
+        const target = await this.generations.begin(m.projection.name, m.projection.version, [...m.projection.tables]);
+        await createGenerationTables(this.db, m.projection, target);
+        await this.generations.switchTo(m.projection.name, target.generation);
+        m.live = this.runnerFor(m.projection, target);
+        await m.live.start();
+      } else {
+        this.logger.info({ projection: m.projection.name, active: active.version, code: m.projection.version }, 'projection version changed; rebuilding into a new generation');
+        await this.rebuild(m.projection.name);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const m of this.managed.values()) {
+      await m.rebuild?.runner.stop();
+      await m.live?.stop();
+    }
+  }
+
+  /** Starts a rebuild into a new generation (or returns the one in progress). */
+  async rebuild(name: string): Promise<RebuildProgress> {
+    const m = this.managed.get(name);
+    if (!m) throw new UnknownProjectionError(name);
+    if (m.rebuild?.progress.state === 'building') return this.progress(name) as RebuildProgress;
+    // Tables retired by the previous switch are dropped only now: the api may have read them a moment after it.
+    await this.generations.dropRetired(name);
+    const target = await this.generations.begin(name, m.projection.version, [...m.projection.tables]);
+    await createGenerationTables(this.db, m.projection, target);
+    const runner = this.runnerFor(m.projection, target);
+    const progress: RebuildProgress = { projection: name, generation: target.generation, startedAt: this.clock.now().toISOString(), handled: 0, state: 'building', finishedAt: null, error: null };
+    const rebuild = { runner, progress, done: Promise.resolve() };
+    m.rebuild = rebuild;
+    await runner.start();
+    rebuild.done = this.switchWhenCaughtUp(m, runner, target.generation).catch((error) => {
+      this.logger.error({ projection: name, generation: target.generation, err: describeError(error) }, 'rebuild failed');
+      rebuild.progress = { ...rebuild.progress, state: 'failed', error: describeError(error), finishedAt: this.clock.now().toISOString() };
+    });
+    return progress;
+  }
+
+  /** Resolves when the rebuild in progress (if any) has switched or failed. */
+  async rebuildDone(name: string): Promise<void> {
+    await this.managed.get(name)?.rebuild?.done;
+  }
+
+  progress(name: string): RebuildProgress | null {
+    const m = this.managed.get(name);
+    if (!m) throw new UnknownProjectionError(name);
+    if (!m.rebuild) return null;
+    const status = m.rebuild.runner.status();
+    return { ...m.rebuild.progress, handled: status.handled };
+  }
+
+  private async switchWhenCaughtUp(m: Managed, runner: SubscriptionRunner, generation: number): Promise<void> {
+    const caughtUp = async () => {
+      const last = runner.status().lastHandled;
+      const next = await this.store.readAll({ ...(last ? { after: last } : {}), filter: m.projection.filter, maxCount: 1 });
+      return next.length === 0;
+    };
+    while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 100));
+    // Stop writing the old generation, let the new one take whatever arrived meanwhile, then switch.
+    await m.live?.stop();
+    while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 20));
+    await this.generations.switchTo(m.projection.name, generation);
+    m.live = runner;
+    const rebuild = m.rebuild;
+    if (rebuild) rebuild.progress = { ...rebuild.progress, state: 'switched', handled: runner.status().handled, finishedAt: this.clock.now().toISOString() };
+    this.logger.info({ projection: m.projection.name, generation }, 'projection switched to its rebuilt generation');
+  }
+
+  private runnerFor(projection: SqlProjection, target: { generation: number; tables: Record<string, string> }): SubscriptionRunner {
+    return new SubscriptionRunner(new ProjectionHost(projection, target, this.db), {
+      ...this.runnerOptions,
+      store: this.store,
+      checkpoints: this.checkpoints,
+      clock: this.clock,
+      logger: this.logger,
+    });
+  }
+}
+
+export class UnknownProjectionError extends Error {
+  constructor(name: string) {
+    super(`No projection named ${name}`);
+  }
+}
