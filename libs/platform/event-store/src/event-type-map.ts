@@ -79,6 +79,14 @@ export class EventTypeMap {
     return data;
   }
 
+  /**
+   * The data of any stored event: upcast when its type is registered here, as stored otherwise (a
+   * reader of another context's published events that this process does not map).
+   */
+  dataOf(event: Pick<RecordedEvent, 'type' | 'data' | 'metadata'>): JsonObject {
+    return this.byType.has(event.type) ? this.upcast(event) : event.data;
+  }
+
   rehydrate<T extends object = object>(event: RecordedEvent): T {
     const registration = this.registration(event.type);
     const context: StoredEventContext = {

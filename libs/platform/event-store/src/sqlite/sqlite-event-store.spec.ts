@@ -27,3 +27,24 @@ describe('SQLite: appends across streams are one transaction', () => {
     await store.close();
   });
 });
+
+describe('SQLite: a live subscription misses no wake-up', () => {
+  it('an append made while the consumer is busy with an event is delivered next, without waiting for the poll interval', async () => {
+    const store = new SqliteEventStore({ file: join(dir, 'wake.sqlite'), pollIntervalMs: 60_000, notify: false });
+    const subscription = store.subscribeToAll({ filter: { streamPrefixes: ['wake-'] } });
+    const iterator = subscription[Symbol.asyncIterator]();
+    try {
+      await store.appendToStream('wake-1', [testEvent()], { expectedRevision: 'no_stream' });
+      // The subscription now rests at this event, as it does while a handler runs.
+      const first = await iterator.next();
+      await store.appendToStream('wake-1', [testEvent()], { expectedRevision: 0 });
+      let timer: NodeJS.Timeout | undefined;
+      const second = await Promise.race([iterator.next(), new Promise<'not delivered'>((resolve) => (timer = setTimeout(() => resolve('not delivered'), 10_000)))]);
+      clearTimeout(timer);
+      expect([first.value?.revision, second === 'not delivered' ? second : second.value?.revision]).toEqual([0, 1]);
+    } finally {
+      await subscription.stop();
+      await store.close();
+    }
+  }, 20_000);
+});

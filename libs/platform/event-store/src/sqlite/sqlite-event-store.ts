@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuplicateEventIdError, EventStoreUnavailableError, InvalidEventError, WrongExpectedRevisionError } from '../errors';
@@ -17,22 +16,50 @@ import type {
   EventStore,
 } from '../port';
 import { assertValidStreamName, validateAndSerialise, type SerialisedEvent } from '../validation';
+import { WalNotifier } from './wal-notifier';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file; created with its folder when missing. `:memory:` for throwaway use. */
   readonly file: string;
-  /** How often a live subscription looks for events appended by another process. */
+  /**
+   * How often a live subscription looks for events appended by another process when no
+   * notification arrives (notification off, unsupported, or missed).
+   */
   readonly pollIntervalMs?: number;
-  /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
+  /**
+   * How long a call waits for a lock another process holds (its write lock, or its exclusive lock
+   * while it creates the file) before failing with `EventStoreUnavailableError`. The wait is
+   * asynchronous: the process keeps serving meanwhile. Default 30 000 ms.
+   */
   readonly busyTimeoutMs?: number;
   /** Events a subscription reads per query while catching up. */
   readonly pageSize?: number;
+  /**
+   * Wake subscriptions as soon as another process commits, by watching the WAL file (default
+   * true). False leaves polling alone: for comparison in benchmarks, or where file watching is
+   * known not to work.
+   */
+  readonly notify?: boolean;
+  /**
+   * Benchmarks only: let better-sqlite3 wait for locks synchronously inside the call, as this
+   * adapter once did, which freezes the whole process for up to `busyTimeoutMs`. Never in production.
+   */
+  readonly syncBusyWait?: boolean;
 }
 
 interface PollState {
   cursor: number;
   stopped: boolean;
+  /** Set by a wake-up, cleared before each read: a wake-up during a read or a yield is not lost. */
+  signalled: boolean;
   wake: (() => void) | undefined;
+}
+
+interface Statements {
+  streamRevision: Database.Statement<[string], { revision: number | null }>;
+  insert: Database.Statement<[string, number, string, string, string, string, string]>;
+  head: Database.Statement<[], { head: number | null }>;
+  dataVersion: Database.Statement<[], number>;
 }
 
 interface EventRow {
@@ -64,7 +91,20 @@ const SCHEMA = `
 const PREFIX_RANGE_END = '\x7f';
 /** SQLite's limit on bound parameters is 32766; stay well below it. */
 const ID_LOOKUP_CHUNK = 500;
-const MAX_BUSY_RETRIES = 8;
+/**
+ * Long enough for another process's large import to finish: waiting costs this process nothing
+ * now that it is asynchronous, while giving up turns a slow write into an error (a 503, or a
+ * saga retry that counts towards parking). Still below common HTTP proxy timeouts (60 s).
+ */
+const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
+/**
+ * better-sqlite3's own busy timeout. Zero: SQLite must never sleep inside a call, which would
+ * freeze the event loop; SQLITE_BUSY comes back at once and `retryWhileBusy` waits with timers.
+ */
+const DRIVER_BUSY_TIMEOUT_MS = 0;
+/** Backoff between lock attempts: from about a millisecond (a typical append holds the lock ~0.2 ms) up to tens. */
+const FIRST_BACKOFF_MS = 1;
+const MAX_BACKOFF_MS = 32;
 
 /**
  * The single-machine event store: one SQLite file in WAL mode with `synchronous = FULL`, so an
@@ -76,40 +116,60 @@ const MAX_BUSY_RETRIES = 8;
  * inside the lock, and positions follow commit order: a reader can never see position n+1
  * committed while n is still pending, so a subscriber polling `position > checkpoint` never skips
  * an event that committed late (the classic gap of sequence-based stores with parallel writers).
+ *
+ * Waiting for another process's lock never blocks the event loop: SQLite itself does not wait
+ * (busy timeout 0), and a call that meets SQLITE_BUSY is tried again on short jittered timers
+ * until `busyTimeoutMs`. Appends of this process that arrive while one waits queue behind it, so
+ * they still commit in call order and only one of them at a time knocks on the lock.
+ *
+ * Subscriptions wake at once on appends in this process, on other processes' commits through a
+ * watch on the WAL file (`WalNotifier`), and otherwise every `pollIntervalMs`.
  */
 export class SqliteEventStore implements EventStore {
   readonly backend = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly appended = new EventEmitter();
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
+  private readonly busyTimeoutMs: number;
   private readonly subscriptions = new Set<{ stop(): Promise<void> }>();
+  /** Subscriptions iterating now: whom to wake, and whether the WAL needs watching at all. */
+  private readonly pollers = new Set<PollState>();
+  private readonly notifier: WalNotifier | undefined;
   /** Prepared statements by SQL text: reads and id look-ups run on hot paths (sagas, imports). */
   private readonly statements = new Map<string, Database.Statement>();
+  /** Backoff timers of calls waiting for a lock: `close()` ends them at once instead of at their next try. */
+  private readonly sleepers = new Set<() => void>();
   private closed = false;
-
-  private readonly stmts: {
-    streamRevision: Database.Statement<[string], { revision: number | null }>;
-    insert: Database.Statement<[string, number, string, string, string, string, string]>;
-    head: Database.Statement<[], { head: number | null }>;
-  };
+  /** Undefined until the schema is in place: opening may have to wait for another process's lock. */
+  private stmts: Statements | undefined;
+  private opening: Promise<Statements> | undefined;
+  /** The last append of this process that is waiting for the lock; later ones queue behind it. */
+  private writeTail: Promise<void> | undefined;
+  /** `PRAGMA data_version` as last seen: it moves only when another connection commits. */
+  private dataVersion = 0;
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
-    this.db = new Database(options.file, { timeout: options.busyTimeoutMs ?? 5000 });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(SCHEMA);
+    this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.pageSize = options.pageSize ?? 1000;
-    this.appended.setMaxListeners(0);
-    this.stmts = {
-      streamRevision: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_name = ?'),
-      insert: this.db.prepare(
-        'INSERT INTO events (stream_name, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
-      head: this.db.prepare('SELECT max(position) AS head FROM events'),
-    };
+    this.db = new Database(options.file, { timeout: options.syncBusyWait ? this.busyTimeoutMs : DRIVER_BUSY_TIMEOUT_MS });
+    try {
+      this.stmts = this.initialise();
+    } catch (error) {
+      if (!isBusy(error)) {
+        this.db.close();
+        throw error;
+      }
+      // Another process holds a lock the set-up needs: it is creating the same new file right now
+      // (api and worker starting together), or recovering the WAL after a crash. Finish opening in
+      // the background; every call awaits it, and a call after a failed opening tries again.
+      this.opening = this.open(performance.now(), error);
+      this.opening.catch(() => undefined);
+    }
+    if (options.file !== ':memory:' && options.notify !== false) {
+      this.notifier = new WalNotifier({ databaseFile: options.file, changedByOthers: () => this.changedByOthers(), wake: () => this.wakePollers() });
+    }
   }
 
   async appendToStream(streamName: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
@@ -125,16 +185,20 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     // Validate and serialise everything before taking the write lock: bad input writes nothing.
     const prepared = appends.map((a) => ({ ...a, serialised: validateAndSerialise(a.streamName, a.events, a.expectedRevision) }));
-    const recordedAt = new Date().toISOString();
-    const results = this.withBusyRetry(() =>
-      this.db.transaction(() => prepared.map((a) => this.appendInTransaction(a.streamName, a.serialised, a.expectedRevision, recordedAt))).immediate(),
-    );
-    if (results.some((r) => !r.alreadyAppended)) this.appended.emit('appended');
+    const stmts = this.stmts ?? (await this.ready());
+    const results = await this.write(() => {
+      // Stamped per attempt: when it was recorded, however long another process's lock delayed it.
+      const recordedAt = new Date().toISOString();
+      return this.db
+        .transaction(() => prepared.map((a) => this.appendInTransaction(stmts, a.streamName, a.serialised, a.expectedRevision, recordedAt)))
+        .immediate();
+    });
+    if (results.some((r) => !r.alreadyAppended)) this.wakePollers();
     return results;
   }
 
-  private appendInTransaction(streamName: string, events: SerialisedEvent[], expected: ExpectedRevision, recordedAt: string): AppendResult {
-    const current = this.stmts.streamRevision.get(streamName)?.revision ?? null;
+  private appendInTransaction(stmts: Statements, streamName: string, events: SerialisedEvent[], expected: ExpectedRevision, recordedAt: string): AppendResult {
+    const current = stmts.streamRevision.get(streamName)?.revision ?? null;
     if (events.length > 0) {
       const existing = this.findExisting(events.map((e) => e.event.id));
       if (existing.length === events.length && existing.every((row) => row.stream_name === streamName)) {
@@ -151,7 +215,7 @@ export class SqliteEventStore implements EventStore {
     let revision = current ?? -1;
     for (const { event, data, metadata } of events) {
       revision += 1;
-      this.stmts.insert.run(streamName, revision, event.id, event.type, data, metadata, recordedAt);
+      stmts.insert.run(streamName, revision, event.id, event.type, data, metadata, recordedAt);
     }
     return { nextExpectedRevision: revision, alreadyAppended: false };
   }
@@ -172,20 +236,23 @@ export class SqliteEventStore implements EventStore {
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     assertValidStreamName(streamName);
+    if (!this.stmts) await this.ready();
     const backwards = options.direction === 'backwards';
     const limit = options.maxCount ?? -1;
     const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
-    const rows = this.statement(
-      backwards
-        ? 'SELECT * FROM events WHERE stream_name = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'
-        : 'SELECT * FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
-    ).all(streamName, from, limit) as EventRow[];
+    const sql = backwards
+      ? 'SELECT * FROM events WHERE stream_name = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'
+      : 'SELECT * FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision ASC LIMIT ?';
+    const rows = await this.read(() => this.statement(sql).all(streamName, from, limit) as EventRow[]);
     return rows.map(toRecorded);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    return this.readPage(parsePosition(options.after), options.maxCount ?? -1, options.filter?.streamPrefixes).rows.map(toRecorded);
+    const after = parsePosition(options.after);
+    const stmts = this.stmts ?? (await this.ready());
+    const page = await this.read(() => this.readPage(stmts, after, options.maxCount ?? -1, options.filter?.streamPrefixes));
+    return page.rows.map(toRecorded);
   }
 
   /**
@@ -193,9 +260,9 @@ export class SqliteEventStore implements EventStore {
    * examined, so a subscription with a narrow filter moves past events it does not want instead
    * of scanning them again on every poll.
    */
-  private readPage(after: number, limit: number, prefixes: readonly string[] | undefined): { rows: EventRow[]; scannedTo: number } {
+  private readPage(stmts: Statements, after: number, limit: number, prefixes: readonly string[] | undefined): { rows: EventRow[]; scannedTo: number } {
     return this.db.transaction(() => {
-      const head = this.stmts.head.get()?.head ?? 0;
+      const head = stmts.head.get()?.head ?? 0;
       const ranges = (prefixes ?? []).filter((p) => p.length > 0);
       const where = ranges.length ? ` AND (${ranges.map(() => '(stream_name >= ? AND stream_name < ?)').join(' OR ')})` : '';
       const params = ranges.flatMap((p) => [p, p + PREFIX_RANGE_END]);
@@ -207,34 +274,51 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.assertOpen();
-    const state: PollState = { cursor: parsePosition(options.after), stopped: false, wake: undefined };
-    const onAppend = () => state.wake?.();
-    this.appended.on('appended', onAppend);
+    const state: PollState = { cursor: parsePosition(options.after), stopped: false, signalled: false, wake: undefined };
     const subscription: Subscription = {
       stop: async () => {
         state.stopped = true;
-        this.appended.off('appended', onAppend);
         this.subscriptions.delete(subscription);
+        this.removePoller(state);
         state.wake?.();
       },
-      [Symbol.asyncIterator]: () => this.poll(state, options.filter?.streamPrefixes, onAppend),
+      [Symbol.asyncIterator]: () => this.poll(state, options.filter?.streamPrefixes),
     };
     this.subscriptions.add(subscription);
     return subscription;
   }
 
-  /** Pages through the log; when caught up, waits for an append in this process or the poll interval (other processes). */
-  private async *poll(state: PollState, prefixes: readonly string[] | undefined, onAppend: () => void): AsyncGenerator<RecordedEvent> {
+  /**
+   * Pages through the log; when caught up, waits to be woken (an append in this process, or a
+   * commit by another process that the notifier saw) or for the poll interval.
+   */
+  private async *poll(state: PollState, prefixes: readonly string[] | undefined): AsyncGenerator<RecordedEvent> {
+    if (state.stopped || this.closed) return;
+    this.pollers.add(state);
     try {
       while (!state.stopped && !this.closed) {
-        const { rows, scannedTo } = this.readPage(state.cursor, this.pageSize, prefixes);
-        for (const row of rows) {
+        // Cleared before the read: whatever wakes us from here on was not in what we read.
+        state.signalled = false;
+        let page: { rows: EventRow[]; scannedTo: number };
+        try {
+          const stmts = this.stmts ?? (await this.ready());
+          page = await this.read(() => this.readPage(stmts, state.cursor, this.pageSize, prefixes));
+        } catch (error) {
+          // Stopped or closed while the read waited for a lock: end quietly, as a stop always has.
+          if (state.stopped || this.closed) return;
+          throw error;
+        }
+        for (const row of page.rows) {
           if (state.stopped) return;
           state.cursor = row.position;
           yield toRecorded(row);
         }
-        state.cursor = Math.max(state.cursor, scannedTo);
-        if (rows.length < this.pageSize && !state.stopped) {
+        state.cursor = Math.max(state.cursor, page.scannedTo);
+        if (page.rows.length < this.pageSize && !state.stopped && !state.signalled) {
+          // The watch starts here, not at subscribe: only a subscription that waits needs it, and
+          // one that failed earlier gets another chance. A commit between our read and the start
+          // of the watch raised no event we will see, so read once more before waiting.
+          if (this.watchOtherProcesses()) continue;
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, this.pollIntervalMs);
             state.wake = () => {
@@ -246,31 +330,40 @@ export class SqliteEventStore implements EventStore {
         }
       }
     } finally {
-      this.appended.off('appended', onAppend);
+      this.removePoller(state);
     }
   }
 
   async headPosition(): Promise<GlobalPosition | undefined> {
     this.assertOpen();
-    const head = this.stmts.head.get()?.head;
+    const stmts = this.stmts ?? (await this.ready());
+    const head = await this.read(() => stmts.head.get()?.head);
     return head ? String(head) : undefined;
   }
 
   async ping(): Promise<void> {
     this.assertOpen();
-    this.db.prepare('SELECT 1').get();
+    if (!this.stmts) await this.ready();
+    await this.read(() => this.statement('SELECT 1').get());
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     this.closed = true;
+    this.notifier?.stop();
+    for (const wake of [...this.sleepers]) wake();
     this.db.close();
   }
 
   /** Direct access for benchmarks and tests that compare against raw statements. */
   get database(): Database.Database {
     return this.db;
+  }
+
+  /** Whether other processes' commits wake subscriptions now (false: polling alone, or nobody subscribed). */
+  get watchingOtherProcesses(): boolean {
+    return this.notifier?.active ?? false;
   }
 
   private statement(sql: string): Database.Statement {
@@ -287,19 +380,179 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * better-sqlite3 already waits `busyTimeoutMs` for the lock; a writer in another process that
-   * holds it longer (a large import) would still surface as SQLITE_BUSY, so retry a few times.
+   * Sets up the connection and the file (WAL, schema) and prepares statements. Idempotent, so a
+   * retry after SQLITE_BUSY starts over. Every step reads the schema, which another process's
+   * exclusive lock forbids, `synchronous` included.
    */
-  private withBusyRetry<T>(fn: () => T): T {
-    for (let attempt = 0; ; attempt++) {
+  private initialise(): Statements {
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(SCHEMA);
+    const stmts: Statements = {
+      streamRevision: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_name = ?'),
+      insert: this.db.prepare('INSERT INTO events (stream_name, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      head: this.db.prepare('SELECT max(position) AS head FROM events'),
+      dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
+    };
+    this.dataVersion = stmts.dataVersion.get() as number;
+    return stmts;
+  }
+
+  /** The statements, or a promise of them while opening waits for another process's lock. */
+  private ready(): Statements | Promise<Statements> {
+    this.assertOpen();
+    return this.stmts ?? (this.opening ??= this.open(performance.now()));
+  }
+
+  private open(startedAt: number, busy?: unknown): Promise<Statements> {
+    return this.retryWhileBusy(() => this.initialise(), startedAt, 'open the database', busy).then(
+      (stmts) => {
+        this.stmts = stmts;
+        this.opening = undefined;
+        return stmts;
+      },
+      (error: unknown) => {
+        // Forget the failure: the next call tries to open again.
+        this.opening = undefined;
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * Runs a write transaction. Alone, it runs at once; when it meets another process's lock, it
+   * waits asynchronously, and appends of this process that arrive meanwhile queue behind it, so
+   * this process's appends commit in call order and only one of them polls the lock at a time.
+   */
+  private write<T>(attempt: () => T): T | Promise<T> {
+    this.assertOpen();
+    const startedAt = performance.now();
+    let busy: unknown;
+    if (!this.writeTail) {
       try {
-        return fn();
+        return attempt();
       } catch (error) {
-        const code = (error as { code?: string }).code;
-        if ((code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') || attempt >= MAX_BUSY_RETRIES) throw error;
+        if (!isBusy(error)) throw error;
+        busy = error;
+      }
+    }
+    const ahead = this.writeTail;
+    const run = (async () => {
+      if (ahead) await ahead;
+      return this.retryWhileBusy(attempt, startedAt, 'append (nothing was written)', busy);
+    })();
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.writeTail = tail;
+    void tail.then(() => {
+      if (this.writeTail === tail) this.writeTail = undefined;
+    });
+    return run;
+  }
+
+  /**
+   * Runs a read. In WAL mode reads do not wait for writers; they meet a lock only in rare moments
+   * (WAL recovery after a crash, a checkpoint resetting the log), and then wait like a write.
+   */
+  private read<T>(attempt: () => T): T | Promise<T> {
+    this.assertOpen();
+    const startedAt = performance.now();
+    try {
+      return attempt();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      return this.retryWhileBusy(attempt, startedAt, 'read', error);
+    }
+  }
+
+  /**
+   * Runs `attempt` (one synchronous SQLite call) again after a short, growing, jittered timer each
+   * time another process's lock turns it away, until `busyTimeoutMs` has passed since `startedAt`;
+   * then fails with EventStoreUnavailableError. An append's attempt is its whole transaction
+   * (better-sqlite3 rolls back one that fails), so each try re-reads the stream's revision under
+   * the lock. `busy`: the first attempt already failed, so wait before the next. Times are
+   * `performance.now()`: monotonic, so a clock adjustment cannot stretch or cut the wait.
+   */
+  private async retryWhileBusy<T>(attempt: () => T, startedAt: number, what: string, busy?: unknown): Promise<T> {
+    const deadline = startedAt + this.busyTimeoutMs;
+    let backoff = FIRST_BACKOFF_MS;
+    for (;;) {
+      if (busy !== undefined) {
+        const left = deadline - performance.now();
+        if (left <= 0) {
+          throw new EventStoreUnavailableError(
+            `The SQLite event store stayed locked by another process for ${this.busyTimeoutMs} ms (${(busy as { code?: string }).code}); could not ${what}`,
+          );
+        }
+        // Jitter: two processes that met at the lock do not knock again in step.
+        await this.sleep(Math.min(left, backoff / 2 + (Math.random() * backoff) / 2));
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+      this.assertOpen();
+      try {
+        return attempt();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        busy = error;
       }
     }
   }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+
+  /** Starts the notifier if it is off; true when it has just started. */
+  private watchOtherProcesses(): boolean {
+    if (!this.notifier || this.notifier.active || this.closed) return false;
+    this.notifier.start();
+    return this.notifier.active;
+  }
+
+  private removePoller(state: PollState): void {
+    this.pollers.delete(state);
+    // Nobody left to wake: give the watch back (inotify watches are a limited, per-user resource).
+    if (this.pollers.size === 0) this.notifier?.stop();
+  }
+
+  private wakePollers(): void {
+    for (const state of this.pollers) {
+      state.signalled = true;
+      state.wake?.();
+    }
+  }
+
+  /** For the notifier: whether another connection committed since the last look. */
+  private changedByOthers(): boolean {
+    if (this.closed || !this.stmts) return false;
+    const version = this.stmts.dataVersion.get() as number;
+    const changed = version !== this.dataVersion;
+    this.dataVersion = version;
+    return changed;
+  }
+}
+
+/**
+ * Another process's lock: SQLITE_BUSY and its extended codes (BUSY_SNAPSHOT, BUSY_RECOVERY,
+ * BUSY_TIMEOUT). Not SQLITE_LOCKED, which the old retry loop also caught: it is a conflict inside
+ * this one connection (there is no shared cache), which waiting cannot resolve, so it surfaces at
+ * once instead of after the busy timeout. Told by the code, not by `instanceof SqliteError`: the
+ * native addon keeps the error class of whichever copy of better-sqlite3 loaded it first, which in
+ * Jest (a module registry per test file) is not the class this module sees.
+ */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 function checkExpectedRevision(streamName: string, expected: ExpectedRevision, current: number | null): void {
