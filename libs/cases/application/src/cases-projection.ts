@@ -140,7 +140,7 @@ export class CasesProjection implements SqlProjection<CaseTables> {
       const tenancy = parseTenancyStreamName(event.streamName);
       if (tenancy) {
         if (event.type === 'ledger.TenancyRegistered' || event.type === 'ledger.TenancyDetailsChanged') {
-          state.tenancyOffice(`${tenancy.municipalityNumber}-${tenancy.tenancyId}`, String(this.types.upcast(event)['navOffice']));
+          state.tenancyOffice(`${tenancy.municipalityNumber}-${tenancy.tenancyId}`, String(this.types.dataOf(event)['navOffice']));
         }
         continue;
       }

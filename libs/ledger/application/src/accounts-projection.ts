@@ -19,7 +19,11 @@ export interface RentAccountRow {
   /** JSON of the account's charges, reductions and discrepancies (the voucher fingerprints stay in the stream). */
   state: string;
   balance_ore: number;
-  /** Overdue and arrears as of `as_of`; the daily roll moves `as_of` forward when time alone changes them. */
+  /**
+   * Overdue and arrears as of `as_of`; the daily roll moves `as_of` forward when time alone changes
+   * them. Business time only moves forward (events carry the injected clock's time and the roll
+   * runs with it), which is what makes a rolled generation equal a rebuilt and rolled one.
+   */
   overdue_ore: number;
   arrears_ore: number;
   /** Due date of the oldest unpaid charge, whatever the day: time-independent, so the list by age is exact. */

@@ -33,7 +33,13 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     EVENT_STORE: z.enum(['sqlite', 'eventstoredb']).default('sqlite'),
     SQLITE_FILE: z.string().min(1).default('./data/events.sqlite'),
+    /** Fallback only: other processes' appends wake subscriptions at once through a file watch. */
     SQLITE_POLL_INTERVAL_MS: positiveInt.default(100),
+    /**
+     * How long an append waits for another process's write lock (a large import) before it fails as
+     * unavailable. The wait is asynchronous, so the process keeps answering meanwhile.
+     */
+    SQLITE_BUSY_TIMEOUT_MS: positiveInt.default(30_000),
     EVENTSTORE_CONNECTION_STRING: z
       .string()
       .regex(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//, 'must start with esdb:// (e.g. esdb://127.0.0.1:2113?tls=false)')

@@ -1,6 +1,6 @@
 import type { Clock } from '@evp/shared-kernel';
 import type { EventStore } from '@evp/event-store';
-import { ProjectionGenerations, createGenerationTables, type ReadModelDb, type SqlProjection } from '@evp/read-models';
+import { ProjectionGenerations, type ReadModelDb, type SqlProjection } from '@evp/read-models';
 import { SubscriptionRunner, type RunnerLogger, type SubscriptionRunnerOptions } from '../subscription-runner';
 import { describeError } from '../transient';
 import { ProjectionHost, SqlCheckpointStore } from './projection-host';
@@ -67,8 +67,7 @@ export class ProjectionManager {
         await m.live.start();
       } else if (!active) {
         // Nothing to serve yet: the first generation goes live at once and fills up as it catches up.
-        const target = await this.generations.begin(m.projection.name, m.projection.version, [...m.projection.tables]);
-        await createGenerationTables(this.db, m.projection, target);
+        const target = await this.generations.beginWithTables(m.projection);
         await this.generations.switchTo(m.projection.name, target.generation);
         m.live = this.runnerFor(m.projection, target);
         await m.live.start();
@@ -93,8 +92,7 @@ export class ProjectionManager {
     if (m.rebuild?.progress.state === 'building') return this.progress(name) as RebuildProgress;
     // Tables retired by the previous switch are dropped only now: the api may have read them a moment after it.
     await this.generations.dropRetired(name);
-    const target = await this.generations.begin(name, m.projection.version, [...m.projection.tables]);
-    await createGenerationTables(this.db, m.projection, target);
+    const target = await this.generations.beginWithTables(m.projection);
     const runner = this.runnerFor(m.projection, target);
     const progress: RebuildProgress = { projection: name, generation: target.generation, startedAt: this.clock.now().toISOString(), handled: 0, state: 'building', finishedAt: null, error: null };
     const rebuild = { runner, progress, done: Promise.resolve() };

@@ -175,7 +175,7 @@ export class WorkflowRunner<S = unknown, C = unknown> implements EventProcessor 
     return {
       kind: 'event',
       type: event.type,
-      data: this.options.types.has(event.type) ? this.options.types.upcast(event) : event.data,
+      data: this.options.types.dataOf(event),
       id: event.id,
       streamName: event.streamName,
       occurredAt: event.metadata.occurredAt,
