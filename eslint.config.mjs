@@ -40,6 +40,7 @@ export default [
             // Contexts are siblings that meet only through each other's published contract (invariant 15).
             { sourceTag: 'scope:ledger', onlyDependOnLibsWithTags: ['scope:ledger', 'scope:shared', 'type:platform', 'kind:contract'] },
             { sourceTag: 'scope:cases', onlyDependOnLibsWithTags: ['scope:cases', 'scope:shared', 'type:platform', 'kind:contract'] },
+            { sourceTag: 'scope:warnings', onlyDependOnLibsWithTags: ['scope:warnings', 'scope:shared', 'type:platform', 'kind:contract'] },
           ],
         },
       ],
