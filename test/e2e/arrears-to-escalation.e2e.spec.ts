@@ -177,7 +177,7 @@ describe('from unpaid rent to the arrears team (e2e)', () => {
       const r = await system.request<{ status: string; timeline: Array<{ type: string; summary: string }> }>('GET', '/api/v1/cases/5035-100234-1', { token: team });
       return r.body.status === 'resolved' ? r.body : undefined;
     }, 'the case to resolve');
-    expect(resolved.timeline.map((t) => t.type)).toEqual(['cases.CaseOpened', 'cases.CaseEscalatedToArrearsTeam', 'cases.CaseResolved']);
+    expect(resolved.timeline.map((t) => t.type)).toEqual(['cases.CaseOpened', 'cases.CaseEscalatedToArrearsTeam', 'cases.ReferredToNav', 'cases.CaseResolved']);
     expect((await system.request<{ total: number }>('GET', '/api/v1/arrears-team/queue', { token: team })).body.total).toBe(0);
     // Operators see what fired and what was cancelled, and why the workflow ignored what it ignored.
     const deadlines = await system.worker_<{ pending: Array<{ id: string }>; recent: Array<{ id: string; status: string }>; ignored: Array<{ reason: string; count: number }> }>('GET', '/operator/deadlines');

@@ -60,7 +60,7 @@ export interface CaseTables {
 }
 
 export const CASES_PROJECTION = 'cases';
-export const CASES_PROJECTION_VERSION = 2;
+export const CASES_PROJECTION_VERSION = 3;
 
 const CHUNK = 400;
 
@@ -198,6 +198,11 @@ export class CasesProjection implements SqlProjection<CaseTables> {
         state.put({ ...current, status: 'escalated', active: 1, escalated_on: event.data.escalatedOn, escalation_reasons: JSON.stringify(event.data.reasons), stream_revision: recorded.revision });
         state.timeline.push(entry(event.data.escalatedOn, `Eskalert til husleierestanseteamet. ${event.data.reasons.map((r) => r.explanation).join(' ')}`));
         return;
+      case 'cases.ReferredToNav':
+        if (!current) return;
+        state.put({ ...current, stream_revision: recorded.revision });
+        state.timeline.push(entry(event.data.referredOn, `Henvist til ${event.data.navOffice} (${REFERRAL_SOURCES[event.data.source]}).`));
+        return;
       case 'cases.CaseResolved':
         if (!current) return;
         state.put({ ...current, status: 'resolved', active: 0, resolved_on: event.data.resolvedOn, outcome: event.data.outcome, stream_revision: recorded.revision });
@@ -215,6 +220,7 @@ function openedSummary(d: CaseOpened['data']): string {
   return `Sak åpnet. ${d.reasons.map((r) => r.explanation).join(' ')} Frist for første kontakt: ${d.firstContactDeadline}.`;
 }
 
+const REFERRAL_SOURCES: Record<string, string> = { escalation: 'eskalert uten kontakt', warning: 'varsel om fravikelse fra utleier', 'at-risk': 'regnskap meldte fare for utkastelse' };
 const CHANNELS: Record<string, string> = { phone: 'telefon', meeting: 'møte', 'home-visit': 'hjemmebesøk', letter: 'brev', digital: 'digital melding' };
 const channelName = (c: string) => CHANNELS[c] ?? c;
 

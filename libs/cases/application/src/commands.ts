@@ -127,7 +127,7 @@ export class EscalateIfNoContactHandler extends CaseCommandHandler implements IC
     const { events } = await this.run(parsed.municipalityNumber, parsed.tenancyId, command.causation, (cases, account, today) => {
       if (!account) return [];
       const settled = evaluateArrears(cases, snapshotOf(account), this.policy, today).filter((e) => e.type === 'cases.CaseResolved');
-      return settled.length ? settled : escalateIfNoContact(cases, command.caseId, today, this.policy);
+      return settled.length ? settled : escalateIfNoContact(cases, command.caseId, today, this.policy, account.navOffice);
     });
     return events;
   }

@@ -40,10 +40,35 @@ export type CaseResolved = {
   readonly data: { readonly caseId: string; readonly resolvedOn: LocalDate; readonly outcome: 'paid'; readonly explanation: string };
 };
 
-export type CaseEvent = CaseOpened | ContactRecorded | CaseEscalatedToArrearsTeam | CaseResolved;
+/** Where a referral to NAV came from: the arrears workflow's escalation, a landlord's § 9-11 warning, or accounting's «at risk» flag. */
+export type NavReferralSource = 'escalation' | 'warning' | 'at-risk';
+
+/**
+ * The household is referred to the NAV office of the tenancy (its current office, as the ledger
+ * publishes it). The NAV context builds each office's inbox from these; the referral id is
+ * deterministic (`<caseId>.<source>.<n>`), so a repeated decision never refers twice.
+ */
+export type ReferredToNav = {
+  readonly type: 'cases.ReferredToNav';
+  readonly data: {
+    readonly caseId: string;
+    readonly referralId: string;
+    readonly municipalityNumber: string;
+    readonly tenancyId: string;
+    readonly navOffice: string;
+    readonly source: NavReferralSource;
+    readonly referredOn: LocalDate;
+    readonly reasons: readonly PolicyReason[];
+    /** Dates that raise the referral's priority when known: the landlord's planned petition, the eviction date. */
+    readonly petitionOn: LocalDate | null;
+    readonly evictionOn: LocalDate | null;
+  };
+};
+
+export type CaseEvent = CaseOpened | ContactRecorded | CaseEscalatedToArrearsTeam | ReferredToNav | CaseResolved;
 export type CaseEventType = CaseEvent['type'];
 
-export const CASE_EVENT_TYPES: readonly CaseEventType[] = ['cases.CaseOpened', 'cases.ContactRecorded', 'cases.CaseEscalatedToArrearsTeam', 'cases.CaseResolved'];
+export const CASE_EVENT_TYPES: readonly CaseEventType[] = ['cases.CaseOpened', 'cases.ContactRecorded', 'cases.CaseEscalatedToArrearsTeam', 'cases.ReferredToNav', 'cases.CaseResolved'];
 
 export const CASE_STREAM_PREFIX = 'case-';
 

@@ -188,6 +188,12 @@ describe('arrears workflow: case events and the first-contact deadline', () => {
       .then([{ kind: 'cancel', deadline: 'cases.first-contact', id: 'case.5035-100234-1.first-contact' }]);
   });
 
+  it("a referral to NAV is NAV's to follow up: ignored here, with the reason", () => {
+    given({})
+      .when(event('cases.ReferredToNav', { caseId: '5035-100234-1', referralId: '5035-100234-1.escalation.1', navOffice: 'nav-stjordal', source: 'escalation' }, 'case-5035-100234'), '2026-12-04')
+      .then([{ kind: 'ignored', reason: 'En henvisning til NAV følges opp av NAV-kontoret.' }]);
+  });
+
   it('the first-contact deadline fired: send the escalation, which re-checks the case', () => {
     given({})
       .when(fired('deadline.cases.first-contact', 'case.5035-100234-1.first-contact', { caseId: '5035-100234-1' }, '2026-12-04'), '2026-12-04')

@@ -58,6 +58,8 @@ export function arrearsWorkflow(input: WorkflowInput, state: ArrearsWorkflowStat
     case 'cases.CaseResolved':
       // Contact recorded anywhere stops the escalation; an escalated or resolved case needs it no more.
       return [cancel(firstContactDeadline, { caseId: (input.data as { caseId: string }).caseId })];
+    case 'cases.ReferredToNav':
+      return [ignored('En henvisning til NAV følges opp av NAV-kontoret.')];
     case 'deadline.cases.first-contact':
       return input.kind === 'deadline' ? [send({ type: 'cases.EscalateIfNoContact', caseId: String(input.payload['caseId']) })] : [ignored('En frist kan bare komme fra en frist.')];
     default:

@@ -77,18 +77,26 @@ describe('contact and escalation', () => {
 
   it('escalates after the deadline when nobody made contact, and explains why', () => {
     expect(escalateIfNoContact(given(opened), '5035-100234-1', '2026-12-03', policy)).toEqual([]); // the deadline day itself still counts
-    expect(escalateIfNoContact(given(opened), '5035-100234-1', '2026-12-04', policy)).toEqual([
+    const explanation = 'Ingen kontakt er registrert innen 5 virkedager etter at saken ble åpnet 2026-11-26 (frist 2026-12-03), og restansen er ikke betalt.';
+    expect(escalateIfNoContact(given(opened), '5035-100234-1', '2026-12-04', policy, 'nav-stjordal')).toEqual([
       {
         type: 'cases.CaseEscalatedToArrearsTeam',
+        data: { caseId: '5035-100234-1', escalatedOn: '2026-12-04', reasons: [{ policy: 'noContactWithinDeadline', explanation }] },
+      },
+      {
+        // The escalation also refers the household to the tenancy's current NAV office, once.
+        type: 'cases.ReferredToNav',
         data: {
           caseId: '5035-100234-1',
-          escalatedOn: '2026-12-04',
-          reasons: [
-            {
-              policy: 'noContactWithinDeadline',
-              explanation: 'Ingen kontakt er registrert innen 5 virkedager etter at saken ble åpnet 2026-11-26 (frist 2026-12-03), og restansen er ikke betalt.',
-            },
-          ],
+          referralId: '5035-100234-1.escalation.1',
+          municipalityNumber: '5035',
+          tenancyId: '100234',
+          navOffice: 'nav-stjordal',
+          source: 'escalation',
+          referredOn: '2026-12-04',
+          reasons: [{ policy: 'noContactWithinDeadline', explanation }],
+          petitionOn: null,
+          evictionOn: null,
         },
       },
     ]);

@@ -1,6 +1,6 @@
 import { addDays, formatKroner, norwegianCalendar, type LocalDate, type Ore } from '@evp/shared-kernel';
-import { caseId as makeCaseId, type CaseEvent, type ContactChannel, type PolicyReason } from './events';
-import { activeCase, findCase, type TenancyCases } from './prevention-case';
+import { caseId as makeCaseId, type CaseEvent, type ContactChannel, type NavReferralSource, type PolicyReason } from './events';
+import { activeCase, findCase, type PreventionCase, type TenancyCases } from './prevention-case';
 
 /** The policy numbers: configuration, not code (ARCHITECTURE.md). Defaults are argued in the README. */
 export interface CasePolicy {
@@ -114,25 +114,40 @@ export function recordContact(state: TenancyCases, command: RecordContact): Case
  * Fired by the first-contact deadline. Re-checks everything, so an early, late or doubled firing
  * is harmless: only an open, unescalated case without contact whose deadline has passed escalates.
  */
-export function escalateIfNoContact(state: TenancyCases, caseId: string, today: LocalDate, policy: CasePolicy): CaseEvent[] {
+export function escalateIfNoContact(state: TenancyCases, caseId: string, today: LocalDate, policy: CasePolicy, navOffice?: string): CaseEvent[] {
   const found = findCase(state, caseId);
   if (!found || found.status !== 'open' || found.contacts.length > 0) return [];
   if (today <= found.opened.firstContactDeadline) return [];
-  return [
+  const reasons = [
     {
-      type: 'cases.CaseEscalatedToArrearsTeam',
-      data: {
-        caseId,
-        escalatedOn: today,
-        reasons: [
-          {
-            policy: 'noContactWithinDeadline',
-            explanation: `Ingen kontakt er registrert innen ${policy.firstContactWorkingDays} virkedager etter at saken ble åpnet ${found.opened.openedOn} (frist ${found.opened.firstContactDeadline}), og restansen er ikke betalt.`,
-          },
-        ],
-      },
+      policy: 'noContactWithinDeadline',
+      explanation: `Ingen kontakt er registrert innen ${policy.firstContactWorkingDays} virkedager etter at saken ble åpnet ${found.opened.openedOn} (frist ${found.opened.firstContactDeadline}), og restansen er ikke betalt.`,
     },
   ];
+  return [
+    { type: 'cases.CaseEscalatedToArrearsTeam', data: { caseId, escalatedOn: today, reasons } },
+    referral(found, 'escalation', today, reasons, navOffice ?? found.opened.navOffice),
+  ];
+}
+
+/** A referral of the case to the tenancy's NAV office; its id counts the case's referrals from the same source. */
+export function referral(found: PreventionCase, source: NavReferralSource, today: LocalDate, reasons: readonly PolicyReason[], navOffice: string, dates: { petitionOn?: LocalDate | null; evictionOn?: LocalDate | null } = {}): CaseEvent {
+  const n = found.referrals.filter((r) => r.source === source).length + 1;
+  return {
+    type: 'cases.ReferredToNav',
+    data: {
+      caseId: found.caseId,
+      referralId: `${found.caseId}.${source}.${n}`,
+      municipalityNumber: found.opened.municipalityNumber,
+      tenancyId: found.opened.tenancyId,
+      navOffice,
+      source,
+      referredOn: today,
+      reasons,
+      petitionOn: dates.petitionOn ?? null,
+      evictionOn: dates.evictionOn ?? null,
+    },
+  };
 }
 
 /** The day after which a case with no contact escalates: the deadline's own day still counts. */

@@ -1,5 +1,5 @@
 import type { LocalDate } from '@evp/shared-kernel';
-import type { CaseEvent, CaseOpened, ContactChannel, PolicyReason } from './events';
+import type { CaseEvent, CaseOpened, ContactChannel, NavReferralSource, PolicyReason } from './events';
 
 export interface PreventionCase {
   readonly caseId: string;
@@ -8,6 +8,7 @@ export interface PreventionCase {
   readonly opened: CaseOpened['data'];
   readonly contacts: ReadonlyArray<{ readonly contactId: string; readonly channel: ContactChannel; readonly contactedOn: LocalDate }>;
   readonly escalation: { readonly escalatedOn: LocalDate; readonly reasons: readonly PolicyReason[] } | null;
+  readonly referrals: ReadonlyArray<{ readonly referralId: string; readonly source: NavReferralSource; readonly referredOn: LocalDate }>;
   readonly resolvedOn: LocalDate | null;
 }
 
@@ -34,12 +35,14 @@ export function evolveCases(state: TenancyCases, event: CaseEvent): TenancyCases
   switch (event.type) {
     case 'cases.CaseOpened':
       return {
-        cases: [...state.cases, { caseId: event.data.caseId, caseNo: event.data.caseNo, status: 'open', opened: event.data, contacts: [], escalation: null, resolvedOn: null }],
+        cases: [...state.cases, { caseId: event.data.caseId, caseNo: event.data.caseNo, status: 'open', opened: event.data, contacts: [], escalation: null, referrals: [], resolvedOn: null }],
       };
     case 'cases.ContactRecorded':
       return update(event.data.caseId, (c) => ({ ...c, contacts: [...c.contacts, { contactId: event.data.contactId, channel: event.data.channel, contactedOn: event.data.contactedOn }] }));
     case 'cases.CaseEscalatedToArrearsTeam':
       return update(event.data.caseId, (c) => ({ ...c, status: 'escalated', escalation: { escalatedOn: event.data.escalatedOn, reasons: event.data.reasons } }));
+    case 'cases.ReferredToNav':
+      return update(event.data.caseId, (c) => ({ ...c, referrals: [...c.referrals, { referralId: event.data.referralId, source: event.data.source, referredOn: event.data.referredOn }] }));
     case 'cases.CaseResolved':
       return update(event.data.caseId, (c) => ({ ...c, status: 'resolved', resolvedOn: event.data.resolvedOn }));
     default: {
