@@ -388,7 +388,8 @@ export class SubscriptionRunner {
   private fail(state: 'retrying' | 'restarting', error: unknown): void {
     this.state = state;
     this.lastError = describeError(error);
-    this.failingSince ??= this.options.clock.now();
+    // Operational time (how long an outage lasts), not business time.
+    this.failingSince ??= new Date();
   }
 
   private recovered(): void {

@@ -180,7 +180,8 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
 
   /** Why the worker is not healthy, subscription by subscription; empty when it is. */
   async problems(): Promise<string[]> {
-    const now = this.clock.now().getTime();
+    // Lag is an operational fact: wall-clock time against the store's recording time, not business time.
+    const now = Date.now();
     const problems: string[] = [];
     for (const lag of await this.lag()) {
       if (lag.state !== 'running') problems.push(`${lag.name}: ${lag.state}${lag.lastError ? ` (${lag.lastError})` : ''}`);
