@@ -234,10 +234,21 @@ async function runMigrations(db: AnyKysely, migrations: Readonly<Record<string, 
     // localeCompare (Kysely's default) depends on the process's locale.
     nameComparator: byCodeUnits,
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's Migrator introspects every schema of the database; one dropped meanwhile (another
+  // installation's scratch target, a test run's schema) fails the look-up, never our migration.
+  for (let attempt = 1; attempt < 5 && error !== undefined && isDroppedSchemaRace(error); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed = results?.find((r: MigrationResult) => r.status === 'Error');
     throw new ReadModelMigrationError(failed?.migrationName, error);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function isDroppedSchemaRace(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e?.code === '3F000' || (typeof e?.message === 'string' && /^schema ".*" does not exist$/.test(e.message));
 }

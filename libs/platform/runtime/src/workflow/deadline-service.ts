@@ -80,8 +80,12 @@ export class DeadlineService implements TimerDelivery {
     this.timer = undefined;
   }
 
-  /** One sweep; concurrent calls share the sweep in flight. */
-  sweep(): Promise<SweepResult> {
+  /**
+   * One sweep; concurrent calls share the sweep in flight. `fresh` waits for the one in flight and
+   * then sweeps again, for a caller (an operator) who needs a sweep that saw everything up to now.
+   */
+  async sweep(options: { fresh?: boolean } = {}): Promise<SweepResult> {
+    if (options.fresh && this.running) await this.running.catch(() => undefined);
     this.running ??= this.sweepOnce().finally(() => (this.running = undefined));
     return this.running;
   }
