@@ -302,3 +302,247 @@ export function describeEventStoreContract(name: string, target: ContractTarget)
     });
   });
 }
+
+// ---- File imports (appendImport): both backends, atomic and through the import stream ---------
+// (Imports hoist; they sit here so this section is one block added at the end of the file.)
+import { InvalidEventError } from './errors';
+import {
+  IMPORT_ACCEPTED,
+  IMPORT_COMPLETED,
+  IMPORT_SEALED,
+  ImportConflictError,
+  appendImport,
+  completePendingImports,
+  importStreamName,
+  type AppendImportOptions,
+} from './import-stream';
+import type { StreamAppend } from './port';
+
+export interface ImportContractOptions {
+  /** Options for every `appendImport` call (e.g. `{ mode: 'import-stream' }` to force the fan-out on SQLite). */
+  readonly importOptions?: AppendImportOptions;
+  /** Whether these calls go through the import stream, so crash and resume tests apply. */
+  readonly viaImportStream: boolean;
+}
+
+/**
+ * What `appendImport` promises on every backend: all of an import or none of it, retries are
+ * no-ops, stale expected revisions fail before anything is written. Through the import stream it
+ * also promises that a crash at any point completes later and never half-applies.
+ */
+export function describeImportContract(name: string, target: ContractTarget, options: ImportContractOptions): void {
+  if (target.skipReason) process.stderr.write(`\n[event-store import contract] ${name}: SKIPPED — ${target.skipReason}\n`);
+  const describeOrSkip = target.skipReason ? describe.skip : describe;
+
+  describeOrSkip(`import contract: ${name}${target.skipReason ? ` (SKIPPED: ${target.skipReason})` : ''}`, () => {
+    let store: EventStore;
+    beforeEach(async () => {
+      store = await target.create();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const importId = () => `t${randomUUID().replace(/-/g, '')}`;
+    const importMeta = metadata({ actor: { id: 'accounting-import', role: 'accounting' } });
+    const run = (id: string, appends: readonly StreamAppend[], extra: AppendImportOptions = {}) =>
+      appendImport(store, id, appends, importMeta, { ...options.importOptions, ...extra, hooks: { ...options.importOptions?.hooks, ...extra.hooks } });
+    const lines = (n: number, tag: string) => Array.from({ length: n }, (_, i) => testEvent('test.Posted', { tag, i }));
+
+    it('writes every stream, in order, and reports what it wrote', async () => {
+      const category = uniqueCategory();
+      await store.appendToStream(`${category}-b`, [testEvent('test.Opened')], { expectedRevision: 'no_stream' });
+      const a = lines(3, 'a');
+      const b = lines(2, 'b');
+      const result = await run(importId(), [
+        { streamName: `${category}-a`, events: a, expectedRevision: 'no_stream' },
+        { streamName: `${category}-b`, events: b, expectedRevision: 0 },
+      ]);
+      expect(result.alreadyCompleted).toBe(false);
+      expect(result.eventsWritten).toBe(5);
+      expect(result.streams.map((s) => [s.streamName, s.nextExpectedRevision, s.eventsWritten, s.alreadyAppended])).toEqual([
+        [`${category}-a`, 2, 3, false],
+        [`${category}-b`, 2, 2, false],
+      ]);
+      expect((await store.readStream(`${category}-a`)).map((e) => e.id)).toEqual(a.map((e) => e.id));
+      expect((await store.readStream(`${category}-b`)).map((e) => e.id).slice(1)).toEqual(b.map((e) => e.id));
+    });
+
+    it('a retry with the same id and content writes nothing more', async () => {
+      const category = uniqueCategory();
+      const id = importId();
+      const appends: StreamAppend[] = [
+        { streamName: `${category}-a`, events: lines(2, 'a'), expectedRevision: 'no_stream' },
+        { streamName: `${category}-b`, events: lines(1, 'b'), expectedRevision: 'no_stream' },
+      ];
+      await run(id, appends);
+      const again = await run(id, appends);
+      expect(again.eventsWritten).toBe(0);
+      expect(again.alreadyCompleted || again.streams.every((s) => s.alreadyAppended)).toBe(true);
+      expect(await store.readStream(`${category}-a`)).toHaveLength(2);
+      expect(await store.readStream(`${category}-b`)).toHaveLength(1);
+    });
+
+    it('two concurrent runs of one import write each event once', async () => {
+      const category = uniqueCategory();
+      const id = importId();
+      const appends: StreamAppend[] = [0, 1, 2].map((s) => ({ streamName: `${category}-${s}`, events: lines(2, `s${s}`), expectedRevision: 'any' }));
+      const results = await Promise.allSettled([run(id, appends), run(id, appends)]);
+      expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      if (results.some((r) => r.status === 'rejected')) await run(id, appends);
+      for (const s of [0, 1, 2]) {
+        expect((await store.readStream(`${category}-${s}`)).map((e) => e.id)).toEqual(appends[s]?.events.map((e) => e.id));
+      }
+    });
+
+    it('a stale expected revision fails the whole import before anything is written', async () => {
+      const category = uniqueCategory();
+      await store.appendToStream(`${category}-b`, [testEvent(), testEvent()], { expectedRevision: 'no_stream' });
+      const id = importId();
+      const attempt = run(id, [
+        { streamName: `${category}-a`, events: lines(2, 'a'), expectedRevision: 'no_stream' },
+        { streamName: `${category}-b`, events: lines(1, 'b'), expectedRevision: 0 },
+      ]);
+      await expect(attempt).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(attempt).rejects.toMatchObject({ streamName: `${category}-b` });
+      expect(await store.readStream(`${category}-a`)).toEqual([]);
+      expect(await store.readStream(`${category}-b`)).toHaveLength(2);
+      expect(await store.readStream(importStreamName(id))).toEqual([]);
+    });
+
+    it('bad input is refused with a typed error and writes nothing', async () => {
+      const category = uniqueCategory();
+      const id = importId();
+      await expect(
+        run(id, [
+          { streamName: `${category}-a`, events: lines(1, 'a'), expectedRevision: 'no_stream' },
+          { streamName: 'Bad Stream', events: lines(1, 'b'), expectedRevision: 'no_stream' },
+        ]),
+      ).rejects.toBeInstanceOf(InvalidStreamNameError);
+      const shared = testEvent();
+      await expect(
+        run(id, [
+          { streamName: `${category}-a`, events: [shared], expectedRevision: 'any' },
+          { streamName: `${category}-b`, events: [shared], expectedRevision: 'any' },
+        ]),
+      ).rejects.toBeInstanceOf(InvalidEventError);
+      expect(await store.readStream(`${category}-a`)).toEqual([]);
+      expect(await store.readStream(importStreamName(id))).toEqual([]);
+    });
+
+    if (!options.viaImportStream) return;
+
+    describe('through the import stream', () => {
+      const small: AppendImportOptions = { streamsPerChunk: 2 };
+
+      it('is written as chunks and a seal with its counts, then marked completed', async () => {
+        const category = uniqueCategory();
+        const id = importId();
+        await run(id, [0, 1, 2, 3, 4].map((s) => ({ streamName: `${category}-${s}`, events: lines(2, `s${s}`), expectedRevision: 'no_stream' as const })), small);
+        const events = await store.readStream(importStreamName(id));
+        expect(events.map((e) => e.type)).toEqual([IMPORT_ACCEPTED, IMPORT_ACCEPTED, IMPORT_ACCEPTED, IMPORT_SEALED, IMPORT_COMPLETED]);
+        expect(events[3]?.data).toMatchObject({ importId: id, chunks: 3, streams: 5, events: 10 });
+      });
+
+      it('a crash during the fan-out is completed by completePendingImports, never left half-applied', async () => {
+        const category = uniqueCategory();
+        const id = importId();
+        const since = await store.headPosition();
+        const appends: StreamAppend[] = [0, 1, 2].map((s) => ({ streamName: `${category}-${s}`, events: lines(2, `s${s}`), expectedRevision: 'no_stream' }));
+        const crash = new Error('worker killed');
+        await expect(
+          run(id, appends, {
+            hooks: {
+              afterStream: (stream) => {
+                if (stream === `${category}-0`) throw crash;
+              },
+            },
+          }),
+        ).rejects.toBe(crash);
+        expect(await store.readStream(`${category}-0`)).toHaveLength(2);
+        expect(await store.readStream(`${category}-1`)).toEqual([]);
+
+        const first = await completePendingImports(store, { ...(since ? { after: since } : {}) });
+        expect(first.completed).toContain(id);
+        expect(first.failed).toEqual([]);
+        for (const s of [0, 1, 2]) expect((await store.readStream(`${category}-${s}`)).map((e) => e.id)).toEqual(appends[s]?.events.map((e) => e.id));
+        expect((await store.readStream(importStreamName(id))).at(-1)?.type).toBe(IMPORT_COMPLETED);
+
+        const second = await completePendingImports(store, { ...(first.checkpoint ? { after: first.checkpoint } : {}) });
+        expect(second.completed).not.toContain(id);
+      });
+
+      it('a retry after a crash appends only what is missing, without duplicates', async () => {
+        const category = uniqueCategory();
+        const id = importId();
+        const a = lines(2, 'a');
+        const b = lines(3, 'b');
+        const appends: StreamAppend[] = [
+          { streamName: `${category}-a`, events: a, expectedRevision: 'no_stream' },
+          { streamName: `${category}-b`, events: b, expectedRevision: 'no_stream' },
+        ];
+        const crash = new Error('crashed after the seal');
+        await expect(run(id, appends, { hooks: { beforeFanOut: () => Promise.reject(crash) } })).rejects.toBe(crash);
+        expect(await store.readStream(`${category}-a`)).toEqual([]);
+        // As if the crashed run had written part of stream b before it died.
+        await store.appendToStream(`${category}-b`, [b[0] as NewEvent], { expectedRevision: 'no_stream' });
+
+        const retried = await run(id, appends);
+        expect(retried.streams.map((s) => [s.streamName, s.eventsWritten])).toEqual([
+          [`${category}-a`, 2],
+          [`${category}-b`, 2],
+        ]);
+        expect((await store.readStream(`${category}-b`)).map((e) => e.id)).toEqual(b.map((e) => e.id));
+      });
+
+      it('a stream that moved after the import was accepted gets the missing events at its end', async () => {
+        const category = uniqueCategory();
+        const foreign = testEvent('test.SagaReacted');
+        const b = lines(2, 'b');
+        const result = await run(
+          importId(),
+          [
+            { streamName: `${category}-a`, events: lines(1, 'a'), expectedRevision: 'no_stream' },
+            { streamName: `${category}-b`, events: b, expectedRevision: 'no_stream' },
+          ],
+          {
+            hooks: {
+              afterStream: async (stream) => {
+                if (stream === `${category}-a`) await store.appendToStream(`${category}-b`, [foreign], { expectedRevision: 'any' });
+              },
+            },
+          },
+        );
+        expect(result.streams.find((s) => s.streamName === `${category}-b`)).toMatchObject({ rebased: true, eventsWritten: 2, nextExpectedRevision: 2 });
+        expect((await store.readStream(`${category}-b`)).map((e) => e.id)).toEqual([foreign.id, ...b.map((e) => e.id)]);
+      });
+
+      it('an import that died while being accepted is not applied, and its retry continues the same chunks', async () => {
+        const category = uniqueCategory();
+        const id = importId();
+        const since = await store.headPosition();
+        const appends: StreamAppend[] = [0, 1, 2].map((s) => ({ streamName: `${category}-${s}`, events: lines(1, `s${s}`), expectedRevision: 'no_stream' }));
+        // One chunk per stream and one chunk per append: accepting takes four appends.
+        const piecewise: AppendImportOptions = { streamsPerChunk: 1, maxAppendBytes: 1 };
+        const crash = new Error('died after the first chunk');
+        await expect(run(id, appends, { ...piecewise, hooks: { afterImportAppend: () => Promise.reject(crash) } })).rejects.toBe(crash);
+        for (const s of [0, 1, 2]) expect(await store.readStream(`${category}-${s}`)).toEqual([]);
+        expect((await store.readStream(importStreamName(id))).map((e) => e.type)).toEqual([IMPORT_ACCEPTED]);
+        expect((await completePendingImports(store, { ...(since ? { after: since } : {}) })).completed).not.toContain(id);
+
+        await run(id, appends, piecewise);
+        expect((await store.readStream(importStreamName(id))).map((e) => e.type)).toEqual([IMPORT_ACCEPTED, IMPORT_ACCEPTED, IMPORT_ACCEPTED, IMPORT_SEALED, IMPORT_COMPLETED]);
+        for (const s of [0, 1, 2]) expect(await store.readStream(`${category}-${s}`)).toHaveLength(1);
+      });
+
+      it('the same import id with other content is refused once accepted', async () => {
+        const category = uniqueCategory();
+        const id = importId();
+        await run(id, [{ streamName: `${category}-a`, events: lines(1, 'a'), expectedRevision: 'no_stream' }]);
+        await expect(run(id, [{ streamName: `${category}-b`, events: lines(1, 'b'), expectedRevision: 'no_stream' }])).rejects.toBeInstanceOf(ImportConflictError);
+        expect(await store.readStream(`${category}-b`)).toEqual([]);
+      });
+    });
+  });
+}
