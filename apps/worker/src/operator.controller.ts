@@ -1,6 +1,6 @@
-import { BadRequestException, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentCaller, Roles, mayActIn, type Caller } from '@evp/auth';
+import { CurrentCaller, ProblemException, Roles, mayActIn, type Caller } from '@evp/auth';
 import { ProcessingService, UnknownProjectionError, type SubscriptionStatus } from '@evp/runtime';
 
 /**
@@ -57,7 +57,7 @@ export class OperatorController {
     try {
       return await this.processing.projections.rebuild(name);
     } catch (error) {
-      if (error instanceof UnknownProjectionError) throw new NotFoundException({ error: 'NotFound', message: 'Ingen projeksjon med det navnet' });
+      if (error instanceof UnknownProjectionError) throw new ProblemException({ kind: 'not-found', detail: 'Ingen projeksjon med det navnet.' });
       throw error;
     }
   }
@@ -68,7 +68,7 @@ export class OperatorController {
     try {
       return this.processing.projections.progress(name);
     } catch (error) {
-      if (error instanceof UnknownProjectionError) throw new NotFoundException({ error: 'NotFound', message: 'Ingen projeksjon med det navnet' });
+      if (error instanceof UnknownProjectionError) throw new ProblemException({ kind: 'not-found', detail: 'Ingen projeksjon med det navnet.' });
       throw error;
     }
   }
@@ -77,16 +77,16 @@ export class OperatorController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Replay the whole log through a workflow. Its commands are idempotent, so this appends nothing new; it proves it.' })
   async replay(@Param('name') name: string) {
-    if (!(await this.processing.replayWorkflow(name))) throw new NotFoundException({ error: 'NotFound', message: 'Ingen arbeidsflyt med det navnet' });
+    if (!(await this.processing.replayWorkflow(name))) throw new ProblemException({ kind: 'not-found', detail: 'Ingen arbeidsflyt med det navnet.' });
     return { replaying: name };
   }
 
   @Post('subscriptions/:name/parked/retry')
   @ApiOperation({ summary: 'Hand the parked events of one stream to the handler again, in order.' })
   async retry(@CurrentCaller() caller: Caller, @Param('name') name: string, @Query('stream') stream: string | undefined) {
-    if (!stream) throw new BadRequestException({ field: 'stream', reason: 'må oppgis' });
+    if (!stream) throw new ProblemException({ kind: 'bad-request', detail: 'Spørringen mangler stream.', errors: [{ line: null, column: 'stream', reason: 'må oppgis' }] });
     const runner = this.processing.runner(name);
-    if (!runner || !visibleTo(caller)(stream)) throw new NotFoundException({ error: 'NotFound', message: 'Finnes ikke' });
+    if (!runner || !visibleTo(caller)(stream)) throw new ProblemException({ kind: 'not-found' });
     return runner.retryParked(stream);
   }
 
@@ -103,6 +103,6 @@ export class OperatorController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Hold BullMQ against the pending-deadline table and fire the due daily sheet now.' })
   sweep() {
-    return this.processing.deadlines.sweep();
+    return this.processing.deadlines.sweep({ fresh: true });
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -7,13 +7,13 @@ import { z } from 'zod';
 import { deterministicId, isLocalDate, osloDate, type Clock } from '@evp/shared-kernel';
 import { CLOCK } from '@evp/runtime';
 import { decodeCursor } from '@evp/read-models';
-import { CurrentCaller, Roles, actingRole, type Caller, type Role } from '@evp/auth';
+import { CurrentCaller, ProblemException, Roles, actingRole, type Caller, type Role } from '@evp/auth';
 import { parseCaseId, type CaseEvent } from '@evp/cases-domain';
 import { ArrearsTeamQueueQuery, CASE_LIST_STATUSES, GetCaseQuery, ListCasesQuery, RecordContactCommand, type CaseDetail } from '@evp/cases-application';
 import { IdempotencyService, idempotencyScopeOf } from '../http/idempotency';
 import { RequestValidationError } from '../http/errors';
 import { correlationIdOf, idempotencyKeyOf, requireJson } from '../http/request';
-import { ApiErrors, IDEMPOTENCY_HEADER } from '../http/openapi';
+import { ApiErrors, IDEMPOTENCY_HEADER, JSON_BODY_ERRORS } from '../http/openapi';
 
 const READERS: Role[] = ['accounting', 'arrears-team', 'nav-adviser', 'admin'];
 const CONTACT_WRITERS: Role[] = ['accounting', 'arrears-team', 'nav-adviser', 'admin'];
@@ -83,7 +83,7 @@ export class CasesController {
   @ApiErrors([404, 'Finnes ikke (eller utenfor din tilgang)'])
   async get(@CurrentCaller() caller: Caller, @Param('id') id: string) {
     const found = parseCaseId(id) ? await this.queries.execute<GetCaseQuery, CaseDetail | undefined>(new GetCaseQuery(caller, id)) : undefined;
-    if (!found) throw new NotFoundException({ error: 'NotFound', message: 'Finnes ikke' });
+    if (!found) throw new ProblemException({ kind: 'not-found' });
     return found;
   }
 
@@ -92,14 +92,14 @@ export class CasesController {
   @ApiOperation({ summary: 'Registrer kontakt med husstanden. Stopper eskaleringen til husleierestanseteamet.' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ schema: { example: { channel: 'phone', contactedOn: '2026-11-27' } } })
-  @ApiErrors([404, 'Finnes ikke (eller utenfor din tilgang)'], [409, 'Saken er avsluttet'], [415, 'Ikke application/json'], [422, 'Valideringsfeil'])
+  @ApiErrors(...JSON_BODY_ERRORS, [404, 'Finnes ikke (eller utenfor din tilgang)'], [409, 'Saken er avsluttet'], [415, 'Ikke application/json'], [422, 'Valideringsfeil'])
   async recordContact(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller, @Param('id') id: string, @Body() body: unknown) {
     requireJson(request);
     const key = idempotencyKeyOf(request);
     const result = await this.idempotency.run(caller, idempotencyScopeOf(request), key, JSON.stringify({ id, body }), async () => {
       const parsed = contactBody.safeParse(body ?? {});
       if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
-      if (!parseCaseId(id)) throw new NotFoundException({ error: 'NotFound', message: 'Finnes ikke' });
+      if (!parseCaseId(id)) throw new ProblemException({ kind: 'not-found' });
       const now = this.clock.now();
       const today = osloDate(now);
       if (parsed.data.contactedOn && parsed.data.contactedOn > today) {

@@ -1,4 +1,3 @@
-import { ConflictException, UnprocessableEntityException } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { Caller } from '@evp/auth';
 import type { AppConfig } from '@evp/runtime';
@@ -59,17 +58,17 @@ describe('IdempotencyService (real Redis)', () => {
     expect(runs).toEqual(['post', 'put', 'bob']);
   });
 
-  it('refuses the same key on the same route with another request (another case id is another request)', async () => {
+  it('refuses the same key on the same route with another request (another case id is another request) as idempotency-key-reused', async () => {
     await service.run(alice, contacts, 'key-reuse-1', JSON.stringify({ id: '5035-100234-1', body: {} }), answer('case 1'));
-    await expect(service.run(alice, contacts, 'key-reuse-1', JSON.stringify({ id: '5035-100234-2', body: {} }), answer('case 2'))).rejects.toBeInstanceOf(UnprocessableEntityException);
+    await expect(service.run(alice, contacts, 'key-reuse-1', JSON.stringify({ id: '5035-100234-2', body: {} }), answer('case 2'))).rejects.toMatchObject({ problem: { kind: 'idempotency-key-reused' } });
     expect(runs).toEqual(['case 1']);
   });
 
-  it('answers 409 while the first request with the key is still running', async () => {
+  it('answers 409 (in-progress) while the first request with the key is still running', async () => {
     let release: () => void = () => undefined;
     const slow = service.run(alice, postings, 'key-pending-1', 'body', () => new Promise<StoredResponse>((done) => (release = () => done({ status: 200, body: {} }))));
     await new Promise((r) => setTimeout(r, 20));
-    await expect(service.run(alice, postings, 'key-pending-1', 'body', answer('second'))).rejects.toBeInstanceOf(ConflictException);
+    await expect(service.run(alice, postings, 'key-pending-1', 'body', answer('second'))).rejects.toMatchObject({ problem: { kind: 'in-progress' } });
     release();
     await expect(slow).resolves.toMatchObject({ replayed: false });
   });

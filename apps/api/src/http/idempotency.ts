@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ConflictException, Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, REDIS, type AppConfig } from '@evp/runtime';
-import type { Caller } from '@evp/auth';
+import { ProblemException, type Caller } from '@evp/auth';
 
 export interface StoredResponse {
   readonly status: number;
@@ -46,7 +46,7 @@ export class IdempotencyService {
 
   async run(caller: Caller, scope: IdempotencyScope, key: string | undefined, request: Buffer | string, execute: () => Promise<StoredResponse>): Promise<StoredResponse & { replayed: boolean }> {
     if (key === undefined) return { ...(await execute()), replayed: false };
-    if (!KEY.test(key)) throw new UnprocessableEntityException({ error: 'ValidationFailed', message: 'Ugyldig Idempotency-Key', errors: [{ line: null, column: 'Idempotency-Key', reason: 'må være 8–200 tegn: bokstaver, siffer, _ . : -' }] });
+    if (!KEY.test(key)) throw new ProblemException({ kind: 'validation', detail: 'Ugyldig Idempotency-Key.', errors: [{ line: null, column: 'Idempotency-Key', reason: 'må være 8–200 tegn: bokstaver, siffer, _ . : -' }] });
     // Hashed: the key is the client's text; the Redis key stays short and holds only opaque parts.
     const scoped = createHash('sha256').update(JSON.stringify([scope.method.toUpperCase(), scope.route, key])).digest('hex');
     const redisKey = `${this.config.REDIS_PREFIX}:idem:${caller.actorId}:${scoped}`;
@@ -55,9 +55,9 @@ export class IdempotencyService {
     if (claimed !== 'OK') {
       const stored = JSON.parse((await this.redis.get(redisKey)) ?? '{}') as { state?: string; fingerprint?: string; response?: StoredResponse };
       if (stored.fingerprint !== fingerprint) {
-        throw new UnprocessableEntityException({ error: 'IdempotencyKeyReused', message: 'Idempotency-Key er brukt før med en annen forespørsel', errors: [{ line: null, column: 'Idempotency-Key', reason: 'brukt før med en annen forespørsel' }] });
+        throw new ProblemException({ kind: 'idempotency-key-reused', errors: [{ line: null, column: 'Idempotency-Key', reason: 'brukt før med en annen forespørsel' }] });
       }
-      if (stored.state !== 'done' || !stored.response) throw new ConflictException({ error: 'InProgress', message: 'En forespørsel med samme Idempotency-Key pågår; prøv igjen straks' });
+      if (stored.state !== 'done' || !stored.response) throw new ProblemException({ kind: 'in-progress' });
       return { ...stored.response, replayed: true };
     }
     try {

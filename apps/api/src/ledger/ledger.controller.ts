@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { osloDate, type Clock } from '@evp/shared-kernel';
 import { APP_CONFIG, CLOCK, allowSyntheticIds, type AppConfig } from '@evp/runtime';
 import { decodeCursor } from '@evp/read-models';
-import { CurrentCaller, Roles, type Caller, type Role } from '@evp/auth';
+import { CurrentCaller, ProblemException, Roles, type Caller, type Role } from '@evp/auth';
 import {
   GetRentAccountQuery,
   ListArrearsQuery,
@@ -24,7 +24,7 @@ import {
 import { IdempotencyService, idempotencyScopeOf } from '../http/idempotency';
 import { RequestValidationError } from '../http/errors';
 import { commandContext, idempotencyKeyOf, readUpload, requireJson } from '../http/request';
-import { ApiErrors, IDEMPOTENCY_HEADER } from '../http/openapi';
+import { ApiErrors, IDEMPOTENCY_HEADER, JSON_BODY_ERRORS } from '../http/openapi';
 
 const WRITERS: Role[] = ['accounting', 'admin'];
 const READERS: Role[] = ['accounting', 'arrears-team', 'nav-adviser', 'admin'];
@@ -64,7 +64,7 @@ export class LedgerController {
   @ApiOperation({ summary: 'Registrer leieforhold (JSON). Identitetsnummer og navn lagres slettbart, aldri i hendelser eller logger.' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ schema: { example: { tenancies: [{ municipalityNumber: '5035', tenancyId: '100234', address: 'Kirkegata 1, 7500 Stjørdal', monthlyRent: '9 282,00', landlordKind: 'kommunal', navOffice: 'nav-stjordal', tenants: [{ nationalId: '11 siffer', name: 'Navn Navnesen' }] }] } } })
-  @ApiErrors([415, 'Ikke application/json'], [422, 'Valideringsfeil: hver feil med linje, felt og årsak; ingenting er lagret'])
+  @ApiErrors(...JSON_BODY_ERRORS, [415, 'Ikke application/json'], [422, 'Valideringsfeil: hver feil med linje, felt og årsak; ingenting er lagret'])
   @ApiOkResponse({ description: 'Registrert (eller uendret)' })
   async registerTenancies(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller, @Body() body: unknown) {
     requireJson(request);
@@ -77,7 +77,7 @@ export class LedgerController {
   @ApiOperation({ summary: 'Registrer leieforhold fra CSV: kommunenr;leieforhold;adresse;husleie;utleier;navkontor;fodselsnummer;navn (én linje per leietaker). UTF-8 (med/uten BOM) eller Windows-1252.' })
   @ApiConsumes('text/csv', 'multipart/form-data')
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiErrors([413, 'Filen er for stor'], [415, 'Verken text/csv eller multipart/form-data'], [422, 'Valideringsfeil med linje, kolonne og årsak; ingenting er lagret'])
+  @ApiErrors([400, 'Skjemaet kan ikke leses'], [413, 'Filen er for stor'], [415, 'Verken text/csv eller multipart/form-data'], [422, 'Valideringsfeil med linje, kolonne og årsak; ingenting er lagret'])
   async importTenancies(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller) {
     const file = await readUpload(request);
     return this.write(request, reply, caller, file, () => tenanciesFromCsv(decodeText(file), this.synthetic), (lines, ctx) => this.commands.execute(new RegisterTenanciesCommand(lines, ctx)));
@@ -89,7 +89,7 @@ export class LedgerController {
   @ApiOperation({ summary: 'Bokfør posteringer (faktura, innbetaling, kreditnota, avskrivning, saldo) som JSON. Alt eller ingenting.' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ schema: { example: postingExample } })
-  @ApiErrors([409, 'Et bilagsnummer er bokført før med annet innhold'], [415, 'Ikke application/json'], [422, 'Valideringsfeil; ingenting er lagret'])
+  @ApiErrors(...JSON_BODY_ERRORS, [409, 'Et bilagsnummer er bokført før med annet innhold'], [415, 'Ikke application/json'], [422, 'Valideringsfeil; ingenting er lagret'])
   @ApiOkResponse({ description: 'Bokført; `noOp` er true når alt var bokført fra før' })
   async post(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller, @Body() body: unknown) {
     requireJson(request);
@@ -102,7 +102,7 @@ export class LedgerController {
   @ApiOperation({ summary: 'Bokfør en CSV-fil fra økonomisystemet: kommunenr;leieforhold;bilagsnr;type;dato;forfall;periode;belop. Hele filen valideres før noe lagres.' })
   @ApiConsumes('text/csv', 'multipart/form-data')
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiErrors([409, 'Et bilagsnummer er bokført før med annet innhold'], [413, 'Filen er for stor'], [415, 'Verken text/csv eller multipart/form-data'], [422, 'Valideringsfeil med linje, kolonne og årsak; ingenting er lagret'])
+  @ApiErrors([400, 'Skjemaet kan ikke leses'], [409, 'Et bilagsnummer er bokført før med annet innhold'], [413, 'Filen er for stor'], [415, 'Verken text/csv eller multipart/form-data'], [422, 'Valideringsfeil med linje, kolonne og årsak; ingenting er lagret'])
   async importPostings(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller) {
     const file = await readUpload(request);
     return this.write(request, reply, caller, file, () => postingsFromCsv(decodeText(file)), (lines, ctx) => this.commands.execute(new PostLedgerLinesCommand(lines, ctx)));
@@ -114,7 +114,7 @@ export class LedgerController {
   @ApiErrors([404, 'Finnes ikke (eller utenfor din tilgang)'])
   async account(@CurrentCaller() caller: Caller, @Param('municipalityNumber') municipalityNumber: string, @Param('tenancyId') tenancyId: string) {
     const view = await this.queries.execute<GetRentAccountQuery, AccountView | undefined>(new GetRentAccountQuery(caller, municipalityNumber, tenancyId, osloDate(this.clock.now())));
-    if (!view) throw new NotFoundException({ error: 'NotFound', message: 'Finnes ikke' });
+    if (!view) throw new ProblemException({ kind: 'not-found' });
     return view;
   }
 
