@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from './caller';
 import { buildProblem, ProblemException, sendProblem, type ProblemInit } from './problem';
 import { hasBody } from './problem.filter';
-import { InvalidTokenError, type TokenVerifier } from './tokens';
+import { InvalidTokenError, KeySourceUnavailableError, type TokenVerifier } from './tokens';
 
 /**
  * The HTTP edge of a Fastify-based Nest app, before Nest sees a request: the bearer token is
@@ -61,6 +61,7 @@ export async function authenticate(verifier: TokenVerifier, header: string | str
     return await verifier.verify(match[1]);
   } catch (error) {
     if (error instanceof InvalidTokenError) throw unauthorized(error);
+    if (error instanceof KeySourceUnavailableError) throw new ProblemException({ kind: 'unavailable', detail: 'Innloggingstjenesten svarer ikke akkurat nå; prøv igjen om litt.' });
     throw error;
   }
 }

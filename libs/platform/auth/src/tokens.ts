@@ -57,6 +57,15 @@ export interface TokenVerifierOptions {
 
 export class InvalidTokenError extends Error {}
 
+/**
+ * The key source (the identity provider's JWKS endpoint) could not be reached: the token may well
+ * be valid, so the caller gets 503 and retries — never a 401 that sends them to log in again.
+ */
+export class KeySourceUnavailableError extends Error {}
+
+/** jose's codes for a JWKS fetch that failed or timed out; a network error from fetch has no jose code. */
+const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT']);
+
 export class TokenVerifier {
   private readonly key: KeyObject | JWTVerifyGetKey;
   private readonly algorithms: readonly string[];
@@ -120,8 +129,12 @@ export class TokenVerifier {
       ({ payload } =
         typeof this.key === 'function' ? await jwtVerify(token, this.key, verifyOptions) : await jwtVerify(token, this.key, verifyOptions));
     } catch (error) {
+      const code = (error as { code?: string }).code;
+      if ((code !== undefined && KEY_SOURCE_FAILURES.has(code)) || (typeof this.key === 'function' && code === undefined && error instanceof TypeError)) {
+        throw new KeySourceUnavailableError(`token key source unavailable: ${code ?? (error as Error).name}`);
+      }
       // The jose error code only: its message may quote claim values.
-      throw new InvalidTokenError(`token rejected: ${(error as { code?: string }).code ?? 'invalid token'}`);
+      throw new InvalidTokenError(`token rejected: ${code ?? 'invalid token'}`);
     }
     this.checkLifetime(payload, now);
     return callerFromClaims(payload, { actorKey: this.actorKey, personIdKey: this.options.personIdKey });

@@ -1,3 +1,4 @@
+import { maskIdentityNumbers } from '@evp/auth';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config';
@@ -21,7 +22,8 @@ export function loggerParams(config: AppConfig, service: string): Params {
         censor: '[redacted]',
       },
       serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: stripQuery(req.url) }),
+        // Paths are the client's text: an identity number put in one never reaches a log line.
+        req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: maskIdentityNumbers(stripQuery(req.url) ?? '') }),
       },
       customProps: (req) => {
         const caller = (req as { caller?: { actorId: string; roles: readonly string[] } }).caller;
