@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SignJWT, UnsecuredJWT, exportJWK, exportSPKI, generateKeyPair, type JWTPayload, type KeyLike } from 'jose';
 import { FixedClock } from '@evp/shared-kernel';
 import { opaquePersonId } from './actor-id';
-import { InvalidTokenError, TokenVerifier, mintDevToken, type TokenVerifierOptions } from './tokens';
+import { InvalidTokenError, KeySourceUnavailableError, TokenVerifier, mintDevToken, type TokenVerifierOptions } from './tokens';
 
 // Synthetic identity numbers only (Tenor: month + 80), never ordinary-format ones.
 const TENOR_A = '15838512329';
@@ -249,6 +249,13 @@ describe('bearer tokens', () => {
         await expect(verifier.verify(await idpToken({}, { kid: `forged-${i}` }))).rejects.toThrow('token rejected: ERR_JWKS_NO_MATCHING_KEY');
       }
       expect(fetches).toBe(1);
+    });
+
+    it('an unreachable key source is an outage (KeySourceUnavailableError → 503), never a refused token', async () => {
+      const down = jwksVerifier({ jwksUrl: 'http://127.0.0.1:9/jwks' });
+      const failure = await down.verify(await idpToken({}, { kid: 'k1' })).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(KeySourceUnavailableError);
+      expect(failure).not.toBeInstanceOf(InvalidTokenError);
     });
 
     it('refuses a PS512 token even when the key set holds a matching RSA key', async () => {

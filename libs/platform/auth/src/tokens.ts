@@ -63,8 +63,8 @@ export class InvalidTokenError extends Error {}
  */
 export class KeySourceUnavailableError extends Error {}
 
-/** jose's codes for a JWKS fetch that failed or timed out; a network error from fetch has no jose code. */
-const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT']);
+/** jose's code for a JWKS fetch that timed out, and the network errors its HTTP client passes on. */
+const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export class TokenVerifier {
   private readonly key: KeyObject | JWTVerifyGetKey;
@@ -130,7 +130,7 @@ export class TokenVerifier {
         typeof this.key === 'function' ? await jwtVerify(token, this.key, verifyOptions) : await jwtVerify(token, this.key, verifyOptions));
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if ((code !== undefined && KEY_SOURCE_FAILURES.has(code)) || (typeof this.key === 'function' && code === undefined && error instanceof TypeError)) {
+      if (typeof this.key === 'function' && code !== undefined && KEY_SOURCE_FAILURES.has(code)) {
         throw new KeySourceUnavailableError(`token key source unavailable: ${code ?? (error as Error).name}`);
       }
       // The jose error code only: its message may quote claim values.
