@@ -100,6 +100,8 @@ export class ReadModelDb {
     readonly readOnly: boolean,
     /** PostgreSQL: the schema every table of this store lives in. */
     readonly schema: string | undefined,
+    /** PostgreSQL: Kysely ends the pool only if a query ever ran through it; close() must anyway. */
+    private readonly pool?: Pool,
   ) {}
 
   static async open(backend: ReadModelBackend, options: ReadModelDbOptions = {}): Promise<ReadModelDb> {
@@ -163,7 +165,7 @@ export class ReadModelDb {
       await pool.end();
       throw err;
     }
-    return new ReadModelDb(new Kysely<AnyDB>({ dialect: new PostgresDialect({ pool }) }), 'postgres', false, schema);
+    return new ReadModelDb(new Kysely<AnyDB>({ dialect: new PostgresDialect({ pool }) }), 'postgres', false, schema, pool);
   }
 
   /**
@@ -198,6 +200,7 @@ export class ReadModelDb {
     if (this.closed) return;
     this.closed = true;
     await this.kysely.destroy();
+    if (this.pool && !this.pool.ended) await this.pool.end();
   }
 }
 

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, authDevKeyEnabled, loadConfig, personIdKey, tokenVerifierOptionsFrom, type AppConfig } from './config';
 
 const KEY_HEX = randomBytes(32).toString('hex');
+const MASTER_HEX = randomBytes(32).toString('hex');
 const JWKS = 'https://idp.example/jwks';
 /** A complete production configuration: the minimum a real installation must set. */
-const PRODUCTION = { NODE_ENV: 'production', AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX };
+const PRODUCTION = { NODE_ENV: 'production', AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX };
 const DEV = { NODE_ENV: 'development' };
 
 /** The one line loadConfig refuses `env` with. */
@@ -38,8 +39,12 @@ describe('configuration', () => {
     [{ ...DEV, TEST_CLOCK_FILE: '/tmp/clock' }, 'TEST_CLOCK_FILE'],
     [{ ...PRODUCTION, TEST_CLOCK_FILE: '/tmp/clock' }, 'TEST_CLOCK_FILE'],
     [{ ...PRODUCTION, AUTH_DEV_KEY: 'true' }, 'AUTH_DEV_KEY'],
-    [{ NODE_ENV: 'production', PERSON_ID_KEY: KEY_HEX }, 'AUTH_JWKS_URL'],
-    [{ NODE_ENV: 'production', AUTH_JWKS_URL: JWKS }, 'PERSON_ID_KEY'],
+    // EventStoreDB in production: TLS and credentials required.
+    [{ ...PRODUCTION, EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://evp:secret@es.example:2113?tls=false' }, 'EVENTSTORE_CONNECTION_STRING'],
+    [{ ...PRODUCTION, EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://es.example:2113?tls=true' }, 'EVENTSTORE_CONNECTION_STRING'],
+    [{ ...PRODUCTION, READ_MODEL_STORE: 'postgres' }, 'READ_MODEL_POSTGRES_URL'],
+    [{ NODE_ENV: 'production', PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX }, 'AUTH_JWKS_URL'],
+    [{ NODE_ENV: 'production', AUTH_JWKS_URL: JWKS, PERSON_KEYS_MASTER_KEY: MASTER_HEX }, 'PERSON_ID_KEY'],
     [{ ...DEV, POLICY_GRACE_WORKING_DAYS: '-1' }, 'POLICY_GRACE_WORKING_DAYS'],
   ])('refuses %p with one line naming %s', (env, variable) => {
     expect(refusal(env)).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
@@ -62,21 +67,22 @@ describe('configuration', () => {
       ['development', 'development'],
       ['test', 'test'],
     ])('NODE_ENV=%p resolves to %s, and the resolved value is in the configuration', (value, resolved) => {
-      const env = value === undefined ? { AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX } : { NODE_ENV: value, AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX };
+      const env = value === undefined ? { AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX } : { NODE_ENV: value, AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX };
       expect(loadConfig(env).NODE_ENV).toBe(resolved);
     });
 
     it('refuses to start without NODE_ENV and without production settings, naming everything missing in one line', () => {
       expect(refusal({})).toBe(
-        'Invalid configuration: AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE is required in production; so is PERSON_ID_KEY (32+ random bytes as hex or base64: openssl rand -hex 32) (NODE_ENV is not set: production assumed)',
+        'Invalid configuration: AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE is required in production; so is PERSON_ID_KEY (32+ random bytes as hex or base64: openssl rand -hex 32); so is PERSON_KEYS_MASTER_KEY (32+ random bytes as hex or base64: openssl rand -hex 32) (NODE_ENV is not set: production assumed)',
       );
     });
 
     it('says when an unknown NODE_ENV was taken for production', () => {
-      expect(refusal({ NODE_ENV: 'staging', AUTH_JWKS_URL: JWKS })).toBe(
+      expect(refusal({ NODE_ENV: 'staging', AUTH_JWKS_URL: JWKS, PERSON_KEYS_MASTER_KEY: MASTER_HEX })).toBe(
         'Invalid configuration: PERSON_ID_KEY is required in production (32+ random bytes as hex or base64: openssl rand -hex 32) (NODE_ENV "staging" is not development or test: production assumed)',
       );
-      expect(refusal({ NODE_ENV: 'production', AUTH_JWKS_URL: JWKS })).toBe('Invalid configuration: PERSON_ID_KEY is required in production (32+ random bytes as hex or base64: openssl rand -hex 32)');
+      expect(refusal({ NODE_ENV: 'production', AUTH_JWKS_URL: JWKS, PERSON_KEYS_MASTER_KEY: MASTER_HEX })).toBe('Invalid configuration: PERSON_ID_KEY is required in production (32+ random bytes as hex or base64: openssl rand -hex 32)');
+      expect(refusal({ NODE_ENV: 'production', AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX })).toBe('Invalid configuration: PERSON_KEYS_MASTER_KEY is required in production (32+ random bytes as hex or base64: openssl rand -hex 32)');
     });
 
     it('starts in production with a key source and a person-id key, and nothing built in', () => {
@@ -84,7 +90,7 @@ describe('configuration', () => {
       expect(config.NODE_ENV).toBe('production');
       expect(authDevKeyEnabled(config)).toBe(false);
       expect(personIdKey(config)).toBe(KEY_HEX);
-      expect(loadConfig({ NODE_ENV: 'production', AUTH_PUBLIC_KEY_FILE: '/etc/evp/token-signing.pem', PERSON_ID_KEY: KEY_HEX }).AUTH_PUBLIC_KEY_FILE).toBe('/etc/evp/token-signing.pem');
+      expect(loadConfig({ NODE_ENV: 'production', AUTH_PUBLIC_KEY_FILE: '/etc/evp/token-signing.pem', PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX }).AUTH_PUBLIC_KEY_FILE).toBe('/etc/evp/token-signing.pem');
     });
   });
 

@@ -1,0 +1,80 @@
+/**
+ * The people context's events (ARCHITECTURE.md, invariant 7). A person's stream holds no personal
+ * data in clear: identity number, name and contact details travel only as AES-256-GCM ciphertext
+ * under the person's own data key, which lives outside the event log. Deleting that key erases the
+ * person without rewriting a single event (crypto-shredding).
+ */
+
+/** AES-256-GCM output, each part base64. */
+export interface EncryptedPayload {
+  readonly iv: string;
+  readonly tag: string;
+  readonly data: string;
+}
+
+/** The person's data as recorded now, encrypted under the data key `keyId`. A later one replaces it. */
+export type PersonRecorded = {
+  readonly type: 'people.PersonRecorded';
+  readonly data: { readonly personId: string; readonly keyId: string; readonly encrypted: EncryptedPayload };
+};
+
+/**
+ * The person is (or was) a tenant of this tenancy. The ERP's tenancy number is not personal data,
+ * and the tenancy's own events already name the person by the same opaque id; the link is what
+ * lets the people context find a person's tenancies without reading every tenancy.
+ */
+export type PersonLinkedToTenancy = {
+  readonly type: 'people.PersonLinkedToTenancy';
+  readonly data: { readonly personId: string; readonly municipalityNumber: string; readonly tenancyId: string };
+};
+
+/** Why an admin erases a person: GDPR art. 17 (1) (a)–(e), as a code. Never free text: an event must not carry personal data. */
+export const ERASURE_REASONS = ['no-longer-necessary', 'consent-withdrawn', 'objection', 'unlawfully-processed', 'legal-obligation'] as const;
+export type ErasureReason = (typeof ERASURE_REASONS)[number];
+
+/** The person's data key was deleted: every recorded ciphertext of theirs is unreadable from now on. */
+export type PersonErased = {
+  readonly type: 'people.PersonErased';
+  readonly data: { readonly personId: string; readonly reason: ErasureReason; readonly erasedOn: string };
+};
+
+/**
+ * Why a person's data is restricted (GDPR art. 18): `archive-obligation` when an erasure was
+ * refused because the municipality must keep the case records (arkivlova), or one of art. 18 (1)
+ * (a)–(d) when an admin restricts on request.
+ */
+export const RESTRICTION_BASES = ['archive-obligation', 'accuracy-contested', 'unlawful-processing', 'legal-claims', 'objection-pending'] as const;
+export type RestrictionBasis = (typeof RESTRICTION_BASES)[number];
+
+/** From now on only `admin` may read the person's data. */
+export type PersonRestricted = {
+  readonly type: 'people.PersonRestricted';
+  readonly data: { readonly personId: string; readonly basis: RestrictionBasis };
+};
+
+export type PeopleEvent = PersonRecorded | PersonLinkedToTenancy | PersonErased | PersonRestricted;
+export type PeopleEventType = PeopleEvent['type'];
+
+export const PEOPLE_EVENT_TYPES: readonly PeopleEventType[] = ['people.PersonRecorded', 'people.PersonLinkedToTenancy', 'people.PersonErased', 'people.PersonRestricted'];
+
+/**
+ * The schema version `people.PersonRecorded` is written with. Version 1 held the identity number
+ * and name in clear; it is upcast to an unreadable record, never served (see the application's
+ * event registration).
+ */
+export const PERSON_RECORDED_SCHEMA_VERSION = 2;
+
+export const PERSON_STREAM_PREFIX = 'person-';
+
+/** `p` + 32 hex digits: an HMAC of the identity number under PERSON_ID_KEY (`opaquePersonId` in @evp/auth). */
+export const PERSON_ID = /^p[0-9a-f]{32}$/;
+
+/** `person-<opaque id>`: the identity number is never part of a stream name. */
+export function personStreamName(personId: string): string {
+  return `${PERSON_STREAM_PREFIX}${personId}`;
+}
+
+/** What every reader shows for a person whose data key is gone. */
+export const ERASED_PERSON_PLACEHOLDER = 'slettet person';
+/** What every role but `admin` sees of a restricted person. */
+export const RESTRICTED_PERSON_PLACEHOLDER = 'skjermet person';

@@ -1,0 +1,3 @@
+export * from '@evp/people-contract';
+export * from './person';
+export * from './archive-obligation';
