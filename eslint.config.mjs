@@ -40,7 +40,9 @@ export default [
             // Contexts are siblings that meet only through each other's published contract (invariant 15).
             { sourceTag: 'scope:ledger', onlyDependOnLibsWithTags: ['scope:ledger', 'scope:shared', 'type:platform', 'kind:contract'] },
             { sourceTag: 'scope:cases', onlyDependOnLibsWithTags: ['scope:cases', 'scope:shared', 'type:platform', 'kind:contract'] },
+            { sourceTag: 'scope:people', onlyDependOnLibsWithTags: ['scope:people', 'scope:shared', 'type:platform', 'kind:contract'] },
             { sourceTag: 'scope:warnings', onlyDependOnLibsWithTags: ['scope:warnings', 'scope:shared', 'type:platform', 'kind:contract'] },
+            { sourceTag: 'scope:nav', onlyDependOnLibsWithTags: ['scope:nav', 'scope:shared', 'type:platform', 'kind:contract'] },
           ],
         },
       ],

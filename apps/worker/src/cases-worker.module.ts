@@ -6,6 +6,7 @@ import { APP_CONFIG, EVENT_STORE, EVENT_TYPES, ProcessorRegistry, READ_MODEL_REA
 import { RENT_ACCOUNTS, type RentAccounts } from '@evp/ledger-contract';
 import { ACCOUNTS_PROJECTION, AccountsProjection, StreamRentAccounts, accountsProjectionVersion, registerLedgerEventTypes, rollAccounts, type AccountTables } from '@evp/ledger-application';
 import { ArrearsWorkflow, CASE_COMMAND_HANDLERS, CASE_POLICY, CasesProjection, registerCaseEventTypes } from '@evp/cases-application';
+import { registerWebProjections } from './web-projections';
 
 /**
  * What the worker runs for the ledger and the prevention cases: two SQL projections, the arrears
@@ -33,6 +34,7 @@ export class CasesWorkerModule implements OnModuleInit {
     const grace = this.config.POLICY_GRACE_WORKING_DAYS;
     this.registry.registerProjection(new AccountsProjection(this.types, grace));
     this.registry.registerProjection(new CasesProjection(this.types));
+    registerWebProjections(this.registry, this.types, grace);
     this.registry.registerWorkflow(new ArrearsWorkflow(this.accounts, casePolicyFrom(this.config), this.commandBus));
     this.registry.registerPeriodicWork({
       name: 'ledger-accounts-roll',

@@ -6,7 +6,9 @@ import type { Clock } from '@evp/shared-kernel';
 import { AuthGuard, TokenVerifier } from '@evp/auth';
 import { CLOCK, PlatformModule, ProcessingModule, loggerParams, tokenVerifierOptionsFrom, type AppConfig } from '@evp/runtime';
 import { CasesWorkerModule } from './cases-worker.module';
+import { NavWorkerModule } from './nav-worker.module';
 import { OperatorController } from './operator.controller';
+import { WarningsWorkerModule } from './warnings-worker.module';
 
 /** The worker: projections, workflows and deadlines; over HTTP only `/health` and the admin's operator endpoints. */
 @Module({})
@@ -14,7 +16,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [LoggerModule.forRoot(loggerParams(config, 'worker')), PlatformModule.forRoot(config, 'worker'), CqrsModule.forRoot(), ProcessingModule, CasesWorkerModule],
+      imports: [LoggerModule.forRoot(loggerParams(config, 'worker')), PlatformModule.forRoot(config, 'worker'), CqrsModule.forRoot(), ProcessingModule, CasesWorkerModule, NavWorkerModule, WarningsWorkerModule],
       controllers: [OperatorController],
       providers: [
         { provide: TokenVerifier, inject: [CLOCK], useFactory: (clock: Clock) => new TokenVerifier({ ...tokenVerifierOptionsFrom(config), clock }) },

@@ -79,6 +79,7 @@ export class TestSystem {
       SWC_NODE_PROJECT: join(root, 'tsconfig.runtime.json'),
       SQLITE_FILE: join(this.dir, 'events.sqlite'),
       READ_MODEL_SQLITE_FILE: join(this.dir, 'read-models.sqlite'),
+      PERSON_KEYS_SQLITE_FILE: join(this.dir, 'person-keys.sqlite'),
       REDIS_URL,
       REDIS_PREFIX: this.prefix,
       API_PORT: String(this.apiPort),

@@ -2,8 +2,9 @@ import type { CommandBus } from '@nestjs/cqrs';
 import type { LocalDate, WorkflowInput, WorkflowOutput } from '@evp/shared-kernel';
 import type { BatchCache, Causation, WorkflowDefinition } from '@evp/runtime';
 import { TENANCY_STREAM_PREFIX, parseTenancyStreamName, type RentAccounts } from '@evp/ledger-contract';
+import { NAV_STREAM_PREFIX } from '@evp/nav-contract';
 import { CASE_STREAM_PREFIX, arrearsWorkflow, type ArrearsWorkflowState, type CaseCommand, type CasePolicy } from '@evp/cases-domain';
-import { EscalateIfNoContactCommand, EvaluateArrearsCommand, snapshotOf } from './commands';
+import { CloseCaseCommand, EscalateIfNoContactCommand, EvaluateArrearsCommand, snapshotOf } from './commands';
 
 /** Which tenancy an input is about: a ledger event's stream, or the payload of a time-driven evaluation. */
 function tenancyOf(input: WorkflowInput): { municipalityNumber: string; tenancyId: string } | undefined {
@@ -21,7 +22,8 @@ function tenancyOf(input: WorkflowInput): { municipalityNumber: string; tenancyI
  */
 export class ArrearsWorkflow implements WorkflowDefinition<ArrearsWorkflowState, CaseCommand> {
   readonly name = 'cases-arrears';
-  readonly filter = { streamPrefixes: [TENANCY_STREAM_PREFIX, CASE_STREAM_PREFIX] };
+  // NAV's stream: a released hold and NAV's outcome concern the case (nothing else of NAV's does).
+  readonly filter = { streamPrefixes: [TENANCY_STREAM_PREFIX, CASE_STREAM_PREFIX, NAV_STREAM_PREFIX] };
 
   constructor(
     private readonly accounts: RentAccounts,
@@ -51,6 +53,8 @@ export class ArrearsWorkflow implements WorkflowDefinition<ArrearsWorkflowState,
         return this.commandBus.execute(new EvaluateArrearsCommand(command.municipalityNumber, command.tenancyId, causation));
       case 'cases.EscalateIfNoContact':
         return this.commandBus.execute(new EscalateIfNoContactCommand(command.caseId, causation));
+      case 'cases.CloseCase':
+        return this.commandBus.execute(new CloseCaseCommand(command.caseId, command.outcome, causation));
       default: {
         const never: never = command;
         throw new Error(`Unknown case command ${JSON.stringify(never)}`);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
 import type { SqlProjection } from '@evp/read-models';
 import { TENANCY_STREAM_PREFIX, parseTenancyStreamName } from '@evp/ledger-contract';
-import { CASE_STREAM_PREFIX, type CaseEvent, type CaseOpened } from '@evp/cases-domain';
+import { CASE_STREAM_PREFIX, type CaseEvent, type CaseOpened, type WarningAttached } from '@evp/cases-domain';
 
 export type CaseStatus = 'open' | 'escalated' | 'resolved';
 
@@ -60,7 +60,8 @@ export interface CaseTables {
 }
 
 export const CASES_PROJECTION = 'cases';
-export const CASES_PROJECTION_VERSION = 3;
+/** 4: the timeline shows the husleierestanseteam's decisions. */
+export const CASES_PROJECTION_VERSION = 5;
 
 const CHUNK = 400;
 
@@ -208,6 +209,21 @@ export class CasesProjection implements SqlProjection<CaseTables> {
         state.put({ ...current, status: 'resolved', active: 0, resolved_on: event.data.resolvedOn, outcome: event.data.outcome, stream_revision: recorded.revision });
         state.timeline.push(entry(event.data.resolvedOn, `Sak avsluttet: betalt. ${event.data.explanation}`));
         return;
+      case 'cases.TeamDecisionRecorded':
+        if (!current) return;
+        state.put({ ...current, stream_revision: recorded.revision });
+        state.timeline.push(entry(event.data.decidedOn, `Vedtak i husleierestanseteamets møte ${event.data.decidedOn}: ${event.data.decision}`));
+        return;
+      case 'cases.WarningAttached':
+        if (!current) return;
+        state.put({ ...current, stream_revision: recorded.revision });
+        state.timeline.push(entry(event.data.attachedOn, warningAttachedSummary(event.data)));
+        return;
+      case 'cases.WarningStepRecorded':
+        if (!current) return;
+        state.put({ ...current, stream_revision: recorded.revision });
+        state.timeline.push(entry(event.data.on ?? recorded.metadata.occurredAt.slice(0, 10), `Utleier meldte: ${event.data.explanation}`));
+        return;
       default: {
         const never: never = event;
         return never;
@@ -218,6 +234,13 @@ export class CasesProjection implements SqlProjection<CaseTables> {
 
 function openedSummary(d: CaseOpened['data']): string {
   return `Sak åpnet. ${d.reasons.map((r) => r.explanation).join(' ')} Frist for første kontakt: ${d.firstContactDeadline}.`;
+}
+
+const GROUNDS: Record<string, string> = { 'unpaid-rent': 'ubetalt husleie', 'lease-expired': 'leieforholdet er avsluttet', 'other-breach': 'annet mislighold' };
+
+function warningAttachedSummary(d: WarningAttached['data']): string {
+  const eviction = d.evictionOn ? ` Fravikelse fastsatt til ${d.evictionOn}.` : '';
+  return `Varsel om fravikelse fra utleier (husleieloven § 9-11) ${d.openedForIt ? 'åpnet saken' : 'er knyttet til saken'}: ${GROUNDS[d.ground] ?? d.ground}; begjæring ${d.petitionOn}.${eviction}`;
 }
 
 const REFERRAL_SOURCES: Record<string, string> = { escalation: 'eskalert uten kontakt', warning: 'varsel om fravikelse fra utleier', 'at-risk': 'regnskap meldte fare for utkastelse' };

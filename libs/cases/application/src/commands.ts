@@ -5,9 +5,11 @@ import type { EventStore, EventTypeMap } from '@evp/event-store';
 import { EVENT_STORE, EVENT_TYPES, decideAndAppend, type Causation, type Decider } from '@evp/runtime';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { RENT_ACCOUNTS, type RentAccountPosition, type RentAccounts } from '@evp/ledger-contract';
+import { NAV_HOLDS, type NavHold, type NavHolds, type NavOutcome } from '@evp/nav-contract';
 import {
   CaseRuleError,
   caseStreamName,
+  closeCase,
   escalateIfNoContact,
   evaluateArrears,
   evolveCases,
@@ -27,9 +29,10 @@ export const CASE_POLICY = 'cases.CasePolicy';
 
 const casesDecider: Decider<TenancyCases, CaseEvent> = { initialState: initialTenancyCases, evolve: evolveCases };
 
-/** What the case rules need of the ledger's published view. */
-export function snapshotOf(position: RentAccountPosition): ArrearsSnapshot {
+/** What the case rules need of the ledger's published view, and of NAV's hold when it is known. */
+export function snapshotOf(position: RentAccountPosition, hold?: NavHold): ArrearsSnapshot {
   return {
+    ...(hold ? { onItsWayOre: hold.onItsWayOre, navPausedUntil: hold.pausedUntil } : {}),
     municipalityNumber: position.municipalityNumber,
     tenancyId: position.tenancyId,
     navOffice: position.navOffice,
@@ -69,6 +72,15 @@ export class EscalateIfNoContactCommand {
   ) {}
 }
 
+/** NAV concluded its follow-up with an outcome: close the case with it. Sent by the arrears workflow on `nav.FollowUpConcluded`. */
+export class CloseCaseCommand {
+  constructor(
+    readonly caseId: string,
+    readonly outcome: NavOutcome,
+    readonly causation: Causation,
+  ) {}
+}
+
 /** Someone reached the household. `caller` is checked against the case's current facts. */
 export class RecordContactCommand {
   constructor(
@@ -85,9 +97,15 @@ abstract class CaseCommandHandler {
     protected readonly types: EventTypeMap,
     protected readonly accounts: RentAccounts,
     protected readonly policy: CasePolicy,
+    protected readonly holds: NavHolds,
   ) {}
 
-  protected run(municipalityNumber: string, tenancyId: string, causation: Causation, decide: (cases: TenancyCases, account: RentAccountPosition | undefined, today: LocalDate) => readonly CaseEvent[]) {
+  /** The account's snapshot with NAV's hold on it (assistance on its way, a pause), read now. */
+  protected async snapshot(account: RentAccountPosition, today: LocalDate): Promise<ArrearsSnapshot> {
+    return snapshotOf(account, await this.holds.holdOn(account.municipalityNumber, account.tenancyId, today));
+  }
+
+  protected run(municipalityNumber: string, tenancyId: string, causation: Causation, decide: (cases: TenancyCases, account: RentAccountPosition | undefined, today: LocalDate) => readonly CaseEvent[] | Promise<readonly CaseEvent[]>) {
     const today = osloDate(causation.now);
     return decideAndAppend({
       store: this.store,
@@ -96,20 +114,26 @@ abstract class CaseCommandHandler {
       decider: casesDecider,
       causation,
       // The account is read again on every attempt: a conflict means something changed.
-      decide: async (cases) => decide(cases, await this.accounts.position(municipalityNumber, tenancyId, today), today),
+      decide: async (cases) => await decide(cases, await this.accounts.position(municipalityNumber, tenancyId, today), today),
     });
   }
 }
 
 @CommandHandler(EvaluateArrearsCommand)
 export class EvaluateArrearsHandler extends CaseCommandHandler implements ICommandHandler<EvaluateArrearsCommand> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(RENT_ACCOUNTS) accounts: RentAccounts, @Inject(CASE_POLICY) policy: CasePolicy) {
-    super(store, types, accounts, policy);
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_TYPES) types: EventTypeMap,
+    @Inject(RENT_ACCOUNTS) accounts: RentAccounts,
+    @Inject(CASE_POLICY) policy: CasePolicy,
+    @Inject(NAV_HOLDS) holds: NavHolds,
+  ) {
+    super(store, types, accounts, policy, holds);
   }
 
   async execute(command: EvaluateArrearsCommand): Promise<readonly CaseEvent[]> {
-    const { events } = await this.run(command.municipalityNumber, command.tenancyId, command.causation, (cases, account, today) =>
-      account ? evaluateArrears(cases, snapshotOf(account), this.policy, today) : [],
+    const { events } = await this.run(command.municipalityNumber, command.tenancyId, command.causation, async (cases, account, today) =>
+      account ? evaluateArrears(cases, await this.snapshot(account, today), this.policy, today) : [],
     );
     return events;
   }
@@ -117,17 +141,24 @@ export class EvaluateArrearsHandler extends CaseCommandHandler implements IComma
 
 @CommandHandler(EscalateIfNoContactCommand)
 export class EscalateIfNoContactHandler extends CaseCommandHandler implements ICommandHandler<EscalateIfNoContactCommand> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(RENT_ACCOUNTS) accounts: RentAccounts, @Inject(CASE_POLICY) policy: CasePolicy) {
-    super(store, types, accounts, policy);
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_TYPES) types: EventTypeMap,
+    @Inject(RENT_ACCOUNTS) accounts: RentAccounts,
+    @Inject(CASE_POLICY) policy: CasePolicy,
+    @Inject(NAV_HOLDS) holds: NavHolds,
+  ) {
+    super(store, types, accounts, policy, holds);
   }
 
   async execute(command: EscalateIfNoContactCommand): Promise<readonly CaseEvent[]> {
     const parsed = parseCaseId(command.caseId);
     if (!parsed) return [];
-    const { events } = await this.run(parsed.municipalityNumber, parsed.tenancyId, command.causation, (cases, account, today) => {
+    const { events } = await this.run(parsed.municipalityNumber, parsed.tenancyId, command.causation, async (cases, account, today) => {
       if (!account) return [];
-      const settled = evaluateArrears(cases, snapshotOf(account), this.policy, today).filter((e) => e.type === 'cases.CaseResolved');
-      return settled.length ? settled : escalateIfNoContact(cases, command.caseId, today, this.policy, account.navOffice);
+      const snapshot = await this.snapshot(account, today);
+      const settled = evaluateArrears(cases, snapshot, this.policy, today).filter((e) => e.type === 'cases.CaseResolved');
+      return settled.length ? settled : escalateIfNoContact(cases, command.caseId, today, this.policy, account.navOffice, snapshot);
     });
     return events;
   }
@@ -135,8 +166,14 @@ export class EscalateIfNoContactHandler extends CaseCommandHandler implements IC
 
 @CommandHandler(RecordContactCommand)
 export class RecordContactHandler extends CaseCommandHandler implements ICommandHandler<RecordContactCommand> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(RENT_ACCOUNTS) accounts: RentAccounts, @Inject(CASE_POLICY) policy: CasePolicy) {
-    super(store, types, accounts, policy);
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_TYPES) types: EventTypeMap,
+    @Inject(RENT_ACCOUNTS) accounts: RentAccounts,
+    @Inject(CASE_POLICY) policy: CasePolicy,
+    @Inject(NAV_HOLDS) holds: NavHolds,
+  ) {
+    super(store, types, accounts, policy, holds);
   }
 
   async execute(command: RecordContactCommand): Promise<readonly CaseEvent[]> {
@@ -154,4 +191,26 @@ export class RecordContactHandler extends CaseCommandHandler implements ICommand
   }
 }
 
-export const CASE_COMMAND_HANDLERS = [EvaluateArrearsHandler, EscalateIfNoContactHandler, RecordContactHandler];
+@CommandHandler(CloseCaseCommand)
+export class CloseCaseHandler implements ICommandHandler<CloseCaseCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_TYPES) private readonly types: EventTypeMap,
+  ) {}
+
+  async execute(command: CloseCaseCommand): Promise<readonly CaseEvent[]> {
+    const parsed = parseCaseId(command.caseId);
+    if (!parsed) return [];
+    const { events } = await decideAndAppend({
+      store: this.store,
+      types: this.types,
+      streamName: caseStreamName(parsed.tenancyKey),
+      decider: casesDecider,
+      causation: command.causation,
+      decide: (cases) => closeCase(cases, command.caseId, command.outcome, osloDate(command.causation.now)),
+    });
+    return events;
+  }
+}
+
+export const CASE_COMMAND_HANDLERS = [EvaluateArrearsHandler, EscalateIfNoContactHandler, RecordContactHandler, CloseCaseHandler];

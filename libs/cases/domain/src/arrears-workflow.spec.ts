@@ -206,3 +206,35 @@ describe('arrears workflow: case events and the first-contact deadline', () => {
       .then([{ kind: 'ignored', reason: 'Arbeidsflyten for restanser reagerer ikke på warnings.WarningSubmitted.' }]);
   });
 });
+
+describe('arrears workflow: what NAV publishes (@evp/nav-contract)', () => {
+  it('NAV’s hold released (assistance not paid by its date): evaluate the tenancy and re-check the escalation', () => {
+    given({})
+      .when(event('nav.HoldReleased', { caseId: '5035-100234-1', municipalityNumber: '5035', tenancyId: '100234', releasedOn: '2026-12-11', cause: 'assistance-date-passed' }, 'nav-5035-100234'), '2026-12-11')
+      .then([
+        { kind: 'send', command: { type: 'cases.EvaluateArrears', municipalityNumber: '5035', tenancyId: '100234' } },
+        { kind: 'send', command: { type: 'cases.EscalateIfNoContact', caseId: '5035-100234-1' } },
+      ]);
+  });
+
+  it('NAV’s pause ended by itself: the same re-check', () => {
+    given({})
+      .when(event('nav.HoldReleased', { caseId: '5035-100234-1', municipalityNumber: '5035', tenancyId: '100234', releasedOn: '2026-12-11', cause: 'pause-ended' }, 'nav-5035-100234'), '2026-12-11')
+      .then([
+        { kind: 'send', command: { type: 'cases.EvaluateArrears', municipalityNumber: '5035', tenancyId: '100234' } },
+        { kind: 'send', command: { type: 'cases.EscalateIfNoContact', caseId: '5035-100234-1' } },
+      ]);
+  });
+
+  it('NAV concluded with an outcome: close the case with it', () => {
+    given({})
+      .when(event('nav.FollowUpConcluded', { caseId: '5035-100234-1', municipalityNumber: '5035', tenancyId: '100234', outcome: 'moved', concludedOn: '2027-01-11', noteRef: null }, 'nav-5035-100234'), '2027-01-11')
+      .then([{ kind: 'send', command: { type: 'cases.CloseCase', caseId: '5035-100234-1', outcome: 'moved' } }]);
+  });
+
+  it('the rest of NAV’s follow-up is NAV’s: ignored', () => {
+    given({})
+      .when(event('nav.PaymentPlanAgreed', { caseId: '5035-100234-1' }, 'nav-5035-100234'), '2026-11-20')
+      .then([{ kind: 'ignored', reason: 'Bare slutten på et hold og NAVs utfall angår saken; resten av NAVs oppfølging er NAVs.' }]);
+  });
+});

@@ -1,10 +1,12 @@
 import { addDays, cancel, defineDeadline, ignored, schedule, send, type LocalDate, type WorkflowInput, type WorkflowOutput } from '@evp/shared-kernel';
+import type { FollowUpConcluded, HoldReleased, NavOutcome } from '@evp/nav-contract';
 import { nextArrearsEvaluation, type ArrearsSnapshot, type CasePolicy } from './decide';
 
 /** Commands the case workflows send; each is decided against the case stream by its handler, which re-checks the state. */
 export type CaseCommand =
   | { readonly type: 'cases.EvaluateArrears'; readonly municipalityNumber: string; readonly tenancyId: string }
-  | { readonly type: 'cases.EscalateIfNoContact'; readonly caseId: string };
+  | { readonly type: 'cases.EscalateIfNoContact'; readonly caseId: string }
+  | { readonly type: 'cases.CloseCase'; readonly caseId: string; readonly outcome: NavOutcome };
 
 /**
  * Nobody recorded contact within the policy's working days after the case opened: escalate to the
@@ -62,7 +64,17 @@ export function arrearsWorkflow(input: WorkflowInput, state: ArrearsWorkflowStat
       return [ignored('En henvisning til NAV følges opp av NAV-kontoret.')];
     case 'deadline.cases.first-contact':
       return input.kind === 'deadline' ? [send({ type: 'cases.EscalateIfNoContact', caseId: String(input.payload['caseId']) })] : [ignored('En frist kan bare komme fra en frist.')];
+    case 'nav.HoldReleased': {
+      // NAV's pause ended, or assistance did not arrive by its date: what it held back is due now.
+      const d = input.data as HoldReleased['data'];
+      return [send({ type: 'cases.EvaluateArrears', municipalityNumber: d.municipalityNumber, tenancyId: d.tenancyId }), send({ type: 'cases.EscalateIfNoContact', caseId: d.caseId })];
+    }
+    case 'nav.FollowUpConcluded': {
+      const d = input.data as FollowUpConcluded['data'];
+      return [send({ type: 'cases.CloseCase', caseId: d.caseId, outcome: d.outcome })];
+    }
     default:
+      if (input.type.startsWith('nav.')) return [ignored('Bare slutten på et hold og NAVs utfall angår saken; resten av NAVs oppfølging er NAVs.')];
       return [ignored(`Arbeidsflyten for restanser reagerer ikke på ${input.type}.`)];
   }
 }

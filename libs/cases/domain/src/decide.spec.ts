@@ -1,5 +1,5 @@
 import type { CaseEvent } from './events';
-import { CaseRuleError, escalateIfNoContact, evaluateArrears, nextArrearsEvaluation, recordContact, type ArrearsSnapshot, type CasePolicy } from './decide';
+import { CaseRuleError, closeCase, escalateIfNoContact, escalationHold, evaluateArrears, nextArrearsEvaluation, recordContact, type ArrearsSnapshot, type CasePolicy } from './decide';
 import { evolveCases, initialTenancyCases, type TenancyCases } from './prevention-case';
 
 const policy: CasePolicy = { arrearsThresholdMonthsOfRent: 1, graceWorkingDays: 3, daysPastGraceToOpen: 14, firstContactWorkingDays: 5 };
@@ -117,5 +117,63 @@ describe('when to look again without a posting', () => {
     expect(nextArrearsEvaluation(s, policy, '2026-11-03')).toBe('2026-11-06');
     expect(nextArrearsEvaluation(s, policy, '2026-11-06')).toBe('2026-11-19');
     expect(nextArrearsEvaluation(s, policy, '2026-11-19')).toBeNull();
+  });
+});
+
+describe('NAV holding an escalation back (@evp/nav-contract NAV_HOLDS)', () => {
+  // Opened Thursday 26 November with 9 282 kr owed; nobody made contact by Thursday 3 December.
+  const explanation = 'Ingen kontakt er registrert innen 5 virkedager etter at saken ble åpnet 2026-11-26 (frist 2026-12-03), og restansen er ikke betalt.';
+  const escalated = [
+    { type: 'cases.CaseEscalatedToArrearsTeam', data: { caseId: '5035-100234-1', escalatedOn: '2026-12-04', reasons: [{ policy: 'noContactWithinDeadline', explanation }] } },
+    expect.objectContaining({ type: 'cases.ReferredToNav' }),
+  ];
+
+  it('given assistance on its way that covers the arrears (expected 10 December): no escalation while the date has not passed', () => {
+    // The port counts it as on its way up to and including its date.
+    expect(escalateIfNoContact(given(opened), '5035-100234-1', '2026-12-04', policy, 'nav-stjordal', snapshot({ onItsWayOre: 928200 }))).toEqual([]);
+  });
+
+  it('given the date passed unpaid (the port no longer counts it): the escalation goes ahead', () => {
+    expect(escalateIfNoContact(given(opened), '5035-100234-1', '2026-12-11', policy, 'nav-stjordal', snapshot({ onItsWayOre: 0 }))).toEqual([
+      { type: 'cases.CaseEscalatedToArrearsTeam', data: { caseId: '5035-100234-1', escalatedOn: '2026-12-11', reasons: [{ policy: 'noContactWithinDeadline', explanation }] } },
+      expect.objectContaining({ type: 'cases.ReferredToNav' }),
+    ]);
+  });
+
+  it('given assistance on its way that covers only part of the arrears: the rest escalates', () => {
+    expect(escalateIfNoContact(given(opened), '5035-100234-1', '2026-12-04', policy, 'nav-stjordal', snapshot({ onItsWayOre: 400000 }))).toEqual(escalated);
+  });
+
+  it('given NAV paused the follow-up until 10 December: held through that day, escalates the day after', () => {
+    expect(escalateIfNoContact(given(opened), '5035-100234-1', '2026-12-10', policy, 'nav-stjordal', snapshot({ navPausedUntil: '2026-12-10' }))).toEqual([]);
+    expect(escalateIfNoContact(given(opened), '5035-100234-1', '2026-12-11', policy, 'nav-stjordal', snapshot({ navPausedUntil: '2026-12-10' }))).toEqual([
+      expect.objectContaining({ type: 'cases.CaseEscalatedToArrearsTeam' }),
+      expect.objectContaining({ type: 'cases.ReferredToNav' }),
+    ]);
+  });
+
+  it('each hold explains itself without amounts', () => {
+    expect(escalationHold(snapshot({ onItsWayOre: 928200 }), '2026-12-04')).toEqual({ policy: 'assistanceOnItsWay', explanation: 'Økonomisk stønad fra NAV som dekker restansen er på vei.' });
+    expect(escalationHold(snapshot({ navPausedUntil: '2026-12-10' }), '2026-12-04')).toEqual({ policy: 'navPaused', explanation: 'NAV har satt oppfølgingen på pause til og med 2026-12-10.' });
+    expect(escalationHold(snapshot(), '2026-12-04')).toBeNull();
+  });
+
+  it('assistance on its way does not open a case for the amount it covers, and opens one when it no longer counts', () => {
+    expect(evaluateArrears(initialTenancyCases(), snapshot({ onItsWayOre: 928200 }), policy, '2026-11-26')).toEqual([]);
+    expect(evaluateArrears(initialTenancyCases(), snapshot({ onItsWayOre: 0 }), policy, '2026-12-11')).toEqual([expect.objectContaining({ type: 'cases.CaseOpened' })]);
+  });
+});
+
+describe('closing a case with NAV’s outcome', () => {
+  it('closes the open case with the outcome and a fixed explanation (never NAV’s notes)', () => {
+    expect(closeCase(given(opened), '5035-100234-1', 'rehoused', '2027-01-11')).toEqual([
+      { type: 'cases.CaseResolved', data: { caseId: '5035-100234-1', resolvedOn: '2027-01-11', outcome: 'rehoused', explanation: 'NAV avsluttet oppfølgingen: husstanden har fått en annen bolig.' } },
+    ]);
+  });
+
+  it('a closed or unknown case: nothing', () => {
+    const resolved = evaluateArrears(given(opened), snapshot({ overdueOre: 0, arrearsOre: 0 }), policy, '2026-11-30');
+    expect(closeCase(given(opened, ...resolved), '5035-100234-1', 'moved', '2026-12-01')).toEqual([]);
+    expect(closeCase(given(opened), '5035-100234-9', 'moved', '2026-12-01')).toEqual([]);
   });
 });

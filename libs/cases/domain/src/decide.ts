@@ -1,5 +1,5 @@
 import { addDays, formatKroner, norwegianCalendar, type LocalDate, type Ore } from '@evp/shared-kernel';
-import { caseId as makeCaseId, type CaseEvent, type ContactChannel, type NavReferralSource, type PolicyReason } from './events';
+import { caseId as makeCaseId, type CaseEvent, type CaseOutcome, type ContactChannel, type NavReferralSource, type PolicyReason } from './events';
 import { activeCase, findCase, type PreventionCase, type TenancyCases } from './prevention-case';
 
 /** The policy numbers: configuration, not code (ARCHITECTURE.md). Defaults are argued in the README. */
@@ -25,6 +25,30 @@ export interface ArrearsSnapshot {
   readonly daysPastGrace: number;
   /** Due dates of charges not yet paid, oldest first. */
   readonly unpaidDueDates: readonly LocalDate[];
+  /**
+   * Financial assistance NAV has granted toward the arrears whose expected payment date has not
+   * passed (sosialtjenesteloven §§ 18/19, from @evp/nav-contract's NAV_HOLDS): on its way, so it
+   * neither opens nor escalates a case (DOMAIN.md: arrears are computed net of payments known to
+   * be on their way). When the date passes unpaid it counts no more. Absent: nothing on its way.
+   */
+  readonly onItsWayOre?: Ore;
+  /** NAV paused its follow-up with a reason up to and including this day: no escalation while paused. */
+  readonly navPausedUntil?: LocalDate | null;
+}
+
+/** The arrears that open and escalate a case: past grace, net of what NAV has on its way. */
+export function arrearsNetOfOnItsWay(s: ArrearsSnapshot): Ore {
+  return Math.max(0, s.arrearsOre - (s.onItsWayOre ?? 0));
+}
+
+/**
+ * Why an escalation is held back today, or null: NAV paused the follow-up, or assistance on its
+ * way covers the arrears. Explains itself in bokmål without amounts (NAV's details stay NAV's).
+ */
+export function escalationHold(s: ArrearsSnapshot, today: LocalDate): PolicyReason | null {
+  if (s.navPausedUntil && today <= s.navPausedUntil) return { policy: 'navPaused', explanation: `NAV har satt oppfølgingen på pause til og med ${s.navPausedUntil}.` };
+  if ((s.onItsWayOre ?? 0) > 0 && arrearsNetOfOnItsWay(s) === 0) return { policy: 'assistanceOnItsWay', explanation: 'Økonomisk stønad fra NAV som dekker restansen er på vei.' };
+  return null;
 }
 
 export class CaseRuleError extends Error {
@@ -66,10 +90,13 @@ export function evaluateArrears(state: TenancyCases, snapshot: ArrearsSnapshot, 
   const active = activeCase(state);
   if (active) {
     if (snapshot.overdueOre > 0) return [];
+    // Paying ends only an unpaid-rent eviction (tvangsfullbyrdelsesloven § 13-2 tredje ledd bokstav a).
+    if (active.warningGrounds.some((ground) => ground !== 'unpaid-rent')) return [];
     return [{ type: 'cases.CaseResolved', data: { caseId: active.caseId, resolvedOn: today, outcome: 'paid', explanation: 'Det er ingen forfalt, ubetalt husleie lenger.' } }];
   }
+  const net = { ...snapshot, arrearsOre: arrearsNetOfOnItsWay(snapshot) };
   const reasons = Object.values(openingPolicies)
-    .map((rule) => rule(snapshot, policy))
+    .map((rule) => rule(net, policy))
     .filter((r): r is PolicyReason => r !== null);
   if (reasons.length === 0) return [];
   const caseNo = state.cases.length + 1;
@@ -113,11 +140,14 @@ export function recordContact(state: TenancyCases, command: RecordContact): Case
 /**
  * Fired by the first-contact deadline. Re-checks everything, so an early, late or doubled firing
  * is harmless: only an open, unescalated case without contact whose deadline has passed escalates.
+ * Held back while NAV has paused or has assistance on its way that covers the arrears
+ * (`escalationHold`); NAV's `nav.HoldReleased` sends this again when the hold ends.
  */
-export function escalateIfNoContact(state: TenancyCases, caseId: string, today: LocalDate, policy: CasePolicy, navOffice?: string): CaseEvent[] {
+export function escalateIfNoContact(state: TenancyCases, caseId: string, today: LocalDate, policy: CasePolicy, navOffice?: string, snapshot?: ArrearsSnapshot): CaseEvent[] {
   const found = findCase(state, caseId);
   if (!found || found.status !== 'open' || found.contacts.length > 0) return [];
   if (today <= found.opened.firstContactDeadline) return [];
+  if (snapshot && escalationHold(snapshot, today)) return [];
   const reasons = [
     {
       policy: 'noContactWithinDeadline',
@@ -148,6 +178,25 @@ export function referral(found: PreventionCase, source: NavReferralSource, today
       evictionOn: dates.evictionOn ?? null,
     },
   };
+}
+
+const OUTCOME_EXPLANATIONS: Readonly<Record<Exclude<CaseOutcome, 'paid'>, string>> = {
+  'arrears-cleared': 'NAV avsluttet oppfølgingen: restansen er dekket.',
+  'plan-honoured': 'NAV avsluttet oppfølgingen: nedbetalingsavtalen er overholdt.',
+  moved: 'NAV avsluttet oppfølgingen: husstanden har flyttet.',
+  rehoused: 'NAV avsluttet oppfølgingen: husstanden har fått en annen bolig.',
+  evicted: 'NAV avsluttet oppfølgingen: husstanden er kastet ut (tvangsfravikelse).',
+  'warning-withdrawn': 'NAV avsluttet oppfølgingen: utleieren har trukket varselet.',
+};
+
+/**
+ * NAV concluded its follow-up with an outcome (`nav.FollowUpConcluded`): the case closes with it.
+ * The explanation is fixed per outcome, never NAV's notes. A closed or unknown case: nothing.
+ */
+export function closeCase(state: TenancyCases, caseId: string, outcome: Exclude<CaseOutcome, 'paid'>, today: LocalDate): CaseEvent[] {
+  const found = findCase(state, caseId);
+  if (!found || found.status === 'resolved') return [];
+  return [{ type: 'cases.CaseResolved', data: { caseId, resolvedOn: today, outcome, explanation: OUTCOME_EXPLANATIONS[outcome] } }];
 }
 
 /** The day after which a case with no contact escalates: the deadline's own day still counts. */

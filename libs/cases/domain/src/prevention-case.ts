@@ -9,6 +9,14 @@ export interface PreventionCase {
   readonly contacts: ReadonlyArray<{ readonly contactId: string; readonly channel: ContactChannel; readonly contactedOn: LocalDate }>;
   readonly escalation: { readonly escalatedOn: LocalDate; readonly reasons: readonly PolicyReason[] } | null;
   readonly referrals: ReadonlyArray<{ readonly referralId: string; readonly source: NavReferralSource; readonly referredOn: LocalDate }>;
+  /** The husleierestanseteam's decisions, one per meeting: what makes recording a meeting again a no-op. */
+  readonly teamDecisions: ReadonlyArray<{ readonly meetingId: string; readonly decidedOn: LocalDate }>;
+  /**
+   * Grounds of the landlords' warnings attached to the case. Paying stops only an unpaid-rent
+   * eviction (tvangsfullbyrdelsesloven § 13-2 tredje ledd bokstav a): a case that also holds a
+   * warning on another ground is not resolved because the rent is paid.
+   */
+  readonly warningGrounds: ReadonlyArray<'unpaid-rent' | 'lease-expired' | 'other-breach'>;
   readonly resolvedOn: LocalDate | null;
 }
 
@@ -35,7 +43,7 @@ export function evolveCases(state: TenancyCases, event: CaseEvent): TenancyCases
   switch (event.type) {
     case 'cases.CaseOpened':
       return {
-        cases: [...state.cases, { caseId: event.data.caseId, caseNo: event.data.caseNo, status: 'open', opened: event.data, contacts: [], escalation: null, referrals: [], resolvedOn: null }],
+        cases: [...state.cases, { caseId: event.data.caseId, caseNo: event.data.caseNo, status: 'open', opened: event.data, contacts: [], escalation: null, referrals: [], teamDecisions: [], warningGrounds: [], resolvedOn: null }],
       };
     case 'cases.ContactRecorded':
       return update(event.data.caseId, (c) => ({ ...c, contacts: [...c.contacts, { contactId: event.data.contactId, channel: event.data.channel, contactedOn: event.data.contactedOn }] }));
@@ -45,6 +53,14 @@ export function evolveCases(state: TenancyCases, event: CaseEvent): TenancyCases
       return update(event.data.caseId, (c) => ({ ...c, referrals: [...c.referrals, { referralId: event.data.referralId, source: event.data.source, referredOn: event.data.referredOn }] }));
     case 'cases.CaseResolved':
       return update(event.data.caseId, (c) => ({ ...c, status: 'resolved', resolvedOn: event.data.resolvedOn }));
+    case 'cases.TeamDecisionRecorded':
+      return update(event.data.caseId, (c) => ({ ...c, teamDecisions: [...c.teamDecisions, { meetingId: event.data.meetingId, decidedOn: event.data.decidedOn }] }));
+    case 'cases.WarningAttached':
+      return update(event.data.caseId, (c) => ({ ...c, warningGrounds: [...c.warningGrounds, event.data.ground] }));
+    case 'cases.WarningStepRecorded':
+      // A landlord's step: the referral it caused is recorded by ReferredToNav; which warnings a
+      // case holds, and their steps, are the warning referral's own state (warning-referral.ts).
+      return state;
     default: {
       const never: never = event;
       return never;

@@ -1,5 +1,5 @@
 import { StoredEvent, type EventTypeMap } from '@evp/event-store';
-import type { BalanceDiscrepancyRecorded, BalanceStated, ChargePosted, ReductionPosted, TenancyDetailsChanged, TenancyRegistered } from '@evp/ledger-domain';
+import type { BalanceDiscrepancyRecorded, BalanceStated, ChargePosted, ImportAccepted, ReductionPosted, TenancyDetailsChanged, TenancyRegistered } from '@evp/ledger-domain';
 
 export class TenancyRegisteredEvent extends StoredEvent<TenancyRegistered['data']> {}
 export class TenancyDetailsChangedEvent extends StoredEvent<TenancyDetailsChanged['data']> {}
@@ -9,6 +9,7 @@ export class CreditPostedEvent extends StoredEvent<ReductionPosted['data']> {}
 export class WriteOffPostedEvent extends StoredEvent<ReductionPosted['data']> {}
 export class BalanceStatedEvent extends StoredEvent<BalanceStated['data']> {}
 export class BalanceDiscrepancyRecordedEvent extends StoredEvent<BalanceDiscrepancyRecorded['data']> {}
+export class ImportAcceptedEvent extends StoredEvent<ImportAccepted['data']> {}
 
 /** The ledger's stored type names and the classes `@nestjs/cqrs` handlers receive. */
 export function registerLedgerEventTypes(map: EventTypeMap): EventTypeMap {
@@ -20,5 +21,6 @@ export function registerLedgerEventTypes(map: EventTypeMap): EventTypeMap {
     .register('ledger.CreditPosted', CreditPostedEvent)
     .register('ledger.WriteOffPosted', WriteOffPostedEvent)
     .register('ledger.BalanceStated', BalanceStatedEvent)
-    .register('ledger.BalanceDiscrepancyRecorded', BalanceDiscrepancyRecordedEvent);
+    .register('ledger.BalanceDiscrepancyRecorded', BalanceDiscrepancyRecordedEvent)
+    .register('ledger.ImportAccepted', ImportAcceptedEvent);
 }

@@ -8,3 +8,8 @@ export * from './accounts-projection';
 export * from './accounts-queries';
 export * from './ledger-cqrs';
 export * from './event-classes';
+export * from './import-record';
+export * from './imports-projection';
+export * from './rent-months-projection';
+export * from './rent-months-queries';
+export * from './ledger-web';

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { deterministicId } from '@evp/shared-kernel';
 import {
   WrongExpectedRevisionError,
@@ -8,12 +7,14 @@ import {
   type NewEvent,
   type StreamAppend,
 } from '@evp/event-store';
-import { LedgerRuleError, decidePostings, decideRegistration, tenancyStreamName, type LedgerEvent, type Tenancy } from '@evp/ledger-domain';
+import { LedgerRuleError, TENANCY_STREAM_PREFIX, decidePostings, decideRegistration, tenancyStreamName, type LedgerEvent, type Tenancy } from '@evp/ledger-domain';
+import type { PeopleRecords, TenantToRecord } from '@evp/people-contract';
 import { loadTenancy } from './rent-accounts';
 import { metadataFor, type CommandContext } from './command-context';
 import type { FieldError } from './csv';
 import type { PostingLine } from './postings-input';
 import type { TenancyLine } from './tenancies-input';
+import { importRecord, municipalitiesOf, postingsContentSha256, tenanciesContentSha256 } from './import-record';
 
 /** The whole input was refused: nothing was written. `conflict` when an ERP line would change. */
 export class InputRejectedError extends Error {
@@ -33,6 +34,8 @@ export interface PostingResult {
   readonly alreadyPosted: number;
   /** True when nothing new was written: a repeated file or request. */
   readonly noOp: boolean;
+  /** The import this was recorded as (`GET /api/v1/ledger/imports`). */
+  readonly importId: string;
 }
 
 export interface RegistrationResult {
@@ -41,11 +44,11 @@ export interface RegistrationResult {
   readonly changed: number;
   readonly unchanged: number;
   readonly noOp: boolean;
+  /** The import this was recorded as (`GET /api/v1/ledger/imports`). */
+  readonly importId: string;
 }
 
 const MAX_CONFLICT_RETRIES = 3;
-
-export const PERSON_STREAM_PREFIX = 'person-';
 
 /**
  * Accounting's commands on tenancy accounts. Every input is validated whole, then decided against
@@ -56,13 +59,14 @@ export const PERSON_STREAM_PREFIX = 'person-';
 export class LedgerService {
   constructor(
     private readonly store: EventStore,
-    private readonly personIdKey: string,
+    /** The people context's port: tenants' identity numbers and names go there, encrypted, never into ledger events. */
+    private readonly people: PeopleRecords,
     private readonly types: EventTypeMap,
   ) {}
 
   /** An opaque person id: HMAC of the identity number, so the same person gets the same id and the id reveals nothing. */
   personId(nationalId: string): string {
-    return `p${createHmac('sha256', this.personIdKey).update(nationalId).digest('hex').slice(0, 32)}`;
+    return this.people.personId(nationalId);
   }
 
   loadTenancy(municipalityNumber: string, tenancyId: string): Promise<{ state: Tenancy; revision: number }> {
@@ -73,6 +77,7 @@ export class LedgerService {
     assertMunicipalities(lines, ctx);
     return this.retryOnConflict(async () => {
       const appends: StreamAppend[] = [];
+      const tenants: TenantToRecord[] = [];
       let registered = 0;
       let changed = 0;
       const metadata = metadataFor(ctx);
@@ -89,23 +94,31 @@ export class LedgerService {
           navOffice: line.navOffice,
           tenantPersonIds: personIds,
         });
-        // Identity numbers and names go to each person's own stream, which can be erased without touching the ledger.
-        for (const [i, tenant] of line.tenants.entries()) {
-          const personId = personIds[i] as string;
-          appends.push({
-            streamName: `${PERSON_STREAM_PREFIX}${personId}`,
-            events: [{ id: deterministicId(`${personId}|recorded|${tenant.name}`), type: 'people.PersonRecorded', data: { nationalId: tenant.nationalId, name: tenant.name }, metadata }],
-            expectedRevision: 'any',
-          });
-        }
+        // Identity numbers and names go to the people context, which stores them encrypted per person (erasable by deleting the key).
+        for (const tenant of line.tenants) tenants.push({ nationalId: tenant.nationalId, name: tenant.name, municipalityNumber: line.municipalityNumber, tenancyId: line.tenancyId });
         if (events.length === 0) continue;
         if (events[0]?.type === 'ledger.TenancyRegistered') registered += 1;
         else changed += 1;
         appends.push({ streamName: stream, events: events.map((e) => toNewEvent(stream, e, `${revision}`, metadata)), expectedRevision: revision < 0 ? 'no_stream' : revision });
       }
-      const results = await this.store.appendToStreams(appends);
-      const wroteSomething = results.some((r) => !r.alreadyAppended);
-      return { tenancies: lines.length, registered, changed, unchanged: lines.length - registered - changed, noOp: !wroteSomething };
+      // Decided after the ledger's own decisions, so no data key is made for a registration refused above. The
+      // person streams come first in the append: on EventStoreDB, which appends stream by stream, a tenancy
+      // then never names a person whose data is not recorded yet.
+      const people = (await this.people.prepareRecords(tenants)).map(
+        (p): StreamAppend => ({
+          streamName: p.streamName,
+          expectedRevision: p.expectedRevision,
+          events: p.events.map((e) => ({ id: e.id, type: e.type, data: e.data as JsonObject, metadata: { ...metadata, schemaVersion: e.schemaVersion } })),
+        }),
+      );
+      // The import's record goes last in the same atomic append: recorded exactly when its tenancies are.
+      const decided = appends.filter((a) => a.streamName.startsWith(TENANCY_STREAM_PREFIX)).reduce((n, a) => n + a.events.length, 0);
+      const tenantLines = lines.reduce((n, l) => n + l.tenants.length, 0);
+      const record = await importRecord(this.store, ctx, { sha256: tenanciesContentSha256(lines, (id) => this.personId(id)), municipalities: municipalitiesOf(lines) }, { kind: 'tenancies', lines: tenantLines, tenancies: lines.length, eventsWritten: decided, alreadyPosted: lines.length - registered - changed, noOp: decided === 0 });
+      const all = [...people, ...appends, ...(record.append ? [record.append] : [])];
+      const results = all.length ? await this.store.appendToStreams(all) : [];
+      const wroteSomething = results.slice(0, people.length + appends.length).some((r) => !r.alreadyAppended);
+      return { tenancies: lines.length, registered, changed, unchanged: lines.length - registered - changed, noOp: !wroteSomething, importId: record.importId };
     });
   }
 
@@ -143,9 +156,13 @@ export class LedgerService {
       }
       if (invalid.length) throw new InputRejectedError([...invalid, ...conflicts].sort(byLine), 'invalid');
       if (conflicts.length) throw new InputRejectedError(conflicts.sort(byLine), 'conflict');
-      const results = appends.length ? await this.store.appendToStreams(appends) : [];
+      // The import's record goes last in the same atomic append: recorded exactly when its postings are.
+      const decided = appends.reduce((n, a) => n + a.events.length, 0);
+      const record = await importRecord(this.store, ctx, { sha256: postingsContentSha256(lines), municipalities: municipalitiesOf(lines) }, { kind: 'postings', lines: lines.length, tenancies: byTenancy.size, eventsWritten: decided, alreadyPosted, noOp: decided === 0 });
+      const all = record.append ? [...appends, record.append] : appends;
+      const results = all.length ? await this.store.appendToStreams(all) : [];
       const written = appends.filter((_, i) => !results[i]?.alreadyAppended).reduce((n, a) => n + a.events.length, 0);
-      return { lines: lines.length, tenancies: byTenancy.size, eventsWritten: written, alreadyPosted, noOp: written === 0 };
+      return { lines: lines.length, tenancies: byTenancy.size, eventsWritten: written, alreadyPosted, noOp: written === 0, importId: record.importId };
     });
   }
 

@@ -86,3 +86,40 @@ export function parseTenancyStreamName(streamName: string): { municipalityNumber
   const tenancyId = key.slice(5);
   return MUNICIPALITY_NUMBER.test(municipalityNumber) && key[4] === '-' && TENANCY_ID.test(tenancyId) ? { municipalityNumber, tenancyId } : undefined;
 }
+
+/**
+ * Accounting's import history: one accepted input (a CSV file or a JSON request of postings or
+ * tenancies), recorded in the same atomic write as what it changed. Counts only: the lines stay in
+ * the tenancy streams, and no identity number or name is ever in this event.
+ */
+export type ImportAccepted = {
+  readonly type: 'ledger.ImportAccepted';
+  readonly data: {
+    readonly importId: string;
+    readonly kind: 'postings' | 'tenancies';
+    /** Kommunenumre the lines covered: whose history the import belongs to (invariant 12). */
+    readonly municipalities: readonly string[];
+    /** Postings: ERP lines. Tenancies: tenant lines (one per tenant, as in the file). */
+    readonly lines: number;
+    readonly tenancies: number;
+    /** Ledger events the import wrote to tenancy streams. */
+    readonly eventsWritten: number;
+    /** Postings: lines whose voucher was posted before with the same content. Tenancies: tenancies left unchanged. */
+    readonly alreadyPosted: number;
+    readonly noOp: boolean;
+    /**
+     * SHA-256 of the accepted content in a canonical form (the parsed lines, so one ERP export sent
+     * as UTF-8 or Windows-1252, with or without BOM, CSV or JSON, hashes the same). Tenants'
+     * identity numbers and names enter it only as keyed hashes, so it cannot confirm a guessed number.
+     */
+    readonly fileSha256: string;
+  };
+};
+
+/** `import-<importId>`: one stream per accepted import. */
+export const LEDGER_IMPORT_STREAM_PREFIX = 'import-';
+
+export function ledgerImportStreamName(importId: string): string {
+  return `${LEDGER_IMPORT_STREAM_PREFIX}${importId}`;
+}
+

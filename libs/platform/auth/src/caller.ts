@@ -1,4 +1,4 @@
-export const ROLES = ['accounting', 'arrears-team', 'nav-adviser', 'landlord', 'admin'] as const;
+export const ROLES = ['accounting', 'arrears-team', 'nav-adviser', 'nav-lead', 'landlord', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
@@ -12,7 +12,7 @@ export interface Caller {
   readonly roles: readonly Role[];
   /** Kommunenumre the caller may act in. Every query is scoped by these (invariant 11). */
   readonly municipalities: readonly string[];
-  /** A NAV adviser's own NAV office: they see only its tenancies and cases. */
+  /** A NAV adviser's or NAV office lead's own NAV office: they see only its tenancies and cases. */
   readonly navOffice: string | null;
   /** A landlord's own id: they see only their own warnings. */
   readonly landlordId: string | null;

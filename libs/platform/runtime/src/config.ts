@@ -1,4 +1,6 @@
+import { checkEventStoreConnectionString } from '@evp/event-store';
 import type { ReadModelBackend } from '@evp/read-models';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -104,6 +106,24 @@ const schema = z
      * At least 32 random bytes, as hex or base64 (checked below). Required in production.
      */
     PERSON_ID_KEY: z.string().optional(),
+    /**
+     * Where the per-person data keys live (crypto-shredding, invariant 7): an SQLite file of their
+     * own, or a schema of their own in the read models' PostgreSQL (READ_MODEL_POSTGRES_URL). Never
+     * the event store and never a read model: nothing rebuilds this store, so it is backed up.
+     */
+    PERSON_KEYS_STORE: z.enum(['sqlite', 'postgres']).default('sqlite'),
+    PERSON_KEYS_SQLITE_FILE: z.string().min(1).default('./data/person-keys.sqlite'),
+    PERSON_KEYS_POSTGRES_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be lowercase letters, digits and _').default('evp_keys'),
+    /**
+     * Secret the data keys are wrapped with (through HKDF), so a copy of the key table alone opens
+     * nothing. At least 32 random bytes as hex or base64, not PERSON_ID_KEY. Required in production.
+     */
+    PERSON_KEYS_MASTER_KEY: z.string().optional(),
+    /**
+     * Years a resolved prevention case's records are kept (the municipality's oppbevaringstid under
+     * arkivlova): until then its tenants' data is restricted instead of erased. Set it from the arkivplan.
+     */
+    PEOPLE_CASE_RETENTION_YEARS: z.coerce.number().int().min(0).max(100).default(10),
 
     /** Policy numbers (README, "Case policy"). */
     POLICY_ARREARS_MONTHS_OF_RENT: z.coerce.number().positive().max(12).default(1),
@@ -111,12 +131,94 @@ const schema = z
     POLICY_DAYS_PAST_GRACE_TO_OPEN: z.coerce.number().int().min(1).max(365).default(14),
     POLICY_FIRST_CONTACT_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(5),
 
+    /**
+     * § 9-11 warnings: every length of the statutory deadline engine (libs/warnings/domain,
+     * deadline-engine.ts), each with its unit. Defaults are the law's and Husbanken's numbers.
+     */
+    /** tvangsfullbyrdelsesloven § 4-18 (1): calendar days from the § 4-18 notice being sent to the earliest petition. */
+    WARNING_NOTICE_TO_PETITION_DAYS: z.coerce.number().int().min(1).max(60).default(14),
+    /** Policy, not law: working days after sending until a posted § 4-18 notice is assumed received (the careful date). */
+    WARNING_ASSUMED_RECEIPT_WORKING_DAYS: z.coerce.number().int().min(0).max(20).default(3),
+    /** Husbanken's guidance: calendar days between the notice to NAV and the petition (advice, never a block). */
+    WARNING_NAV_LEAD_DAYS: z.coerce.number().int().min(0).max(60).default(14),
+    /** tvangsfullbyrdelsesloven § 13-6: calendar days the tenant has to object to the namsmann after receiving the letter. */
+    WARNING_OBJECTION_DAYS: z.coerce.number().int().min(1).max(60).default(14),
+    /** tvangsfullbyrdelsesloven § 13-11: calendar days to fetch belongings after the eviction, before the second notice. */
+    WARNING_BELONGINGS_DAYS: z.coerce.number().int().min(1).max(60).default(14),
+    /**
+     * Which NAV office a warning about a dwelling in each municipality goes to, as
+     * `kommunenummer:nav-kontor` pairs separated by commas. A warning for a municipality not listed
+     * is refused (the installation does not serve it). The default is the pilot, Stjørdal.
+     */
+    WARNING_NAV_OFFICES: z
+      .string()
+      .default('5035:nav-stjordal')
+      .refine((v) => v.split(',').every((pair) => /^\s*\d{4}:[a-z0-9][a-z0-9_.-]{0,59}\s*$/.test(pair)), 'must be kommunenummer:nav-kontor pairs separated by commas (e.g. 5035:nav-stjordal)')
+      .transform((v) => Object.fromEntries(v.split(',').map((pair) => pair.trim().split(':') as [string, string]))),
+    /**
+     * Landlord ids (token `landlordId`) of the municipalities' own property units, comma-separated.
+     * Only they (and only in the municipalities their token names) may submit a warning as the
+     * municipal landlord and link it to a municipal tenancy. Unset: nobody in production (fail
+     * closed); in development and test, any landlord token that acts in the dwelling's municipality.
+     */
+    WARNING_MUNICIPAL_LANDLORD_IDS: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v.split(',').map((id) => id.trim()).filter((id) => id !== ''))),
+
+    /**
+     * NAV's follow-up (libs/nav/README.md, «Policy»). No national standard says how soon NAV must pick up a
+     * referral: the municipality sets it. A referral not claimed within this many Norwegian working
+     * days after it arrived escalates to the office lead and the husleierestanseteam, once.
+     */
+    NAV_PICKUP_WORKING_DAYS: z.coerce.number().int().min(1).max(30).default(3),
+    /**
+     * The office's norm for starting economic advice (sosialtjenesteloven § 17) after the request,
+     * in working days; a later start needs a reason (the county governor's audit asks whether the
+     * service started in time — the law says «uten ugrunnet opphold», the number is local).
+     */
+    NAV_ADVICE_START_NORM_WORKING_DAYS: z.coerce.number().int().min(1).max(60).default(10),
+    /** Calendar days after an instalment's due date within which a payment still counts as on time (the payment plan's default tolerance). */
+    PAYMENT_PLAN_TOLERANCE_DAYS: z.coerce.number().int().min(0).max(31).default(5),
+    /** Day of the month on which income management's monthly check looks for the rent paid from it (calendar day, 1–28). */
+    NAV_INCOME_MANAGEMENT_CHECK_DAY: z.coerce.number().int().min(1).max(28).default(10),
+
     /** Largest accepted upload (bytes). */
     MAX_IMPORT_BYTES: positiveInt.default(32 * 1024 * 1024),
+
+    /**
+     * The web app's sign-in in production: OpenID Connect, authorization code with PKCE, run by the
+     * browser (the pages never see a password). Staff sign in through the organisation's Entra ID
+     * (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_SCOPE), landlords through ID-porten (OIDC_LANDLORD_*).
+     * A provider without issuer and client id is not offered. `GET /api/config` publishes them.
+     */
+    OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an https:// URL (http:// only outside production)' }).optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_SCOPE: z.string().min(1).default('openid profile'),
+    OIDC_LANDLORD_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an https:// URL (http:// only outside production)' }).optional(),
+    OIDC_LANDLORD_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_LANDLORD_SCOPE: z.string().min(1).default('openid profile'),
+    /** The web app's path both providers send the browser back to; register `<origin><path>` with each. */
+    OIDC_REDIRECT_PATH: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be a path such as /logg-inn/tilbake').default('/logg-inn/tilbake'),
+    /** The built web app (apps/web, `vite build`) the api serves on its own origin; when missing the api serves only its endpoints. */
+    WEB_DIST_DIR: z.string().min(1).default('./apps/web/dist'),
+    /** Where the api reaches the worker's operator endpoints (`/api/v1/operator/*`). Default http://WORKER_HOST:WORKER_PORT. */
+    WORKER_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    /**
+     * Bearer token Prometheus scrapes `/metrics` with (api and worker). In production `/metrics`
+     * exists only when it is set (32+ characters); development and test fall back to a public one.
+     */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Load the synthetic Stjørdal (scripts/demo.ts) on a first start with an empty store. Development and test only. */
+    DEMO_DATA: bool.default(false),
   })
   .superRefine((c, ctx) => {
     if (c.READ_MODEL_STORE === 'postgres' && !c.READ_MODEL_POSTGRES_URL) {
       ctx.addIssue({ code: 'custom', path: ['READ_MODEL_POSTGRES_URL'], message: 'is required when READ_MODEL_STORE=postgres' });
+    }
+    if (c.EVENT_STORE === 'eventstoredb' && c.EVENTSTORE_CONNECTION_STRING) {
+      const problem = checkEventStoreConnectionString(c.EVENTSTORE_CONNECTION_STRING, c.NODE_ENV === 'production');
+      if (problem) ctx.addIssue({ code: 'custom', path: ['EVENTSTORE_CONNECTION_STRING'], message: problem });
     }
     if (c.EVENT_STORE === 'eventstoredb' && !c.EVENTSTORE_CONNECTION_STRING) {
       ctx.addIssue({ code: 'custom', path: ['EVENTSTORE_CONNECTION_STRING'], message: 'is required when EVENT_STORE=eventstoredb' });
@@ -131,13 +233,17 @@ const schema = z
     }
     // Everything production lacks, in one line: the first start of a new installation shows it all.
     const personIdKeyHint = '(32+ random bytes as hex or base64: openssl rand -hex 32)';
-    const noKeySource = c.NODE_ENV === 'production' && !c.AUTH_JWKS_URL && !c.AUTH_PUBLIC_KEY_FILE;
-    const noPersonIdKey = c.NODE_ENV === 'production' && !c.PERSON_ID_KEY;
-    if (noKeySource) {
-      const alsoKey = noPersonIdKey ? `; so is PERSON_ID_KEY ${personIdKeyHint}` : '';
-      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: `or AUTH_PUBLIC_KEY_FILE is required in production${alsoKey}`, params: inProduction });
-    } else if (noPersonIdKey) {
-      ctx.addIssue({ code: 'custom', path: ['PERSON_ID_KEY'], message: `is required in production ${personIdKeyHint}`, params: inProduction });
+    if (c.NODE_ENV === 'production') {
+      const missing: Array<[string, string]> = [];
+      if (!c.AUTH_JWKS_URL && !c.AUTH_PUBLIC_KEY_FILE) missing.push(['AUTH_JWKS_URL', 'or AUTH_PUBLIC_KEY_FILE']);
+      if (!c.PERSON_ID_KEY) missing.push(['PERSON_ID_KEY', personIdKeyHint]);
+      if (!c.PERSON_KEYS_MASTER_KEY) missing.push(['PERSON_KEYS_MASTER_KEY', personIdKeyHint]);
+      const [first, ...rest] = missing;
+      if (first) {
+        const lead = first[0] === 'AUTH_JWKS_URL' ? `${first[1]} is required in production` : `is required in production ${first[1]}`;
+        const also = rest.map(([name, hint]) => `; so is ${name} ${hint}`).join('');
+        ctx.addIssue({ code: 'custom', path: [first[0]], message: `${lead}${also}`, params: inProduction });
+      }
     }
     if (c.NODE_ENV === 'production' && c.AUTH_JWKS_URL && new URL(c.AUTH_JWKS_URL).protocol !== 'https:') {
       ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'must use https in production', params: inProduction });
@@ -148,6 +254,34 @@ const schema = z
     }
     if (c.TEST_CLOCK_FILE && c.NODE_ENV !== 'test') {
       ctx.addIssue({ code: 'custom', path: ['TEST_CLOCK_FILE'], message: 'is only allowed when NODE_ENV=test' });
+    }
+    if (c.PERSON_KEYS_STORE === 'postgres' && !c.READ_MODEL_POSTGRES_URL) {
+      ctx.addIssue({ code: 'custom', path: ['READ_MODEL_POSTGRES_URL'], message: 'is required when PERSON_KEYS_STORE=postgres (the key schema lives in the same database)' });
+    }
+    // Keys beside a read model would share its migration table and be in reach of whoever drops or rebuilds it.
+    if (c.PERSON_KEYS_STORE === 'postgres' && c.READ_MODEL_STORE === 'postgres' && c.PERSON_KEYS_POSTGRES_SCHEMA === c.READ_MODEL_POSTGRES_SCHEMA) {
+      ctx.addIssue({ code: 'custom', path: ['PERSON_KEYS_POSTGRES_SCHEMA'], message: 'must differ from READ_MODEL_POSTGRES_SCHEMA: the person keys are not a read model' });
+    }
+    if (c.PERSON_KEYS_STORE === 'sqlite' && [c.SQLITE_FILE, c.READ_MODEL_SQLITE_FILE].some((f) => resolve(f) === resolve(c.PERSON_KEYS_SQLITE_FILE))) {
+      ctx.addIssue({ code: 'custom', path: ['PERSON_KEYS_SQLITE_FILE'], message: 'must be a file of its own, not the event store or the read models' });
+    }
+    if (c.PERSON_KEYS_MASTER_KEY) {
+      const problem = personIdKeyProblem(c.PERSON_KEYS_MASTER_KEY);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['PERSON_KEYS_MASTER_KEY'], message: problem });
+      else if (c.PERSON_KEYS_MASTER_KEY === c.PERSON_ID_KEY) ctx.addIssue({ code: 'custom', path: ['PERSON_KEYS_MASTER_KEY'], message: 'must not be PERSON_ID_KEY: each secret has one purpose' });
+    }
+    for (const [issuer, clientId] of [
+      ['OIDC_ISSUER', 'OIDC_CLIENT_ID'],
+      ['OIDC_LANDLORD_ISSUER', 'OIDC_LANDLORD_CLIENT_ID'],
+    ] as const) {
+      if (Boolean(c[issuer]) !== Boolean(c[clientId])) ctx.addIssue({ code: 'custom', path: [c[issuer] ? clientId : issuer], message: `must be set together with ${c[issuer] ? issuer : clientId}` });
+      if (c.NODE_ENV === 'production' && c[issuer] && new URL(c[issuer] as string).protocol !== 'https:') ctx.addIssue({ code: 'custom', path: [issuer], message: 'must use https in production', params: inProduction });
+    }
+    if (c.NODE_ENV === 'production' && c.METRICS_TOKEN && c.METRICS_TOKEN.length < 32) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_TOKEN'], message: 'must be at least 32 characters in production (openssl rand -hex 32)', params: inProduction });
+    }
+    if (c.DEMO_DATA && c.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['DEMO_DATA'], message: 'must not be true in production: the demo is synthetic data', params: inProduction });
     }
   });
 
@@ -190,6 +324,27 @@ export function personIdKey(config: AppConfig): string {
   return DEV_PERSON_ID_KEY;
 }
 
+/** Public on purpose, like the development person-id key: only ever used in development and test. */
+const DEV_PERSON_KEYS_MASTER_KEY = 'evp-development-person-keys-master-key-not-secret-0123456789';
+export function personKeysMasterKey(config: AppConfig): string {
+  if (config.PERSON_KEYS_MASTER_KEY) return config.PERSON_KEYS_MASTER_KEY;
+  // loadConfig already refuses this; a config object built another way must not fall back either.
+  if (config.NODE_ENV !== 'development' && config.NODE_ENV !== 'test') throw new ConfigError('Invalid configuration: PERSON_KEYS_MASTER_KEY is required in production');
+  return DEV_PERSON_KEYS_MASTER_KEY;
+}
+
+/** The person-key store: its own SQLite file, or its own schema in the read models' PostgreSQL. The api is its only writer. */
+export function personKeysBackend(config: AppConfig): ReadModelBackend {
+  return config.PERSON_KEYS_STORE === 'postgres'
+    ? { kind: 'postgres', connectionString: config.READ_MODEL_POSTGRES_URL as string, schema: config.PERSON_KEYS_POSTGRES_SCHEMA }
+    : { kind: 'sqlite', file: config.PERSON_KEYS_SQLITE_FILE };
+}
+
+/** The archive rule's numbers (@evp/people-domain `ArchivePolicy`). */
+export function peopleArchivePolicyFrom(config: AppConfig) {
+  return { caseRetentionYears: config.PEOPLE_CASE_RETENTION_YEARS };
+}
+
 /**
  * Everything `new TokenVerifier(...)` (@evp/auth) needs from the configuration except the clock:
  * `new TokenVerifier({ ...tokenVerifierOptionsFrom(config), clock })`.
@@ -215,6 +370,17 @@ export function casePolicyFrom(config: AppConfig) {
     graceWorkingDays: config.POLICY_GRACE_WORKING_DAYS,
     daysPastGraceToOpen: config.POLICY_DAYS_PAST_GRACE_TO_OPEN,
     firstContactWorkingDays: config.POLICY_FIRST_CONTACT_WORKING_DAYS,
+  };
+}
+
+/** The statutory deadline engine's lengths (@evp/warnings-domain `WarningDeadlinePolicy`). */
+export function warningPolicyFrom(config: AppConfig) {
+  return {
+    noticeToPetitionDays: config.WARNING_NOTICE_TO_PETITION_DAYS,
+    assumedReceiptWorkingDays: config.WARNING_ASSUMED_RECEIPT_WORKING_DAYS,
+    navLeadDays: config.WARNING_NAV_LEAD_DAYS,
+    objectionDays: config.WARNING_OBJECTION_DAYS,
+    belongingsDays: config.WARNING_BELONGINGS_DAYS,
   };
 }
 
@@ -261,4 +427,40 @@ export function readModelBackend(config: AppConfig, role: 'writer' | 'reader'): 
 /** Whether input may carry synthetic identity numbers (Tenor, Dolly). */
 export function allowSyntheticIds(config: AppConfig): boolean {
   return config.ALLOW_SYNTHETIC_IDS ?? (config.NODE_ENV === 'development' || config.NODE_ENV === 'test');
+}
+
+/** Where the api reaches the worker's operator endpoints. */
+export function workerUrl(config: AppConfig): string {
+  return (config.WORKER_URL ?? `http://${config.WORKER_HOST}:${config.WORKER_PORT}`).replace(/\/+$/, '');
+}
+
+/** Public on purpose, like the development signing key: only ever used in development and test. */
+const DEV_METRICS_TOKEN = 'evp-development-metrics-token-not-secret';
+
+/** The bearer token `/metrics` wants; undefined in production without METRICS_TOKEN, where `/metrics` does not exist. */
+export function metricsToken(config: AppConfig): string | undefined {
+  if (config.METRICS_TOKEN) return config.METRICS_TOKEN;
+  return config.NODE_ENV === 'development' || config.NODE_ENV === 'test' ? DEV_METRICS_TOKEN : undefined;
+}
+
+/** One OpenID Connect provider the web app offers: the browser discovers its endpoints from `<issuer>/.well-known/openid-configuration`. */
+export interface OidcProvider {
+  /** `staff` (Entra ID) or `landlord` (ID-porten). */
+  readonly id: 'staff' | 'landlord';
+  readonly label: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly scope: string;
+  readonly redirectPath: string;
+}
+
+export function oidcProvidersFrom(config: AppConfig): OidcProvider[] {
+  const providers: OidcProvider[] = [];
+  if (config.OIDC_ISSUER && config.OIDC_CLIENT_ID) {
+    providers.push({ id: 'staff', label: 'Ansatte (Entra ID)', issuer: config.OIDC_ISSUER, clientId: config.OIDC_CLIENT_ID, scope: config.OIDC_SCOPE, redirectPath: config.OIDC_REDIRECT_PATH });
+  }
+  if (config.OIDC_LANDLORD_ISSUER && config.OIDC_LANDLORD_CLIENT_ID) {
+    providers.push({ id: 'landlord', label: 'Utleiere (ID-porten)', issuer: config.OIDC_LANDLORD_ISSUER, clientId: config.OIDC_LANDLORD_CLIENT_ID, scope: config.OIDC_LANDLORD_SCOPE, redirectPath: config.OIDC_REDIRECT_PATH });
+  }
+  return providers;
 }

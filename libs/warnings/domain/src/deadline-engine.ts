@@ -1,4 +1,5 @@
 import { addDays, norwegianCalendar, type LocalDate, type Ore } from '@evp/shared-kernel';
+import type { EvictionGround } from '@evp/warnings-contract';
 
 /**
  * The statutory deadline engine for the path from a § 4-18 notice to an eviction: one place, a
@@ -36,7 +37,7 @@ export interface DeadlineRuling {
   readonly explanation: string;
 }
 
-export type DeadlineRuleName = 'noticeEarliest' | 'petitionLegal' | 'petitionCareful' | 'leadAfterNavNotice' | 'objectionToNamsmann' | 'belongings';
+export type DeadlineRuleName = 'noticeEarliest' | 'petitionLegal' | 'petitionCareful' | 'leadAfterNavNotice' | 'objectionToNamsmann' | 'belongings' | 'noticePerTenant';
 
 /**
  * Rule «notice earliest»: a § 4-18 notice may be sent on the rent's due date at the earliest
@@ -142,8 +143,6 @@ export function belongings(evictedOn: LocalDate, policy: WarningDeadlinePolicy):
 /** The eviction date is set by the namsmann (tvangsfullbyrdelsesloven § 13-12): an event the landlord reports, never a computed date. */
 export const EVICTION_DATE_BASIS = 'tvangsfullbyrdelsesloven § 13-12';
 
-export type EvictionGround = 'unpaid-rent' | 'other-breach';
-
 export interface AmountToStopEviction {
   readonly arrearsOre: Ore;
   readonly rentFallenDueSinceOre: Ore;
@@ -177,6 +176,37 @@ export function paymentStopsEviction(input: { ground: EvictionGround; lockChange
     return { stops: false, basis, reason: 'amount-not-covered', explanation: `Innbetalt beløp dekker ikke restanse, husleie forfalt siden, renter og kostnader (beregnet ${calculatedOn}).` };
   }
   return { stops: true, basis, explanation: `Hele beløpet (restanse, husleie forfalt siden, renter og kostnader beregnet ${calculatedOn}) er betalt før låsen ble skiftet.` };
+}
+
+/**
+ * Rule «payment stops it», read from an account rather than one payment: what is still owed on
+ * everything fallen due (arrears and rent fallen due since; interest and costs where the landlord
+ * charges them to the account), as calculated on `calculatedOn`. Nothing owed before the lock is
+ * changed stops an eviction for unpaid rent (tvangsfullbyrdelsesloven § 13-2 tredje ledd bokstav a).
+ */
+export function outstandingStopsEviction(input: { ground: EvictionGround; lockChangedOn: LocalDate | null; clearedOn: LocalDate; outstandingOre: Ore; calculatedOn: LocalDate }): PaymentRuling {
+  return paymentStopsEviction({
+    ground: input.ground,
+    lockChangedOn: input.lockChangedOn,
+    paidOn: input.clearedOn,
+    paidOre: 0,
+    due: { arrearsOre: Math.max(0, input.outstandingOre), rentFallenDueSinceOre: 0, interestOre: 0, costsOre: 0, calculatedOn: input.calculatedOn },
+  });
+}
+
+/**
+ * Rule «each tenant their own notice»: one letter to two co-tenants has been held insufficient;
+ * a petition needs a § 4-18 notice to every tenant (tvangsfullbyrdelsesloven § 4-18, court practice).
+ * Advice while a tenant's notice is not known; never a block (the warning may come first).
+ */
+export function noticePerTenant(plannedPetitionOn: LocalDate): DeadlineRuling {
+  return {
+    rule: 'noticePerTenant',
+    date: plannedPetitionOn,
+    kind: 'advice',
+    basis: 'tvangsfullbyrdelsesloven § 4-18 (hver leietaker må få eget varsel)',
+    explanation: 'Varsel etter § 4-18 er ikke registrert for denne leietakeren. Hver leietaker må få sitt eget varsel før begjæringen; ett brev til flere leietakere er ikke nok.',
+  };
 }
 
 /**

@@ -1,0 +1,242 @@
+import type { Kysely } from 'kysely';
+import { addDays, type LocalDate } from '@evp/shared-kernel';
+import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
+import type { SqlProjection } from '@evp/read-models';
+import { TENANCY_STREAM_PREFIX, graceEnd, parseTenancyStreamName, type LedgerEvent } from '@evp/ledger-domain';
+
+/**
+ * The ledger's figures for the dashboard (the housing plan's measure, «utestående husleie /
+ * fakturert husleie», by month), kept as one row per municipality and day on which something
+ * changed — so a month's figure at its end, or today's, is a sum over a few hundred rows, and a
+ * payment posted late but dated in the past corrects the past months it belongs to.
+ *
+ * Per tenancy, on a day D (end of day):
+ * - invoiced: charges (faktura) falling due on D, gross; credit notes, like payments and
+ *   write-offs, reduce what is outstanding rather than what was invoiced;
+ * - outstanding: rent fallen due on or before D and not paid, credited or written off by D. Payments
+ *   settle the oldest charges first (as the rent account does), so it is
+ *   max(0, charges due by D − reductions dated by D); a tenant who paid ahead owes nothing, and
+ *   never offsets another tenant's arrears;
+ * - arrears: the same for charges whose grace period (POLICY_GRACE_WORKING_DAYS working days after
+ *   the due date) ended by D: what the case policies look at.
+ * Each tenancy keeps the changes of its own step function; the municipality's table holds their sum.
+ */
+export interface RentDayRow {
+  municipality: string;
+  day: string;
+  invoiced_ore: number;
+  /** The change of the municipality's outstanding rent on this day. */
+  outstanding_change_ore: number;
+  arrears_change_ore: number;
+}
+
+export interface RentMonthTenancyRow {
+  tenancy_key: string;
+  municipality: string;
+  revision: number;
+  /** JSON `{ c: [[dueDate, øre]…], r: [[date, øre]…] }`: charges and reductions, nothing else. */
+  history: string;
+  /** JSON `[[day, invoiced, outstandingChange, arrearsChange]…]`: this tenancy's part of `rent_days`. */
+  steps: string;
+}
+
+export interface RentMonthTables {
+  rent_days: RentDayRow;
+  rent_month_tenancies: RentMonthTenancyRow;
+}
+
+export const RENT_MONTHS_PROJECTION = 'ledger-rent-months';
+/** The grace period is part of the version: the arrears figures depend on it. */
+export const rentMonthsProjectionVersion = (graceWorkingDays: number) => 1_000 + graceWorkingDays;
+
+interface RentHistory {
+  readonly c: Array<[LocalDate, number]>;
+  readonly r: Array<[LocalDate, number]>;
+}
+
+type Step = [day: LocalDate, invoiced: number, outstandingChange: number, arrearsChange: number];
+
+const CHUNK = 400;
+
+export class RentMonthsProjection implements SqlProjection<RentMonthTables> {
+  readonly name = RENT_MONTHS_PROJECTION;
+  readonly version: number;
+  readonly filter = { streamPrefixes: [TENANCY_STREAM_PREFIX] };
+  readonly tables = ['rent_days', 'rent_month_tenancies'] as const;
+  private readonly graceEnds = new Map<LocalDate, LocalDate>();
+
+  constructor(
+    private readonly types: EventTypeMap,
+    private readonly graceWorkingDays: number,
+  ) {
+    this.version = rentMonthsProjectionVersion(graceWorkingDays);
+  }
+
+  async createTables(db: Kysely<RentMonthTables>): Promise<void> {
+    await db.schema
+      .createTable('rent_days')
+      .addColumn('municipality', 'text', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull())
+      .addColumn('invoiced_ore', 'bigint', (c) => c.notNull())
+      .addColumn('outstanding_change_ore', 'bigint', (c) => c.notNull())
+      .addColumn('arrears_change_ore', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('rent_days_pk', ['municipality', 'day'])
+      .execute();
+    await db.schema
+      .createTable('rent_month_tenancies')
+      .addColumn('tenancy_key', 'text', (c) => c.primaryKey())
+      .addColumn('municipality', 'text', (c) => c.notNull())
+      .addColumn('revision', 'integer', (c) => c.notNull())
+      .addColumn('history', 'text', (c) => c.notNull())
+      .addColumn('steps', 'text', (c) => c.notNull())
+      .execute();
+  }
+
+  async apply(tx: Kysely<RentMonthTables>, events: readonly RecordedEvent[]): Promise<void> {
+    const keys = [...new Set(events.map((e) => e.streamName.slice(TENANCY_STREAM_PREFIX.length)))];
+    const current = new Map<string, { municipality: string; revision: number; history: RentHistory; steps: Step[] }>();
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const rows = await tx.selectFrom('rent_month_tenancies').selectAll().where('tenancy_key', 'in', keys.slice(i, i + CHUNK)).execute();
+      for (const row of rows) current.set(row.tenancy_key, { municipality: row.municipality, revision: row.revision, history: JSON.parse(row.history) as RentHistory, steps: JSON.parse(row.steps) as Step[] });
+    }
+    const before = new Map<string, Step[]>();
+    for (const event of events) {
+      const tenancy = parseTenancyStreamName(event.streamName);
+      if (!tenancy) continue;
+      const key = `${tenancy.municipalityNumber}-${tenancy.tenancyId}`;
+      const entry = current.get(key) ?? { municipality: tenancy.municipalityNumber, revision: -1, history: { c: [], r: [] }, steps: [] };
+      if (event.revision <= entry.revision) continue; // applied before
+      if (!before.has(key)) before.set(key, entry.steps);
+      const ledgerEvent = { type: event.type, data: this.types.upcast(event) } as unknown as LedgerEvent;
+      current.set(key, { ...entry, revision: event.revision, history: withEvent(entry.history, ledgerEvent) });
+    }
+    const days = new Map<string, RentDayRow>();
+    const tenancyRows: RentMonthTenancyRow[] = [];
+    for (const [key, old] of before) {
+      const entry = current.get(key) as { municipality: string; revision: number; history: RentHistory };
+      const steps = this.steps(entry.history);
+      for (const [day, invoiced, outstanding, arrears] of diff(old, steps)) {
+        const id = `${entry.municipality}|${day}`;
+        const row = days.get(id) ?? { municipality: entry.municipality, day, invoiced_ore: 0, outstanding_change_ore: 0, arrears_change_ore: 0 };
+        days.set(id, { ...row, invoiced_ore: row.invoiced_ore + invoiced, outstanding_change_ore: row.outstanding_change_ore + outstanding, arrears_change_ore: row.arrears_change_ore + arrears });
+      }
+      tenancyRows.push({ tenancy_key: key, municipality: entry.municipality, revision: entry.revision, history: JSON.stringify(entry.history), steps: JSON.stringify(steps) });
+    }
+    for (let i = 0; i < tenancyRows.length; i += 100) {
+      await tx
+        .insertInto('rent_month_tenancies')
+        .values(tenancyRows.slice(i, i + 100))
+        .onConflict((oc) => oc.column('tenancy_key').doUpdateSet((eb) => ({ revision: eb.ref('excluded.revision'), history: eb.ref('excluded.history'), steps: eb.ref('excluded.steps') })))
+        .execute();
+    }
+    const changes = [...days.values()].filter((d) => d.invoiced_ore !== 0 || d.outstanding_change_ore !== 0 || d.arrears_change_ore !== 0);
+    for (let i = 0; i < changes.length; i += 100) {
+      await tx
+        .insertInto('rent_days')
+        .values(changes.slice(i, i + 100))
+        .onConflict((oc) =>
+          oc.columns(['municipality', 'day']).doUpdateSet((eb) => ({
+            invoiced_ore: eb('rent_days.invoiced_ore', '+', eb.ref('excluded.invoiced_ore')),
+            outstanding_change_ore: eb('rent_days.outstanding_change_ore', '+', eb.ref('excluded.outstanding_change_ore')),
+            arrears_change_ore: eb('rent_days.arrears_change_ore', '+', eb.ref('excluded.arrears_change_ore')),
+          })),
+        )
+        .execute();
+    }
+    // A day whose changes cancelled out holds nothing: remove it, so a rebuild in any batching gives the same rows.
+    const byMunicipality = new Map<string, string[]>();
+    for (const d of changes) byMunicipality.set(d.municipality, [...(byMunicipality.get(d.municipality) ?? []), d.day]);
+    for (const [municipality, touched] of byMunicipality) {
+      for (let i = 0; i < touched.length; i += CHUNK) {
+        await tx
+          .deleteFrom('rent_days')
+          .where('municipality', '=', municipality)
+          .where('day', 'in', touched.slice(i, i + CHUNK))
+          .where('invoiced_ore', '=', 0)
+          .where('outstanding_change_ore', '=', 0)
+          .where('arrears_change_ore', '=', 0)
+          .execute();
+      }
+    }
+  }
+
+  /** The tenancy's step function: on each day something changes, by how much. */
+  private steps(history: RentHistory): Step[] {
+    const byDay = new Map<LocalDate, { invoiced: number; due: number; pastGrace: number; reduced: number }>();
+    const at = (day: LocalDate) => {
+      let entry = byDay.get(day);
+      if (!entry) byDay.set(day, (entry = { invoiced: 0, due: 0, pastGrace: 0, reduced: 0 }));
+      return entry;
+    };
+    for (const [due, amount] of history.c) {
+      at(due).invoiced += amount;
+      at(due).due += amount;
+      at(this.graceEnd(due)).pastGrace += amount;
+    }
+    for (const [date, amount] of history.r) at(date).reduced += amount;
+    const steps: Step[] = [];
+    let due = 0;
+    let pastGrace = 0;
+    let reduced = 0;
+    let outstanding = 0;
+    let arrears = 0;
+    for (const day of [...byDay.keys()].sort()) {
+      const change = byDay.get(day) as { invoiced: number; due: number; pastGrace: number; reduced: number };
+      due += change.due;
+      pastGrace += change.pastGrace;
+      reduced += change.reduced;
+      const nextOutstanding = Math.max(0, due - reduced);
+      const nextArrears = Math.max(0, pastGrace - reduced);
+      if (change.invoiced !== 0 || nextOutstanding !== outstanding || nextArrears !== arrears) steps.push([day, change.invoiced, nextOutstanding - outstanding, nextArrears - arrears]);
+      outstanding = nextOutstanding;
+      arrears = nextArrears;
+    }
+    return steps;
+  }
+
+  private graceEnd(due: LocalDate): LocalDate {
+    let end = this.graceEnds.get(due);
+    if (!end) this.graceEnds.set(due, (end = graceEnd(due, this.graceWorkingDays)));
+    return end;
+  }
+}
+
+function withEvent(history: RentHistory, event: LedgerEvent): RentHistory {
+  switch (event.type) {
+    case 'ledger.ChargePosted':
+      return { ...history, c: [...history.c, [event.data.dueDate, event.data.amountOre]] };
+    case 'ledger.PaymentPosted':
+    case 'ledger.CreditPosted':
+    case 'ledger.WriteOffPosted':
+      return { ...history, r: [...history.r, [event.data.date, event.data.amountOre]] };
+    default:
+      // Registration, details and the ERP's balance statements change no amount owed.
+      return history;
+  }
+}
+
+/** What must be added to the municipality's days to turn the old steps into the new. */
+function diff(old: readonly Step[], next: readonly Step[]): Step[] {
+  const byDay = new Map<LocalDate, Step>();
+  const add = (steps: readonly Step[], sign: 1 | -1) => {
+    for (const [day, invoiced, outstanding, arrears] of steps) {
+      const entry = byDay.get(day) ?? [day, 0, 0, 0];
+      byDay.set(day, [day, entry[1] + sign * invoiced, entry[2] + sign * outstanding, entry[3] + sign * arrears]);
+    }
+  };
+  add(old, -1);
+  add(next, 1);
+  return [...byDay.values()].filter(([, a, b, c]) => a !== 0 || b !== 0 || c !== 0);
+}
+
+/** `YYYY-MM` of a day. */
+export const monthOf = (day: LocalDate): string => day.slice(0, 7);
+
+/** `YYYY-MM` plus `n` months (negative: back). */
+export function addMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const index = y * 12 + (m - 1) + n;
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+export const lastDayOf = (month: string): LocalDate => addDays(`${addMonths(month, 1)}-01`, -1);

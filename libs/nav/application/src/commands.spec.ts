@@ -1,0 +1,124 @@
+import { EventTypeMap, SqliteEventStore } from '@evp/event-store';
+import type { Causation } from '@evp/runtime';
+import type { Caller } from '@evp/auth';
+import type { RentAccountPosition, RentAccounts } from '@evp/ledger-contract';
+import { NavRuleError, type NavPolicy } from '@evp/nav-domain';
+import { ClaimReferralCommand, ClaimReferralHandler, RecordNavStepCommand, RecordNavStepHandler, RunNavCommand, RunNavCommandHandler } from './commands';
+import { registerNavEventTypes } from './event-classes';
+import { StreamNavHolds, loadHousehold } from './household-stream';
+import { StreamNoteVault, noteIdFor } from './notes';
+
+const policy: NavPolicy = { pickupWorkingDays: 3, adviceStartNormWorkingDays: 10, planToleranceDays: 5, incomeCheckDay: 10 };
+const base: Caller = { actorId: 'a_x', roles: ['nav-adviser'], municipalities: ['5035'], navOffice: 'nav-stjordal', landlordId: null, landlordPersonId: null };
+const kari: Caller = { ...base, actorId: 'a_kari' };
+const per: Caller = { ...base, actorId: 'a_per' };
+const causation = (id: string, actor: Caller | null, at = '2026-11-17T09:00:00+01:00'): Causation => ({
+  id,
+  correlationId: id,
+  actor: actor ? { id: actor.actorId, role: 'nav-adviser' } : { id: 'workflow-nav', role: 'system' },
+  now: new Date(at),
+});
+const position = (overdueOre: number): RentAccountPosition => ({
+  municipalityNumber: '5035',
+  tenancyId: '100234',
+  navOffice: 'nav-stjordal',
+  landlordKind: 'municipal',
+  monthlyRentOre: 928200,
+  balanceOre: overdueOre,
+  overdueOre,
+  arrearsOre: overdueOre,
+  daysPastGrace: 10,
+  unpaidDueDates: ['2026-11-02'],
+  asOf: '2026-11-17',
+  revision: 3,
+});
+
+describe('NAV commands against the household stream', () => {
+  const types = registerNavEventTypes(new EventTypeMap());
+  let store: SqliteEventStore;
+  const accounts: RentAccounts = { position: async () => position(928200) };
+
+  beforeEach(async () => {
+    store = new SqliteEventStore({ file: ':memory:' });
+    await new RunNavCommandHandler(store, types, policy, accounts).execute(
+      new RunNavCommand(
+        {
+          type: 'nav.ReceiveReferral',
+          referral: {
+            caseId: '5035-100234-1',
+            referralId: '5035-100234-1.escalation.1',
+            municipalityNumber: '5035',
+            tenancyId: '100234',
+            navOffice: 'nav-stjordal',
+            source: 'escalation',
+            referredOn: '2026-11-16',
+            reasons: [],
+            petitionOn: null,
+            evictionOn: null,
+          },
+        },
+        causation('workflow-nav:referral', null, '2026-11-16T08:00:00+01:00'),
+      ),
+    );
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('two advisers claim at once: exactly one wins (optimistic concurrency), the other is told who has it', async () => {
+    const handler = new ClaimReferralHandler(store, types, policy);
+    const results = await Promise.allSettled([
+      handler.execute(new ClaimReferralCommand(kari, '5035-100234-1', causation('claim-kari', kari))),
+      handler.execute(new ClaimReferralCommand(per, '5035-100234-1', causation('claim-per', per))),
+    ]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.reason).toBeInstanceOf(NavRuleError);
+    const winner = (await loadHousehold(store, types, '5035', '100234')).followUps[0]?.assignee;
+    expect(lost[0]?.reason).toMatchObject({ code: 'ALREADY_CLAIMED', details: { claimedBy: winner } });
+    expect((await store.readStream('nav-5035-100234')).map((e) => e.type)).toEqual(['nav.ReferralReceived', 'nav.ReferralClaimed']);
+  });
+
+  it('a step stores its note through the vault only when it is accepted; the event carries the note id, never the text', async () => {
+    const vault = new StreamNoteVault(store);
+    const steps = new RecordNavStepHandler(store, types, policy, accounts, vault);
+    const noteId = noteIdFor('step-1', 'note');
+    const contact = { type: 'contact-made' as const, contactId: 'c1', channel: 'phone' as const, contactedOn: '2026-11-17', noteRef: noteId };
+    await expect(steps.execute(new RecordNavStepCommand(kari, '5035-100234-1', contact, [{ noteId, text: 'Ringte, avtalte møte.' }], causation('step-1', kari)))).rejects.toMatchObject({ code: 'NOT_CLAIMED' });
+    expect((await vault.open([noteId])).get(noteId)).toBeNull();
+    await new ClaimReferralHandler(store, types, policy).execute(new ClaimReferralCommand(kari, '5035-100234-1', causation('claim-kari', kari)));
+    await steps.execute(new RecordNavStepCommand(kari, '5035-100234-1', contact, [{ noteId, text: 'Ringte, avtalte møte.' }], causation('step-1', kari)));
+    expect((await vault.open([noteId])).get(noteId)).toBe('Ringte, avtalte møte.');
+    const stream = await store.readStream('nav-5035-100234');
+    expect(JSON.stringify(stream)).not.toContain('Ringte');
+    expect(stream[2]?.data).toEqual({ caseId: '5035-100234-1', contactId: 'c1', channel: 'phone', contactedOn: '2026-11-17', noteRef: noteId });
+  });
+
+  it("a payment plan is measured against the ledger's overdue amount, not a number typed in", async () => {
+    await new ClaimReferralHandler(store, types, policy).execute(new ClaimReferralCommand(kari, '5035-100234-1', causation('claim-kari', kari)));
+    const steps = new RecordNavStepHandler(store, types, policy, accounts, new StreamNoteVault(store));
+    await steps.execute(
+      new RecordNavStepCommand(kari, '5035-100234-1', { type: 'payment-plan-agreed', planId: 'p1', agreedOn: '2026-11-17', instalments: [{ dueOn: '2026-12-01', amountOre: 928200 }], toleranceDays: null, startOverdueOre: 1 }, [], causation('plan', kari)),
+    );
+    expect((await loadHousehold(store, types, '5035', '100234')).followUps[0]?.plans[0]).toMatchObject({ startOverdueOre: 928200, toleranceDays: 5 });
+  });
+
+  it('the hold port reads NAV’s stream: assistance on its way until its date, nothing for a household NAV never saw', async () => {
+    await new ClaimReferralHandler(store, types, policy).execute(new ClaimReferralCommand(kari, '5035-100234-1', causation('claim-kari', kari)));
+    await new RecordNavStepHandler(store, types, policy, accounts, new StreamNoteVault(store)).execute(
+      new RecordNavStepCommand(
+        kari,
+        '5035-100234-1',
+        { type: 'financial-assistance-decided', assistanceId: 'fa1', paragraph: '18', form: 'loan', amountOre: 500000, decidedOn: '2026-11-17', outcome: 'granted', expectedPaymentOn: '2026-11-24', reasonRef: null },
+        [],
+        causation('fa', kari),
+      ),
+    );
+    const holds = new StreamNavHolds(store, types);
+    expect(await holds.holdOn('5035', '100234', '2026-11-24')).toEqual({ onItsWayOre: 500000, pausedUntil: null });
+    expect(await holds.holdOn('5035', '100234', '2026-11-25')).toEqual({ onItsWayOre: 0, pausedUntil: null });
+    expect(await holds.holdOn('5035', '999999', '2026-11-24')).toEqual({ onItsWayOre: 0, pausedUntil: null });
+  });
+});

@@ -1,0 +1,218 @@
+import { EventTypeMap, SqliteEventStore, type RecordedEvent } from '@evp/event-store';
+import { ProjectionGenerations, applyBatch, decodeCursor, type ReadModelDb } from '@evp/read-models';
+import { dumpTables, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb } from '@evp/read-models/testing';
+import { ReadModelReader } from '@evp/runtime';
+import { FixedClock } from '@evp/shared-kernel';
+import type { Caller } from '@evp/auth';
+import { NavReadAudit } from './audit';
+import { registerNavEventTypes } from './event-classes';
+import type { NavNoteVault } from './notes';
+import { NavProjection } from './projection';
+import { NavAlertsHandler, NavAlertsQuery, NavAuditHandler, NavAuditQuery, NavInboxHandler, NavInboxQuery, NavRecordHandler, NavRecordQuery, NavSummaryHandler, NavSummaryQuery } from './queries';
+
+/** Literal events as they stand in the log. */
+let position = 0;
+const recorded = (streamName: string, revision: number, type: string, data: Record<string, unknown>, occurredAt: string, actor = { id: 'workflow-nav', role: 'system' }): RecordedEvent => ({
+  id: `00000000-0000-5000-8000-${String(++position).padStart(12, '0')}`,
+  streamName,
+  revision,
+  position: String(position).padStart(12, '0'),
+  type,
+  data: data as RecordedEvent['data'],
+  metadata: { correlationId: 'c', causationId: null, actor, occurredAt, schemaVersion: 1 },
+  recordedAt: occurredAt,
+});
+
+const kariActor = { id: 'a_kari', role: 'nav-adviser' };
+const received = (tenancyId: string, navOffice: string, referredOn: string, pickupDueOn: string, evictionOn: string | null = null) => ({
+  caseId: `5035-${tenancyId}-1`,
+  referralId: `5035-${tenancyId}-1.escalation.1`,
+  municipalityNumber: '5035',
+  tenancyId,
+  navOffice,
+  source: 'escalation',
+  referredOn,
+  pickupDueOn,
+  reasons: [{ policy: 'noContactWithinDeadline', explanation: 'Ingen kontakt.' }],
+  petitionOn: null,
+  evictionOn,
+  pickedUpOn: null,
+});
+
+const NOTE = '7f2c0c4e-2b8e-5c1d-9a51-0c7a2f3b9d11';
+
+function history(): RecordedEvent[] {
+  position = 0;
+  return [
+    recorded('nav-5035-100234', 0, 'nav.ReferralReceived', received('100234', 'nav-stjordal', '2026-11-16', '2026-11-19'), '2026-11-16T08:00:00.000Z'),
+    recorded('nav-5035-100235', 0, 'nav.ReferralReceived', received('100235', 'nav-stjordal', '2026-11-16', '2026-11-19', '2026-12-01'), '2026-11-16T08:00:00.000Z'),
+    recorded('nav-5035-100236', 0, 'nav.ReferralReceived', received('100236', 'nav-stjordal', '2026-11-16', '2026-11-19'), '2026-11-16T08:00:00.000Z'),
+    recorded('nav-5035-100237', 0, 'nav.ReferralReceived', received('100237', 'nav-levanger', '2026-11-16', '2026-11-19'), '2026-11-16T08:00:00.000Z'),
+    recorded('nav-5035-100234', 1, 'nav.ReferralClaimed', { caseId: '5035-100234-1', adviser: { actorId: 'a_kari', role: 'nav-adviser' }, claimedOn: '2026-11-17', pickedUp: ['5035-100234-1.escalation.1'] }, '2026-11-17T09:00:00.000Z', kariActor),
+    recorded('nav-5035-100234', 2, 'nav.ContactMade', { caseId: '5035-100234-1', contactId: 'c1', channel: 'phone', contactedOn: '2026-11-17', noteRef: NOTE }, '2026-11-17T09:10:00.000Z', kariActor),
+    recorded('nav-5035-100234', 3, 'nav.HouseholdFlagsSet', { caseId: '5035-100234-1', vulnerable: false, childrenInHousehold: true, setOn: '2026-11-17' }, '2026-11-17T09:20:00.000Z', kariActor),
+    recorded(
+      'nav-5035-100234',
+      4,
+      'nav.FinancialAssistanceDecided',
+      { caseId: '5035-100234-1', assistanceId: 'fa1', paragraph: '19', form: 'grant', amountOre: 928200, decidedOn: '2026-11-18', outcome: 'granted', expectedPaymentOn: '2026-11-25', reasonRef: null },
+      '2026-11-18T09:00:00.000Z',
+      kariActor,
+    ),
+    recorded(
+      'nav-5035-100234',
+      5,
+      'nav.PaymentPlanAgreed',
+      { caseId: '5035-100234-1', planId: 'plan-1', agreedOn: '2026-11-18', instalments: [{ dueOn: '2026-12-01', amountOre: 464100 }], toleranceDays: 5, startOverdueOre: 928200 },
+      '2026-11-18T09:30:00.000Z',
+      kariActor,
+    ),
+    recorded(
+      'nav-5035-100234',
+      6,
+      'nav.PaymentPlanBreached',
+      { caseId: '5035-100234-1', planId: 'plan-1', breachNo: 1, detectedOn: '2026-12-07', instalmentNo: 1, instalmentDueOn: '2026-12-01', expectedOverdueOre: 464100, actualOverdueOre: 928200 },
+      '2026-12-07T00:00:00.000Z',
+    ),
+    recorded(
+      'nav-5035-100236',
+      1,
+      'nav.ReferralPickupOverdue',
+      { caseId: '5035-100236-1', referralId: '5035-100236-1.escalation.1', pickupDueOn: '2026-11-19', escalatedOn: '2026-11-20', escalatedTo: ['nav-lead', 'arrears-team'], reason: 'Ingen veileder har tatt henvisningen.' },
+      '2026-11-20T00:00:00.000Z',
+    ),
+  ];
+}
+
+const base: Caller = { actorId: 'a_x', roles: [], municipalities: ['5035'], navOffice: null, landlordId: null, landlordPersonId: null };
+const kari: Caller = { ...base, actorId: 'a_kari', roles: ['nav-adviser'], navOffice: 'nav-stjordal' };
+const lead: Caller = { ...base, actorId: 'a_lead', roles: ['nav-lead'], navOffice: 'nav-stjordal' };
+const levanger: Caller = { ...base, actorId: 'a_lev', roles: ['nav-adviser'], navOffice: 'nav-levanger' };
+const team: Caller = { ...base, actorId: 'a_team', roles: ['arrears-team'] };
+const accounting: Caller = { ...base, actorId: 'a_acc', roles: ['accounting'] };
+const landlord: Caller = { ...base, actorId: 'a_land', roles: ['landlord'], landlordId: 'enhet-bygg' };
+
+const vault: NavNoteVault = {
+  seal: async () => undefined,
+  open: async (ids) => new Map(ids.map((id) => [id, id === NOTE ? 'Leietaker ba om ringetid etter kl. 15.' : null])),
+};
+
+describe.each([
+  ['SQLite', openThrowawaySqlite],
+  ['PostgreSQL', openThrowawayPostgres],
+])('NAV projection and queries on %s', (_engine, open) => {
+  const types = registerNavEventTypes(new EventTypeMap());
+  const projection = new NavProjection(types);
+  const clock = new FixedClock(new Date('2026-11-20T10:00:00+01:00'));
+  let rm: ThrowawayReadModelDb;
+  let db: ReadModelDb;
+  let reader: ReadModelReader;
+  let store: SqliteEventStore;
+  let audit: NavReadAudit;
+
+  /** Projects the audit events the queries appended, so the lead can read them back. */
+  const projectAudit = async () => {
+    const generations = new ProjectionGenerations(db);
+    const active = await generations.active('nav');
+    const events = (await store.readAll({ filter: { streamPrefixes: ['navaudit-'] } })).map((e, i) => ({ ...e, position: `9${String(i).padStart(11, '0')}` }));
+    if (active && events.length) await applyBatch(db, projection, active, events, (events[events.length - 1] as RecordedEvent).position);
+  };
+
+  beforeAll(async () => {
+    rm = await open({ label: 'nav' });
+    db = rm.db;
+    reader = new ReadModelReader(db);
+    store = new SqliteEventStore({ file: ':memory:' });
+    audit = new NavReadAudit(store, clock);
+    const generations = new ProjectionGenerations(db);
+    const target = await generations.beginWithTables(projection);
+    const events = history();
+    await applyBatch(db, projection, target, events.slice(0, 6), (events[5] as RecordedEvent).position);
+    await applyBatch(db, projection, target, events.slice(6), (events[events.length - 1] as RecordedEvent).position);
+    await generations.switchTo('nav', target.generation);
+  });
+  afterAll(async () => {
+    await store.close();
+    await rm.dispose();
+  });
+
+  it('a rebuild, in any batching, gives identical tables', async () => {
+    const generations = new ProjectionGenerations(db);
+    const active = (await generations.active('nav')) as { tables: Record<string, string> };
+    const rebuilt = await generations.beginWithTables(projection);
+    for (const e of history()) await applyBatch(db, projection, rebuilt, [e], e.position);
+    expect(await dumpTables(db, rebuilt.tables)).toEqual(await dumpTables(db, active.tables));
+  });
+
+  it('the office inbox: a known eviction date first, then children, then the rest by pickup limit; one keyset page at a time', async () => {
+    const inbox = new NavInboxHandler(reader, clock, audit);
+    const first = await inbox.execute(new NavInboxQuery(kari, 'open', undefined, 2));
+    expect(first.items.map((i) => [i.caseId, i.priority, i.sortOn, i.status])).toEqual([
+      ['5035-100235-1', 0, '2026-12-01', 'unclaimed'],
+      ['5035-100234-1', 1, '2026-11-16', 'claimed'],
+    ]);
+    expect(first.items[0]?.priorityReasons).toEqual(['Utkastelse 2026-12-01', 'Må tas innen 2026-11-19']);
+    expect(first.items[1]).toMatchObject({ mine: true, childrenInHousehold: true, priorityReasons: ['Barn i husstanden'], planBreached: true, assignee: { actorId: 'a_kari', role: 'nav-adviser' } });
+    const second = await inbox.execute(new NavInboxQuery(kari, 'open', decodeCursor(first.nextCursor, 3), 2));
+    expect(second.items.map((i) => [i.caseId, i.priority, i.sortOn])).toEqual([['5035-100236-1', 2, '2026-11-19']]);
+    expect(second.items[0]).toMatchObject({ pickupOverdue: true, pickupDueOn: '2026-11-19' });
+    expect(second.nextCursor).toBeNull();
+    expect((await inbox.execute(new NavInboxQuery(kari, 'unclaimed', undefined, 10))).items.map((i) => i.caseId)).toEqual(['5035-100235-1', '5035-100236-1']);
+    expect((await inbox.execute(new NavInboxQuery(kari, 'mine', undefined, 10))).items.map((i) => i.caseId)).toEqual(['5035-100234-1']);
+  });
+
+  it('another office sees only its own referrals; other roles have no inbox', async () => {
+    const inbox = new NavInboxHandler(reader, clock, audit);
+    expect((await inbox.execute(new NavInboxQuery(levanger, 'open', undefined, 10))).items.map((i) => i.caseId)).toEqual(['5035-100237-1']);
+    expect((await inbox.execute(new NavInboxQuery(team, 'open', undefined, 10))).items).toEqual([]);
+  });
+
+  it("the handling office's adviser reads the whole record with its notes; the audit's two questions are answered", async () => {
+    const record = await new NavRecordHandler(reader, clock, audit, vault).execute(new NavRecordQuery(kari, '5035-100234-1'));
+    expect(record?.timeline.map((t) => [t.on, t.type, t.actor.role])).toEqual([
+      ['2026-11-16', 'nav.ReferralReceived', 'system'],
+      ['2026-11-17', 'nav.ReferralClaimed', 'nav-adviser'],
+      ['2026-11-17', 'nav.ContactMade', 'nav-adviser'],
+      ['2026-11-17', 'nav.HouseholdFlagsSet', 'nav-adviser'],
+      ['2026-11-18', 'nav.FinancialAssistanceDecided', 'nav-adviser'],
+      ['2026-11-18', 'nav.PaymentPlanAgreed', 'nav-adviser'],
+      ['2026-12-07', 'nav.PaymentPlanBreached', 'system'],
+    ]);
+    expect(record?.timeline[2]?.notes).toEqual(['Leietaker ba om ringetid etter kl. 15.']);
+    expect(record?.timeline[4]?.summary).toBe('Økonomisk stønad etter sosialtjenesteloven § 19 (bidrag) på 9\u00a0282,00 kr: innvilget, forventet utbetalt 2026-11-25.');
+    expect(record).toMatchObject({ helpOnItsWay: true, nextDate: '2026-11-25', auditAnswers: { requests: 0, withWrittenDecision: 0 } });
+    expect(record?.financialAssistance[0]).toMatchObject({ amountOre: 928200, onItsWay: true });
+  });
+
+  it('the husleierestanseteam gets a summary without amounts or notes; landlords, accounting and another office get nothing', async () => {
+    const summary = await new NavSummaryHandler(reader, clock, audit).execute(new NavSummaryQuery(team, '5035-100234-1'));
+    expect(summary).toEqual({ caseId: '5035-100234-1', navHasIt: true, status: 'followed-up', nextDate: '2026-11-25', helpOnItsWay: true, pickupOverdue: false, planBreached: true });
+    const records = new NavRecordHandler(reader, clock, audit, vault);
+    for (const caller of [team, accounting, landlord, levanger]) expect(await records.execute(new NavRecordQuery(caller, '5035-100234-1'))).toBeUndefined();
+    for (const caller of [accounting, landlord, levanger]) expect(await new NavSummaryHandler(reader, clock, audit).execute(new NavSummaryQuery(caller, '5035-100234-1'))).toBeUndefined();
+  });
+
+  it('what must be told reaches the lead, the adviser, and (as a summary) the team', async () => {
+    const alerts = new NavAlertsHandler(reader, clock);
+    expect((await alerts.execute(new NavAlertsQuery(lead, undefined, 10))).items.map((a) => [a.caseId, a.kind])).toEqual([
+      ['5035-100234-1', 'plan-breached'],
+      ['5035-100236-1', 'pickup-overdue'],
+    ]);
+    expect((await alerts.execute(new NavAlertsQuery(kari, undefined, 10))).items.map((a) => a.kind)).toEqual(['plan-breached']);
+    expect((await alerts.execute(new NavAlertsQuery(team, undefined, 10))).items).toEqual([
+      expect.objectContaining({ caseId: '5035-100234-1', kind: 'plan-breached', summary: 'Nedbetalingsavtalen er brutt (avdrag med forfall 2026-12-01).' }),
+      expect.objectContaining({ caseId: '5035-100236-1', kind: 'pickup-overdue', summary: 'Henvisningen er ikke tatt av NAV innen fristen 2026-11-19.' }),
+    ]);
+    expect((await alerts.execute(new NavAlertsQuery(levanger, undefined, 10))).items).toEqual([]);
+  });
+
+  it('every read by a person is audited (who, when, which case, what they saw), readable by the office lead only', async () => {
+    await projectAudit();
+    const log = await new NavAuditHandler(reader, clock).execute(new NavAuditQuery(lead, '5035-100234-1', undefined, 100));
+    const seen = log.items.map((i) => `${i.reader.actorId}:${i.view}:${i.outcome}`);
+    for (const expected of ['a_kari:record:shown', 'a_team:summary:summary', 'a_team:record:denied', 'a_acc:record:denied', 'a_land:record:denied', 'a_lev:record:denied', 'a_acc:summary:denied', 'a_kari:inbox:shown']) {
+      expect(seen).toContain(expected);
+    }
+    expect((await new NavAuditHandler(reader, clock).execute(new NavAuditQuery(kari, undefined, undefined, 100))).items).toEqual([]);
+  });
+});

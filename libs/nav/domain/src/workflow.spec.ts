@@ -1,0 +1,267 @@
+import type { FiredDeadline, LocalDate, WorkflowEvent, WorkflowInput } from '@evp/shared-kernel';
+import type { NavEvent } from './events';
+import { evolveNavHousehold, initialNavHousehold } from './household';
+import type { NavPolicy } from './policy';
+import { navWorkflow } from './workflow';
+
+/**
+ * Given (NAV's record of the household, from literal events) → when (one input) → then (the
+ * workflow's outputs). The runner executes them; these tests prove what it is asked to do.
+ */
+const policy: NavPolicy = { pickupWorkingDays: 3, adviceStartNormWorkingDays: 10, planToleranceDays: 5, incomeCheckDay: 10 };
+const given = (...events: NavEvent[]) => ({
+  when: (input: WorkflowInput, today: LocalDate) => ({
+    then: (expected: unknown[]) => expect(navWorkflow(input, events.length ? { household: events.reduce(evolveNavHousehold, initialNavHousehold()) } : {}, policy, today)).toEqual(expected),
+  }),
+});
+
+const event = (type: string, data: unknown, streamName = 'nav-5035-100234'): WorkflowEvent => ({
+  kind: 'event',
+  type,
+  data,
+  id: '7d1f2a0e-0000-5000-8000-000000000009',
+  streamName,
+  occurredAt: '2026-11-16T08:00:00.000Z',
+});
+const fired = (type: `deadline.${string}`, id: string, payload: Record<string, string>, dueOn: LocalDate): FiredDeadline => ({ kind: 'deadline', type, id, payload, dueOn });
+
+const CASE = '5035-100234-1';
+const REFERRAL = `${CASE}.escalation.1`;
+const received: NavEvent = {
+  type: 'nav.ReferralReceived',
+  data: {
+    caseId: CASE,
+    referralId: REFERRAL,
+    municipalityNumber: '5035',
+    tenancyId: '100234',
+    navOffice: 'nav-stjordal',
+    source: 'escalation',
+    referredOn: '2026-11-16',
+    pickupDueOn: '2026-11-19',
+    reasons: [],
+    petitionOn: null,
+    evictionOn: null,
+    pickedUpOn: null,
+  },
+};
+const claimed: NavEvent = { type: 'nav.ReferralClaimed', data: { caseId: CASE, adviser: { actorId: 'a_kari', role: 'nav-adviser' }, claimedOn: '2026-11-17', pickedUp: [REFERRAL] } };
+const planAgreed: NavEvent = {
+  type: 'nav.PaymentPlanAgreed',
+  data: {
+    caseId: CASE,
+    planId: 'plan-1',
+    agreedOn: '2026-11-20',
+    instalments: [
+      { dueOn: '2026-12-01', amountOre: 464100 },
+      { dueOn: '2027-01-04', amountOre: 464100 },
+    ],
+    toleranceDays: 5,
+    startOverdueOre: 928200,
+  },
+};
+
+describe('NAV workflow: the inbox and the pickup limit', () => {
+  const referred = {
+    caseId: CASE,
+    referralId: REFERRAL,
+    municipalityNumber: '5035',
+    tenancyId: '100234',
+    navOffice: 'nav-stjordal',
+    source: 'escalation',
+    referredOn: '2026-11-16',
+    reasons: [],
+    petitionOn: null,
+    evictionOn: null,
+  };
+
+  it('a referral from the case: receive it into the office inbox', () => {
+    given()
+      .when(event('cases.ReferredToNav', referred, 'case-5035-100234'), '2026-11-16')
+      .then([{ kind: 'send', command: { type: 'nav.ReceiveReferral', referral: referred } }]);
+  });
+
+  it('received: schedule the pickup deadline for the day after its last day', () => {
+    given(received)
+      .when(event('nav.ReferralReceived', received.data), '2026-11-16')
+      .then([{ kind: 'schedule', deadline: 'nav.referral-pickup', delivery: 'timer', id: `nav.${REFERRAL}.pickup`, payload: { caseId: CASE, referralId: REFERRAL }, dueOn: '2026-11-20' }]);
+  });
+
+  it('received by a household someone already has: nothing to wait for', () => {
+    given()
+      .when(event('nav.ReferralReceived', { ...received.data, pickedUpOn: '2026-11-16' }), '2026-11-16')
+      .then([{ kind: 'ignored', reason: 'Henvisningen kom til en oppfølging som allerede er tatt.' }]);
+  });
+
+  it('claimed: cancel the pickup deadline of every referral it picked up', () => {
+    given(received, claimed)
+      .when(event('nav.ReferralClaimed', claimed.data), '2026-11-17')
+      .then([{ kind: 'cancel', deadline: 'nav.referral-pickup', id: `nav.${REFERRAL}.pickup` }]);
+  });
+
+  it('the pickup deadline fired: send the escalation, which re-checks the referral', () => {
+    given(received)
+      .when(fired('deadline.nav.referral-pickup', `nav.${REFERRAL}.pickup`, { caseId: CASE, referralId: REFERRAL }, '2026-11-20'), '2026-11-20')
+      .then([{ kind: 'send', command: { type: 'nav.EscalateOverduePickup', caseId: CASE, referralId: REFERRAL } }]);
+  });
+
+  it('one escalation per overdue referral: the escalation schedules nothing more', () => {
+    given(received)
+      .when(
+        event('nav.ReferralPickupOverdue', { caseId: CASE, referralId: REFERRAL, pickupDueOn: '2026-11-19', escalatedOn: '2026-11-20', escalatedTo: ['nav-lead', 'arrears-team'], reason: '…' }),
+        '2026-11-20',
+      )
+      .then([{ kind: 'ignored', reason: 'Henvisningen er eskalert én gang; fristen er brukt.' }]);
+  });
+
+  it('the case closed before anyone claimed it: note it; the note cancels the wait', () => {
+    given(received)
+      .when(event('cases.CaseResolved', { caseId: CASE, resolvedOn: '2026-11-18', outcome: 'paid', explanation: 'Betalt.' }, 'case-5035-100234'), '2026-11-18')
+      .then([{ kind: 'send', command: { type: 'nav.NoteCaseResolved', caseId: CASE, resolvedOn: '2026-11-18', outcome: 'paid' } }]);
+    given(received)
+      .when(event('nav.CaseResolvedNoted', { caseId: CASE, resolvedOn: '2026-11-18', outcome: 'paid' }), '2026-11-18')
+      .then([{ kind: 'cancel', deadline: 'nav.referral-pickup', id: `nav.${REFERRAL}.pickup` }]);
+  });
+
+  it('a case NAV never saw closes: ignored', () => {
+    given()
+      .when(event('cases.CaseResolved', { caseId: CASE, resolvedOn: '2026-11-18', outcome: 'paid', explanation: 'Betalt.' }, 'case-5035-100234'), '2026-11-18')
+      .then([{ kind: 'ignored', reason: 'NAV har ingen oppfølging av saken.' }]);
+  });
+});
+
+describe('NAV workflow: the payment plan against the ledger', () => {
+  it('agreed: the first check is the day after the first instalment’s tolerance (1 Dec + 5 → 7 Dec), from the daily sheet', () => {
+    given(received, claimed, planAgreed)
+      .when(event('nav.PaymentPlanAgreed', planAgreed.data), '2026-11-20')
+      .then([{ kind: 'schedule', deadline: 'nav.payment-plan-check', delivery: 'sheet', id: `nav.${CASE}.plan.plan-1.check`, payload: { caseId: CASE, planId: 'plan-1' }, dueOn: '2026-12-07' }]);
+  });
+
+  it('the check fired: check against the ledger, and look again after the next instalment’s tolerance', () => {
+    given(received, claimed, planAgreed)
+      .when(fired('deadline.nav.payment-plan-check', `nav.${CASE}.plan.plan-1.check`, { caseId: CASE, planId: 'plan-1' }, '2026-12-07'), '2026-12-07')
+      .then([
+        { kind: 'send', command: { type: 'nav.CheckPaymentPlan', caseId: CASE } },
+        { kind: 'schedule', deadline: 'nav.payment-plan-check', delivery: 'sheet', id: `nav.${CASE}.plan.plan-1.check`, payload: { caseId: CASE, planId: 'plan-1' }, dueOn: '2027-01-10' },
+      ]);
+  });
+
+  it('the last check fired: check, and nothing left to schedule', () => {
+    given(received, claimed, planAgreed)
+      .when(fired('deadline.nav.payment-plan-check', `nav.${CASE}.plan.plan-1.check`, { caseId: CASE, planId: 'plan-1' }, '2027-01-10'), '2027-01-10')
+      .then([
+        { kind: 'send', command: { type: 'nav.CheckPaymentPlan', caseId: CASE } },
+        { kind: 'cancel', deadline: 'nav.payment-plan-check', id: `nav.${CASE}.plan.plan-1.check` },
+      ]);
+  });
+
+  it('a payment to a household with a running plan: match it against the plan', () => {
+    given(received, claimed, planAgreed)
+      .when(event('ledger.PaymentPosted', { voucherRef: 'I-1', date: '2026-12-01', amountOre: 464100 }, 'tenancy-5035-100234'), '2026-12-01')
+      .then([{ kind: 'send', command: { type: 'nav.CheckPaymentPlan', caseId: CASE } }]);
+  });
+
+  it('a payment to a household without a plan, or a charge: ignored', () => {
+    given(received, claimed)
+      .when(event('ledger.PaymentPosted', { voucherRef: 'I-1', date: '2026-12-01', amountOre: 464100 }, 'tenancy-5035-100234'), '2026-12-01')
+      .then([{ kind: 'ignored', reason: 'Ingen nedbetalingsavtale løper for husstanden.' }]);
+    given(received, claimed, planAgreed)
+      .when(event('ledger.ChargePosted', { voucherRef: 'F-1', date: '2026-11-15', dueDate: '2026-12-01', period: '2026-12', amountOre: 928200 }, 'tenancy-5035-100234'), '2026-11-15')
+      .then([{ kind: 'ignored', reason: 'Bare innbetalinger, kreditnotaer og avskrivninger kan endre en nedbetalingsavtale.' }]);
+  });
+
+  it('kept or cancelled: no more checks', () => {
+    given(received, claimed, planAgreed)
+      .when(event('nav.PaymentPlanKept', { caseId: CASE, planId: 'plan-1', keptOn: '2027-01-10' }), '2027-01-10')
+      .then([{ kind: 'cancel', deadline: 'nav.payment-plan-check', id: `nav.${CASE}.plan.plan-1.check` }]);
+  });
+});
+
+describe('NAV workflow: income management', () => {
+  const agreed: NavEvent = { type: 'nav.IncomeManagementAgreed', data: { caseId: CASE, consentOn: '2026-11-20', covers: ['rent', 'electricity'], startOn: '2026-12-01', endOn: null } };
+
+  it('agreed: the monthly check on the 10th, from the daily sheet', () => {
+    given(received, claimed, agreed)
+      .when(event('nav.IncomeManagementAgreed', agreed.data), '2026-11-20')
+      .then([{ kind: 'schedule', deadline: 'nav.income-management-check', delivery: 'sheet', id: `nav.${CASE}.income-management.check`, payload: { caseId: CASE }, dueOn: '2026-12-10' }]);
+  });
+
+  it('the monthly check fired: check, and schedule next month’s', () => {
+    given(received, claimed, agreed)
+      .when(fired('deadline.nav.income-management-check', `nav.${CASE}.income-management.check`, { caseId: CASE }, '2026-12-10'), '2026-12-10')
+      .then([
+        { kind: 'send', command: { type: 'nav.CheckIncomeManagement', caseId: CASE } },
+        { kind: 'schedule', deadline: 'nav.income-management-check', delivery: 'sheet', id: `nav.${CASE}.income-management.check`, payload: { caseId: CASE }, dueOn: '2027-01-10' },
+      ]);
+  });
+
+  it('consent withdrawn mid-plan: the monitoring stops; the plan’s own checks go on', () => {
+    const withdrawn: NavEvent = {
+      type: 'nav.IncomeManagementConsentWithdrawn',
+      data: { caseId: CASE, withdrawnOn: '2026-12-15', monitoringStopped: true, adviserTold: { actorId: 'a_kari', role: 'nav-adviser' }, activePlanId: 'plan-1' },
+    };
+    given(received, claimed, planAgreed, agreed, withdrawn)
+      .when(event('nav.IncomeManagementConsentWithdrawn', withdrawn.data), '2026-12-15')
+      .then([{ kind: 'cancel', deadline: 'nav.income-management-check', id: `nav.${CASE}.income-management.check` }]);
+    given(received, claimed, planAgreed, agreed, withdrawn)
+      .when(fired('deadline.nav.payment-plan-check', `nav.${CASE}.plan.plan-1.check`, { caseId: CASE, planId: 'plan-1' }, '2027-01-10'), '2027-01-10')
+      .then([
+        { kind: 'send', command: { type: 'nav.CheckPaymentPlan', caseId: CASE } },
+        { kind: 'cancel', deadline: 'nav.payment-plan-check', id: `nav.${CASE}.plan.plan-1.check` },
+      ]);
+    given(received, claimed, planAgreed, agreed, withdrawn)
+      .when(fired('deadline.nav.income-management-check', `nav.${CASE}.income-management.check`, { caseId: CASE }, '2027-01-10'), '2027-01-10')
+      .then([{ kind: 'ignored', reason: 'Forvaltningen av inntekt løper ikke lenger.' }]);
+  });
+});
+
+describe('NAV workflow: assistance on its way and pauses', () => {
+  const grant = { caseId: CASE, assistanceId: 'fa1', paragraph: '19', form: 'grant', amountOre: 928200, decidedOn: '2026-11-24', outcome: 'granted', expectedPaymentOn: '2026-12-02', reasonRef: null };
+
+  it('granted: the hold ends the day after the expected payment date', () => {
+    given(received, claimed)
+      .when(event('nav.FinancialAssistanceDecided', grant), '2026-11-24')
+      .then([{ kind: 'schedule', deadline: 'nav.assistance-expected', delivery: 'timer', id: `nav.${CASE}.assistance.fa1.expected`, payload: { caseId: CASE, assistanceId: 'fa1' }, dueOn: '2026-12-03' }]);
+    given(received, claimed)
+      .when(fired('deadline.nav.assistance-expected', `nav.${CASE}.assistance.fa1.expected`, { caseId: CASE, assistanceId: 'fa1' }, '2026-12-03'), '2026-12-03')
+      .then([{ kind: 'send', command: { type: 'nav.ReleaseAssistanceHold', caseId: CASE, assistanceId: 'fa1' } }]);
+  });
+
+  it('refused: nothing is on its way', () => {
+    given(received, claimed)
+      .when(event('nav.FinancialAssistanceDecided', { ...grant, outcome: 'refused', expectedPaymentOn: null, reasonRef: 'n1' }), '2026-11-24')
+      .then([{ kind: 'ignored', reason: 'Avslått stønad er ikke på vei.' }]);
+  });
+
+  it('paused: it resumes by itself the day after its last day', () => {
+    given(received, claimed)
+      .when(event('nav.FollowUpPaused', { caseId: CASE, pauseId: 'p1', pausedOn: '2026-11-20', until: '2026-12-04', reasonRef: 'n2' }), '2026-11-20')
+      .then([{ kind: 'schedule', deadline: 'nav.pause-end', delivery: 'timer', id: `nav.${CASE}.pause-end`, payload: { caseId: CASE, pauseId: 'p1' }, dueOn: '2026-12-05' }]);
+    given(received, claimed)
+      .when(fired('deadline.nav.pause-end', `nav.${CASE}.pause-end`, { caseId: CASE, pauseId: 'p1' }, '2026-12-05'), '2026-12-05')
+      .then([{ kind: 'send', command: { type: 'nav.EndPause', caseId: CASE, pauseId: 'p1' } }]);
+  });
+
+  it('resumed with a plan running: look at the plan again, since nothing was flagged while paused', () => {
+    given(received, claimed, planAgreed)
+      .when(event('nav.FollowUpResumed', { caseId: CASE, pauseId: 'p1', resumedOn: '2026-12-05', automatically: true }), '2026-12-05')
+      .then([
+        { kind: 'cancel', deadline: 'nav.pause-end', id: `nav.${CASE}.pause-end` },
+        { kind: 'send', command: { type: 'nav.CheckPaymentPlan', caseId: CASE } },
+      ]);
+  });
+
+  it('concluded: every deadline of the follow-up is cancelled', () => {
+    given(received, claimed, planAgreed)
+      .when(event('nav.FollowUpConcluded', { caseId: CASE, municipalityNumber: '5035', tenancyId: '100234', outcome: 'moved', concludedOn: '2026-12-20', noteRef: null }), '2026-12-20')
+      .then([
+        { kind: 'cancel', deadline: 'nav.payment-plan-check', id: `nav.${CASE}.plan.plan-1.check` },
+        { kind: 'cancel', deadline: 'nav.income-management-check', id: `nav.${CASE}.income-management.check` },
+      ]);
+  });
+
+  it('an input it does not know: ignored, with the type named', () => {
+    given()
+      .when(event('warnings.WarningSubmitted', {}, 'warning-1'), '2026-12-04')
+      .then([{ kind: 'ignored', reason: 'NAVs arbeidsflyt reagerer ikke på warnings.WarningSubmitted.' }]);
+  });
+});

@@ -1,0 +1,84 @@
+import type { CommandBus } from '@nestjs/cqrs';
+import type { LocalDate, WorkflowInput, WorkflowOutput } from '@evp/shared-kernel';
+import type { EventStore, EventTypeMap } from '@evp/event-store';
+import type { BatchCache, Causation, WorkflowDefinition } from '@evp/runtime';
+import { TENANCY_STREAM_PREFIX, parseTenancyStreamName } from '@evp/ledger-contract';
+import {
+  WARNING_STREAM_PREFIX,
+  evolveWarning,
+  initialWarning,
+  warningIdOfStream,
+  warningStreamName,
+  warningTenancyIndexStreamName,
+  warningWorkflow,
+  type Warning,
+  type WarningCommand,
+  type WarningEvent,
+  type WarningFacts,
+  type WarningWorkflowState,
+} from '@evp/warnings-domain';
+import { ForwardWarningCommand, StopEvictionIfPaidCommand } from './commands';
+
+const REDUCTIONS = new Set(['ledger.PaymentPosted', 'ledger.CreditPosted', 'ledger.WriteOffPosted']);
+
+/**
+ * The warnings workflow wired for the runner: its state is read from the event store (the
+ * warning's own stream; for a payment, the `warnings-of-…` index of the tenancy), never from a
+ * read model that may lag the event being handled.
+ */
+export class WarningsWorkflow implements WorkflowDefinition<WarningWorkflowState, WarningCommand> {
+  readonly name = 'warnings';
+  readonly filter = { streamPrefixes: [WARNING_STREAM_PREFIX, TENANCY_STREAM_PREFIX] };
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly types: EventTypeMap,
+    private readonly commandBus: CommandBus,
+  ) {}
+
+  private async facts(warningId: string, cache: BatchCache): Promise<WarningFacts | undefined> {
+    const key = `warning:${warningId}`;
+    let loading = cache.get(key) as Promise<WarningFacts | undefined> | undefined;
+    if (!loading) {
+      loading = this.store.readStream(warningStreamName(warningId)).then((events) => {
+        const w: Warning = events.reduce((s, e) => evolveWarning(s, { type: e.type, data: this.types.upcast(e) } as unknown as WarningEvent), initialWarning());
+        return w.submitted && w.status ? { warningId, status: w.status, ground: w.submitted.ground, stage: w.stage } : undefined;
+      });
+      cache.set(key, loading);
+    }
+    return loading;
+  }
+
+  async loadState(input: WorkflowInput, _today: LocalDate, cache: BatchCache): Promise<WarningWorkflowState> {
+    if (input.kind !== 'event') return { warnings: [] };
+    if (input.type === 'warnings.WarningSubmitted') {
+      const warningId = warningIdOfStream(input.streamName);
+      const facts = warningId ? await this.facts(warningId, cache) : undefined;
+      return { warnings: facts ? [facts] : [] };
+    }
+    if (!REDUCTIONS.has(input.type)) return { warnings: [] };
+    const tenancy = parseTenancyStreamName(input.streamName);
+    if (!tenancy) return { warnings: [] };
+    const index = await this.store.readStream(warningTenancyIndexStreamName(tenancy.municipalityNumber, tenancy.tenancyId));
+    const ids = [...new Set(index.map((e) => String((this.types.dataOf(e) as { warningId?: unknown }).warningId)))];
+    const warnings = await Promise.all(ids.map((id) => this.facts(id, cache)));
+    return { warnings: warnings.filter((w): w is WarningFacts => w !== undefined) };
+  }
+
+  decide(input: WorkflowInput, state: WarningWorkflowState): readonly WorkflowOutput<WarningCommand>[] {
+    return warningWorkflow(input, state);
+  }
+
+  dispatch(command: WarningCommand, causation: Causation): Promise<unknown> {
+    switch (command.type) {
+      case 'warnings.ForwardWarning':
+        return this.commandBus.execute(new ForwardWarningCommand(command.warningId, causation));
+      case 'warnings.StopEvictionIfPaid':
+        return this.commandBus.execute(new StopEvictionIfPaidCommand(command.warningId, causation));
+      default: {
+        const never: never = command;
+        throw new Error(`Unknown warnings command ${JSON.stringify(never)}`);
+      }
+    }
+  }
+}
