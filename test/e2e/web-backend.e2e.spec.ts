@@ -219,6 +219,10 @@ describe('the web app’s backend (e2e)', () => {
     expect(lag.body.subscriptions.map((s) => s.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^ledger-imports@/), expect.stringMatching(/^arrears-team-meetings@/)]));
     expect((await system.request('GET', '/api/v1/operator/deadlines?limit=5', { token: admin })).status).toBe(200);
     expect((await system.request('GET', '/api/v1/operator/lag', { token: team })).status).toBe(403);
+    // Names are forwarded as the web app encodes them; nothing climbs out of /operator.
+    const retry = await system.request('POST', `/api/v1/operator/subscriptions/${encodeURIComponent(lag.body.subscriptions[0]?.name ?? '')}/parked/retry?stream=case-5035-100234`, { token: admin });
+    expect(retry.status).toBe(201); // the worker's own answer, passed through
+    expect((await system.request('GET', '/api/v1/operator/lag%2f..%2f..%2fhealth', { token: admin })).status).toBe(422);
     expect((await system.request('GET', '/admin/queues/')).status).toBe(401);
     const session = await system.request<{ url: string }>('POST', '/api/v1/operator/queues-session', { token: admin });
     const cookie = session.headers.get('set-cookie') ?? '';

@@ -9,8 +9,8 @@ import { AuthGuard, TokenVerifier } from '@evp/auth';
 import { RENT_ACCOUNTS } from '@evp/ledger-contract';
 import { AccountQueries, LEDGER_COMMAND_HANDLERS, LEDGER_QUERY_HANDLERS, LedgerService, StreamRentAccounts, registerLedgerEventTypes } from '@evp/ledger-application';
 import { CASE_COMMAND_HANDLERS, CASE_POLICY, CASE_QUERY_HANDLERS, registerCaseEventTypes } from '@evp/cases-application';
-import { PEOPLE_RECORDS, type PeopleRecords } from '@evp/people-contract';
-import { PEOPLE_ARCHIVE_POLICY, PEOPLE_COMMAND_HANDLERS, PEOPLE_QUERY_HANDLERS, PERSON_KEY_STORE, PersonKeyStore, StreamPeopleRecords, registerPeopleEventTypes } from '@evp/people-application';
+import { HOUSEHOLD_NOTES, PEOPLE_RECORDS, type PeopleRecords } from '@evp/people-contract';
+import { PEOPLE_ARCHIVE_POLICY, PEOPLE_COMMAND_HANDLERS, PEOPLE_QUERY_HANDLERS, PERSON_KEY_STORE, PersonKeyStore, StreamHouseholdNotes, StreamPeopleRecords, registerPeopleEventTypes } from '@evp/people-application';
 import { ApiExceptionFilter } from './http/errors';
 import { IdempotencyService } from './http/idempotency';
 import { LedgerController } from './ledger/ledger.controller';
@@ -41,7 +41,9 @@ export class ApiModule {
         { provide: LedgerService, inject: [EVENT_STORE, PEOPLE_RECORDS, EVENT_TYPES], useFactory: (store: EventStore, people: PeopleRecords, types: EventTypeMap) => new LedgerService(store, people, types) },
         // The person-key store: the api is its only writer (a new person's key before their event, erasure deletes it).
         { provide: PERSON_KEY_STORE, inject: [CLOCK], useFactory: (clock: Clock) => PersonKeyStore.open(personKeysBackend(config), personKeysMasterKey(config), { now: () => clock.now() }) },
+        // `StreamPeopleRecords` is also the `PeopleDirectory` the warnings module resolves from here: the ledger's tenants and the warnings' people are the same persons, under the same keys.
         { provide: PEOPLE_RECORDS, inject: [EVENT_STORE, EVENT_TYPES, PERSON_KEY_STORE], useFactory: (store: EventStore, types: EventTypeMap, keys: PersonKeyStore) => new StreamPeopleRecords(store, types, keys, personIdKey(config)) },
+        { provide: HOUSEHOLD_NOTES, inject: [EVENT_STORE, EVENT_TYPES, PERSON_KEY_STORE], useFactory: (store: EventStore, types: EventTypeMap, keys: PersonKeyStore) => new StreamHouseholdNotes(store, types, keys) },
         { provide: PEOPLE_ARCHIVE_POLICY, useValue: peopleArchivePolicyFrom(config) },
         { provide: RENT_ACCOUNTS, inject: [EVENT_STORE, EVENT_TYPES], useFactory: (store: EventStore, types: EventTypeMap) => new StreamRentAccounts(store, types, config.POLICY_GRACE_WORKING_DAYS) },
         { provide: AccountQueries, inject: [READ_MODEL_READER], useFactory: (reader: ReadModelReader) => new AccountQueries(reader, config.POLICY_GRACE_WORKING_DAYS) },

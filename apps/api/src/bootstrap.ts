@@ -7,6 +7,10 @@ import type { AppConfig } from '@evp/runtime';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, TokenVerifier, installHttpEdge, problemFrameworkErrors } from '@evp/auth';
 import { ApiModule } from './app.module';
 import { CSV_MEDIA_TYPES, MAX_FORM_FIELD_BYTES, MAX_JSON_BYTES, MAX_JSON_DEPTH, isPublicRoute, maxBodyFor, routeBodyLimit } from './http/limits';
+import { registerApiMetrics } from './metrics/register-api-metrics';
+import { registerQueuesBoard } from './operator-proxy/register-queues-board';
+import { isWebPublicRoute } from './web/public-routes';
+import { registerWeb } from './web/register-web';
 import { withProblemDetails } from './http/openapi';
 
 export async function createApi(config: AppConfig): Promise<NestFastifyApplication> {
@@ -18,10 +22,13 @@ export async function createApi(config: AppConfig): Promise<NestFastifyApplicati
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
+  // Before the edge, so refused requests are timed too.
+  registerApiMetrics(app, config);
   // Before any route exists (Swagger's below, Nest's at init): the hooks and the route limits apply to all of them.
   installHttpEdge(fastify, {
     verifier: app.get(TokenVerifier),
-    isPublic: isPublicRoute,
+    // The web app, its config, the dev token, /metrics and the queue board each check access themselves.
+    isPublic: (route, method) => isPublicRoute(route, method) || isWebPublicRoute(route, method),
     maxBody: maxBodyFor(config.MAX_IMPORT_BYTES),
     routeBodyLimit,
     json: { maxBytes: MAX_JSON_BYTES, maxDepth: MAX_JSON_DEPTH },
@@ -47,5 +54,7 @@ export async function createApi(config: AppConfig): Promise<NestFastifyApplicati
       .build(),
   );
   SwaggerModule.setup('api/docs', app, withProblemDetails(document), { jsonDocumentUrl: 'api/openapi.json' });
+  await registerQueuesBoard(app, config);
+  await registerWeb(app, config);
   return app;
 }

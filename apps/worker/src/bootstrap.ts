@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter, TokenVerifier, installHttpEdge, problemFrameworkErrors } from '@evp/auth';
+import { isWorkerMetricsRoute, registerWorkerMetrics } from './register-worker-metrics';
 import { isTransientError, type AppConfig } from '@evp/runtime';
 import { WorkerModule } from './worker.module';
 
@@ -25,12 +26,13 @@ export async function createWorker(config: AppConfig): Promise<NestFastifyApplic
   // The token is checked before anything else, as in the api; AuthGuard then checks the admin role.
   installHttpEdge(app.getHttpAdapter().getInstance(), {
     verifier: app.get(TokenVerifier),
-    isPublic: isPublicRoute,
+    isPublic: (route, method) => isPublicRoute(route, method) || isWorkerMetricsRoute(route, method),
     maxBody: () => ({ bytes: MAX_BODY_BYTES }),
     routeBodyLimit: () => MAX_BODY_BYTES,
     json: { maxBytes: MAX_BODY_BYTES, maxDepth: 32 },
   });
   // Errors as problem details (the readiness check's 503 keeps its own body, which says what is down).
   app.useGlobalFilters(new ProblemDetailsFilter({ isUnavailable: isTransientError, passThrough503Routes: ['/health'] }));
+  registerWorkerMetrics(app, config);
   return app;
 }

@@ -13,6 +13,7 @@ import {
   PostLedgerLinesCommand,
   RegisterTenanciesCommand,
   decodeText,
+  withImportSource,
   postingsFromCsv,
   postingsFromJson,
   tenanciesFromCsv,
@@ -150,7 +151,8 @@ export class LedgerController {
     const result = await this.idempotency.run(caller, idempotencyScopeOf(request), idempotencyKeyOf(request), fingerprint, async () => {
       const { lines, errors, total } = parse();
       if (total > 0) throw new RequestValidationError(errors, total);
-      return { status: 200, body: await execute(lines, commandContext(request, caller, WRITERS, this.clock.now())) };
+      // The Idempotency-Key is part of the import's id: a retried upload is the same import.
+      return { status: 200, body: await execute(lines, withImportSource(commandContext(request, caller, WRITERS, this.clock.now()), { idempotencyKey: idempotencyKeyOf(request) })) };
     });
     void reply.status(result.status);
     if (result.replayed) void reply.header('Idempotent-Replayed', 'true');

@@ -15,12 +15,14 @@ const font = (subset: 'latin' | 'latin-ext', weight: 400 | 700) => require.resol
  * Northern, Lule and Southern Sami (á č đ ŋ š ŧ ž, ï), Polish, Baltic. Text is set in runs, each
  * in the subset that has its letters. (Letters in neither, such as Cyrillic, are not in the font.)
  */
-const LATIN = /^[\u0000-\u00ff\u0131\u0152\u0153\u02bb\u02bc\u02c6\u02da\u02dc\u0304\u0308\u0329\u2000-\u206f\u20ac\u2122\u2191\u2193\u2212\u2215\ufeff\ufffd]$/u;
+const LATIN_EXTRA = new Set([0x131, 0x152, 0x153, 0x2bb, 0x2bc, 0x2c6, 0x2da, 0x2dc, 0x304, 0x308, 0x329, 0x20ac, 0x2122, 0x2191, 0x2193, 0x2212, 0x2215, 0xfeff, 0xfffd]);
+/** The code points of fontsource's `latin` subset. */
+const inLatin = (codePoint: number) => codePoint <= 0xff || (codePoint >= 0x2000 && codePoint <= 0x206f) || LATIN_EXTRA.has(codePoint);
 
 function runs(text: string): Array<{ text: string; ext: boolean }> {
   const out: Array<{ text: string; ext: boolean }> = [];
   for (const ch of text) {
-    const ext = !LATIN.test(ch);
+    const ext = !inLatin(ch.codePointAt(0) as number);
     const last = out[out.length - 1];
     if (last && last.ext === ext) last.text += ch;
     else out.push({ text: ch, ext });

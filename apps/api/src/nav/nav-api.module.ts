@@ -1,12 +1,14 @@
 import { Global, Module } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { Clock } from '@evp/shared-kernel';
 import { EventTypeMap, type EventStore } from '@evp/event-store';
 import { APP_CONFIG, CLOCK, EVENT_STORE, EVENT_TYPES, type AppConfig } from '@evp/runtime';
 import { RENT_ACCOUNTS } from '@evp/ledger-contract';
 import { StreamRentAccounts, registerLedgerEventTypes } from '@evp/ledger-application';
 import { NAV_HOLDS } from '@evp/nav-contract';
-import { NAV_COMMAND_HANDLERS, NAV_NOTES, NAV_POLICY, NAV_QUERY_HANDLERS, NavReadAudit, StreamNavHolds, StreamNoteVault, navPolicyFrom, registerNavEventTypes } from '@evp/nav-application';
+import { NAV_COMMAND_HANDLERS, NAV_NOTES, NAV_POLICY, NAV_QUERY_HANDLERS, NavReadAudit, PeopleNoteVault, StreamNavHolds, navPolicyFrom, registerNavEventTypes } from '@evp/nav-application';
 import { IdempotencyService } from '../http/idempotency';
+import { LazyHouseholdNotes } from './household-notes.adapter';
 import { NavController } from './nav.controller';
 
 /**
@@ -27,7 +29,8 @@ import { NavController } from './nav.controller';
       useFactory: (store: EventStore, config: AppConfig) => new StreamRentAccounts(store, registerLedgerEventTypes(new EventTypeMap()), config.POLICY_GRACE_WORKING_DAYS),
     },
     { provide: NAV_HOLDS, inject: [EVENT_STORE, EVENT_TYPES], useFactory: (store: EventStore, types: EventTypeMap) => new StreamNavHolds(store, types) },
-    { provide: NAV_NOTES, inject: [EVENT_STORE], useFactory: (store: EventStore) => new StreamNoteVault(store) },
+    // NAV's notes under the people context's encryption (the api module owns the key store and the `HouseholdNotes`).
+    { provide: NAV_NOTES, inject: [ModuleRef], useFactory: (moduleRef: ModuleRef) => new PeopleNoteVault(new LazyHouseholdNotes(moduleRef)) },
     { provide: NavReadAudit, inject: [EVENT_STORE, CLOCK], useFactory: (store: EventStore, clock: Clock) => new NavReadAudit(store, clock) },
     ...NAV_COMMAND_HANDLERS,
     ...NAV_QUERY_HANDLERS,

@@ -9,8 +9,8 @@ import { ApiErrors } from '../http/openapi';
 import { QUEUES_PATH, QUEUES_SESSION_SECONDS, queuesCookie, queuesSessionKey, signQueuesSession } from './queues-session';
 
 const PREFIX = '/api/v1/operator';
-/** Operator paths are names, ids and a query string: nothing that could climb out of `/operator/`. */
-const SAFE_PATH = /^\/[A-Za-z0-9/_.:-]*$/;
+/** Operator paths are names and ids (`cases@g2`, percent-encoded or not): nothing that could climb out of `/operator/`. */
+const SAFE_PATH = /^\/[A-Za-z0-9/_.:@%~-]*$/;
 const FORWARDED_HEADERS = ['authorization', 'content-type', 'accept', 'x-correlation-id'];
 const TIMEOUT_MS = 15_000;
 
@@ -50,7 +50,7 @@ export class OperatorProxyController {
   async proxy(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const rest = request.url.slice(PREFIX.length);
     const [path = '', query] = splitOnce(rest, '?');
-    if (!SAFE_PATH.test(path) || path.split('/').some((segment) => segment === '..' || segment === '.')) {
+    if (!SAFE_PATH.test(path) || path.split('/').some((segment) => !safeSegment(segment))) {
       throw new RequestValidationError([{ line: null, column: 'path', reason: 'er ikke en gyldig driftsadresse' }]);
     }
     const headers: Record<string, string> = {};
@@ -78,6 +78,16 @@ export class OperatorProxyController {
     void reply.header('cache-control', 'no-store');
     await reply.send(body);
   }
+}
+
+function safeSegment(segment: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    return false;
+  }
+  return decoded !== '.' && decoded !== '..' && !/[/\\]/.test(decoded);
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {

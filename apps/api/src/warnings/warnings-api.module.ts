@@ -5,10 +5,11 @@ import { APP_CONFIG, EVENT_STORE, EVENT_TYPES, warningPolicyFrom, type AppConfig
 import { RENT_ACCOUNTS } from '@evp/ledger-contract';
 import { StreamRentAccounts, registerLedgerEventTypes } from '@evp/ledger-application';
 import { registerPeopleEventTypes } from '@evp/people-application';
-import { WARNING_API_COMMAND_HANDLERS, WARNING_NAV_OFFICES, WARNING_PEOPLE, WARNING_POLICY, WARNING_QUERY_HANDLERS, registerWarningEventTypes } from '@evp/warnings-application';
+import { PEOPLE_DIRECTORY } from '@evp/people-contract';
+import { WARNING_API_COMMAND_HANDLERS, WARNING_NAV_OFFICES, WARNING_POLICY, WARNING_QUERY_HANDLERS, registerWarningEventTypes } from '@evp/warnings-application';
 import { IdempotencyService } from '../http/idempotency';
 import { ObjectionsController } from './objections.controller';
-import { PeopleWarningPeople } from './warning-people.adapter';
+import { LazyPeopleDirectory } from './warning-people.adapter';
 import { WarningsController } from './warnings.controller';
 
 /**
@@ -24,7 +25,7 @@ import { WarningsController } from './warnings.controller';
     { provide: WARNING_POLICY, inject: [APP_CONFIG], useFactory: (config: AppConfig) => warningPolicyFrom(config) },
     { provide: WARNING_NAV_OFFICES, inject: [APP_CONFIG], useFactory: (config: AppConfig) => config.WARNING_NAV_OFFICES },
     { provide: RENT_ACCOUNTS, inject: [EVENT_STORE, EVENT_TYPES, APP_CONFIG], useFactory: (store: EventStore, types: EventTypeMap, config: AppConfig) => new StreamRentAccounts(store, types, config.POLICY_GRACE_WORKING_DAYS) },
-    { provide: WARNING_PEOPLE, inject: [EVENT_STORE, EVENT_TYPES, ModuleRef], useFactory: (store: EventStore, types: EventTypeMap, moduleRef: ModuleRef) => new PeopleWarningPeople(store, types, moduleRef) },
+    { provide: PEOPLE_DIRECTORY, inject: [ModuleRef], useFactory: (moduleRef: ModuleRef) => new LazyPeopleDirectory(moduleRef) },
     ...WARNING_API_COMMAND_HANDLERS,
     ...WARNING_QUERY_HANDLERS,
   ],

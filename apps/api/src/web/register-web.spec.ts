@@ -7,7 +7,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import { FixedClock } from '@evp/shared-kernel';
-import { CLOCK, loadConfig, personIdKey, type AppConfig } from '@evp/runtime';
+import { TokenVerifier, mintDevToken } from '@evp/auth';
+import { CLOCK, loadConfig, personIdKey, tokenVerifierOptionsFrom, type AppConfig } from '@evp/runtime';
 import { TEST_REDIS_URL, dropPrefix, uniqueRedisPrefix } from '@evp/runtime/testing';
 import { registerApiMetrics } from '../metrics/register-api-metrics';
 import { registerQueuesBoard } from '../operator-proxy/register-queues-board';
@@ -24,7 +25,9 @@ class PingController {
 
 const NOW = new Date('2026-11-20T10:00:00Z');
 
-@Module({ controllers: [PingController], providers: [{ provide: CLOCK, useValue: new FixedClock(NOW) }] })
+const clock = new FixedClock(NOW);
+
+@Module({ controllers: [PingController], providers: [{ provide: CLOCK, useValue: clock }, { provide: TokenVerifier, useFactory: () => new TokenVerifier({ ...tokenVerifierOptionsFrom(loadConfig({ NODE_ENV: 'test' })), clock }) }] })
 class TinyModule {}
 
 /** The api's Fastify registrations, called as the bootstrap calls them, on a tiny Nest app. */
@@ -87,9 +90,12 @@ describe('the web app, /metrics and the queue board on the api', () => {
     }
   });
 
-  it('leaves the api’s own paths to the api: its routes answer, an unknown one is a 404, not the app', async () => {
+  it('leaves the api’s own paths to the api: its routes answer, an unknown one is 401 without a token and 404 with one', async () => {
     expect(await get('/api/v1/ping')).toMatchObject({ status: 200, text: '{"pong":true}' });
-    const unknown = await get('/api/v1/nothing-here');
+    const anonymous = await get('/api/v1/nothing-here');
+    expect([anonymous.status, anonymous.headers.get('content-type')]).toEqual([401, 'application/problem+json; charset=utf-8']);
+    const token = await mintDevToken({ issuer: 'evp-dev', audience: 'evp-api', sub: 'web-test', roles: ['accounting'], municipalities: ['5035'], now: NOW, lifetimeSeconds: 600 });
+    const unknown = await get('/api/v1/nothing-here', { authorization: `Bearer ${token}` });
     expect(unknown.status).toBe(404);
     expect(unknown.text).not.toContain('Forebygging');
   });
