@@ -10,7 +10,8 @@ import { eventRows, rawFiles, redisItems, report, sqliteRows } from './support/p
  * channel the api has, accepted where it belongs and refused everywhere else, then searched for
  * everywhere it must not be: the api's and the worker's logs, every Redis key and value under the
  * test's prefix (BullMQ's job ids and data included), every read-model table, the person-key
- * store, every error body, and the event store outside its ciphertext. The count is printed per
+ * store, every error body, and the event store outside its ciphertext. The channels include the
+ * § 9-11 warnings (tenants, a private landlord's name, objections) and NAV's notes. The count is printed per
  * place; every count must be 0.
  */
 describe('canary: one identity number through every input channel, found nowhere (e2e)', () => {
@@ -169,8 +170,72 @@ describe('canary: one identity number through every input channel, found nowhere
     expect(deadlines.body.pending.map((d) => d.id)).toContain('case.5035-100300-1.first-contact');
   });
 
+  it('takes the number and the name through a § 9-11 warning, the objection register and NAV notes, sealed where they are kept', async () => {
+    system.setClock('2026-11-16T08:00:00+01:00'); // Monday: nobody made contact, the case escalates and is referred to NAV
+    const nav = await system.token('nav-adviser', { navOffice: 'nav-stjordal', sub: 'canary-nav' });
+    const landlord = await system.token('landlord', { landlordId: 'utleier-kanari', sub: 'kanari-utleier' });
+    const inbox = async () => (await system.request<{ items?: Array<{ caseId: string }> }>('GET', '/api/v1/nav/inbox?view=open', { token: nav })).body.items ?? [];
+    await waitFor(async () => ((await inbox()).some((i) => i.caseId === '5035-100300-1') ? true : undefined), 'the escalated referral in the inbox');
+
+    const warning = {
+      landlord: { kind: 'private-person', name: `${name} Utleier` },
+      municipalityNumber: '5035',
+      dwelling: { address: 'Kanarivegen 9, 7500 Stjørdal' },
+      tenants: [
+        { nationalId: canary, name, noticeSentOn: '2026-11-13' },
+        { name: `${name} Junior`, birthDate: '2001-02-03', noticeSentOn: '2026-11-13' },
+      ],
+      ground: 'unpaid-rent',
+      arrears: { amount: '18 564,00', months: ['2026-10', '2026-11'] },
+      plannedPetitionOn: '2026-12-21',
+      declarations: { tenantGotCopy: true, noWrittenObjectionReceived: true },
+    };
+    const submitted = await send('POST', '/api/v1/warnings', { token: landlord, json: warning, headers: { 'idempotency-key': `warning-${canary}` } });
+    expect(submitted.status).toBe(201);
+    expect(JSON.stringify(submitted.body)).not.toContain(canary);
+    // The number anywhere but tenants[].nationalId is refused without being repeated.
+    for (const variant of [
+      { ...warning, dwelling: { address: `Kanarivegen ${canary}` } },
+      { ...warning, landlord: { kind: 'private-person', name: `${name} ${spaced}` } },
+      { ...warning, tenants: [{ name: canary, birthDate: '2001-02-03', noticeSentOn: '2026-11-13' }] },
+    ]) {
+      expect((await send('POST', '/api/v1/warnings', { token: landlord, json: variant })).status).toBe(422);
+    }
+    await system.caughtUp();
+    const items = await waitFor(async () => {
+      const found = await inbox();
+      return found.length >= 2 ? found : undefined;
+    }, 'the warning’s referral in the inbox');
+    const warned = items.find((i) => i.caseId !== '5035-100300-1')?.caseId as string;
+    const mine = await send('GET', `/api/v1/warnings/${(submitted.body as { warningId: string }).warningId}`, { token: landlord });
+    expect((mine.body as { tenants: Array<{ name: string }> }).tenants.map((t) => t.name)).toEqual([name, `${name} Junior`]);
+
+    // NAV's notes about both households: the name goes in (sealed for the household's people), the number is refused.
+    for (const caseId of ['5035-100300-1', warned]) {
+      expect((await send('POST', `/api/v1/nav/cases/${caseId}/claim`, { token: nav })).status).toBe(200);
+      expect((await send('POST', `/api/v1/nav/cases/${caseId}/steps`, { token: nav, json: { type: 'contact-made', channel: 'phone', note: `Snakket med ${name}; ønsker nedbetaling.` } })).status).toBe(201);
+      expect((await send('POST', `/api/v1/nav/cases/${caseId}/steps`, { token: nav, json: { type: 'contact-made', channel: 'phone', note: `Fødselsnummer ${spaced}` } })).status).toBe(422);
+      // The record's timeline is the worker's projection: the note shows once it has caught up, opened from its ciphertext.
+      const shown = await waitFor(async () => {
+        const record = await send('GET', `/api/v1/nav/cases/${caseId}`, { token: nav });
+        const texts = (record.body as { timeline?: Array<{ notes: string[] }> }).timeline?.flatMap((t) => t.notes) ?? [];
+        return texts.length ? texts : undefined;
+      }, 'the note in the record');
+      expect(shown).toEqual([`Snakket med ${name}; ønsker nedbetaling.`]);
+    }
+
+    // The objection register: by number, and by name and birth date.
+    expect((await send('POST', '/api/v1/objections', { token: nav, json: { municipalityNumber: '5035', tenant: { nationalId: canary, name }, receivedOn: '2026-11-16' } })).status).toBe(201);
+    expect((await send('POST', '/api/v1/objections', { token: landlord, json: { municipalityNumber: '5035', tenant: { name: `${name} Junior`, birthDate: '2001-02-03' }, receivedOn: '2026-11-16' } })).status).toBe(201);
+    expect((await send('POST', '/api/v1/objections', { token: nav, json: { municipalityNumber: '5035', tenant: { nationalId: canary, name: `${name} ${canary}` }, receivedOn: '2026-11-16' } })).status).toBe(422);
+  });
+
   it('finds the number and the name nowhere: 0 hits per place', async () => {
     await system.caughtUp();
+    // The notes and the warning's people are in the event store, sealed: the scan below must see them there.
+    const stored = eventRows(join(system.dir, 'events.sqlite'));
+    expect(stored.some((row) => row.includes('"people.HouseholdNoteSealed"'))).toBe(true);
+    expect(stored.some((row) => row.includes('"people.PersonLinkedToHousehold"'))).toBe(true);
     const redis = await redisItems(system.redis, system.prefix);
     expect(redis.some((item) => item.includes('case.5035-100300-1.first-contact'))).toBe(true); // BullMQ's job is among them
     const found = report(

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { syntheticNationalIds } from '@evp/shared-kernel';
-import { personKeysMasterKey, type AppConfig } from '@evp/runtime';
+import { personIdKey, personKeysMasterKey, type AppConfig } from '@evp/runtime';
+import { opaquePersonId } from '@evp/auth';
 import { PersonKeyStore, decryptPersonalData } from '@evp/people-application';
 import { TestSystem, waitFor } from './support/system';
 import { eventRows, rawFiles, redisItems, report, sqliteRows } from './support/personal-data-scan';
@@ -175,6 +176,95 @@ describe('erasure by crypto-shredding, through a full replay (e2e)', () => {
         'raw bytes of every store file (WAL included)': [...rawFiles(system.dir), ...rawFiles(keysDir)],
       },
       [fnrErased, erased, fnrKept, kept],
+    );
+    expect(found).toEqual({});
+  });
+});
+
+/**
+ * The later contexts under the same erasure: a § 9-11 warning's tenant (recorded through the
+ * people context's directory, linked to the warning's household) and NAV's notes about that
+ * household (sealed for its tenants). Once the case is closed and its retention (0 years here) has
+ * run, erasing the tenant turns their name on the landlord's warning and NAV's note into
+ * «slettet person», through the same api answers as before.
+ */
+describe('erasure reaches the warnings and NAV’s notes (e2e)', () => {
+  const keysDir = mkdtempSync(join(tmpdir(), 'evp-e2e-keys-'));
+  const keyFile = join(keysDir, 'person-keys.sqlite');
+  const system = new TestSystem({ PERSON_KEYS_SQLITE_FILE: keyFile, PEOPLE_CASE_RETENTION_YEARS: '0' });
+  const [fnr] = syntheticNationalIds(1, 3131) as [string];
+  const name = 'Tove Testdatter';
+  const NOTE = 'Tove Testdatter har fått tilbud om kommunal bolig; flytter i januar.';
+  // The processes' person-id key under NODE_ENV=test (as `TestSystem` derives actor ids).
+  const personId = opaquePersonId(process.env['PERSON_ID_KEY'] ?? personIdKey({ NODE_ENV: 'test' } as AppConfig), fnr);
+  let landlord: string;
+  let nav: string;
+  let team: string;
+  let admin: string;
+  let warningId: string;
+  let caseId: string;
+
+  beforeAll(async () => {
+    system.setClock('2026-12-02T09:00:00+01:00'); // Wednesday
+    await system.start();
+    landlord = await system.token('landlord', { landlordId: 'utleier-testdatter', sub: 'utleier-testdatter' });
+    nav = await system.token('nav-adviser', { navOffice: 'nav-stjordal', sub: 'e2e-nav' });
+    team = await system.token('arrears-team');
+    admin = await system.token('admin');
+  }, 120_000);
+  afterAll(async () => {
+    await system.stop();
+    rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  const warning = () => system.request<{ tenants: Array<{ name: string }> }>('GET', `/api/v1/warnings/${warningId}`, { token: landlord });
+  const notes = async () => (await system.request<{ timeline: Array<{ notes: string[] }> }>('GET', `/api/v1/nav/cases/${caseId}`, { token: nav })).body.timeline.flatMap((t) => t.notes);
+
+  it('a private landlord warns; NAV claims the referral and writes a note about the household, then concludes', async () => {
+    const submitted = await system.request<{ warningId: string }>('POST', '/api/v1/warnings', {
+      token: landlord,
+      json: {
+        landlord: { kind: 'company', name: 'Testdatter Utleie AS', organisationNumber: '974760673' },
+        municipalityNumber: '5035',
+        dwelling: { address: 'Hotellgata 3, 7500 Stjørdal' },
+        tenants: [{ nationalId: fnr, name, noticeSentOn: '2026-12-01' }],
+        ground: 'unpaid-rent',
+        arrears: { amount: '9 282,00', months: ['2026-11'] },
+        plannedPetitionOn: '2026-12-21',
+        declarations: { tenantGotCopy: true, noWrittenObjectionReceived: true },
+      },
+    });
+    expect(submitted.status).toBe(201);
+    warningId = submitted.body.warningId;
+    await system.caughtUp();
+    caseId = await waitFor(async () => (await system.request<{ items?: Array<{ caseId: string }> }>('GET', '/api/v1/nav/inbox', { token: nav })).body.items?.[0]?.caseId, 'the referral in the inbox');
+    expect((await system.request('POST', `/api/v1/nav/cases/${caseId}/claim`, { token: nav })).status).toBe(200);
+    expect((await system.request('POST', `/api/v1/nav/cases/${caseId}/steps`, { token: nav, json: { type: 'contact-made', channel: 'phone', note: NOTE } })).status).toBe(201);
+    expect(await notes()).toContain(NOTE);
+    expect((await warning()).body.tenants.map((t) => t.name)).toEqual([name]);
+    expect((await system.request('POST', `/api/v1/nav/cases/${caseId}/steps`, { token: nav, json: { type: 'concluded', outcome: 'rehoused' } })).status).toBe(201);
+    await waitFor(async () => ((await system.request<{ status: string }>('GET', `/api/v1/cases/${caseId}`, { token: team })).body.status === 'resolved' ? true : undefined), 'the case to close');
+  });
+
+  it('erasing the tenant: the warning names «slettet person», and NAV’s note reads «slettet person»', async () => {
+    expect((await system.request('GET', `/api/v1/people/${personId}`, { token: admin })).body).toMatchObject({ name, status: 'active' });
+    const erased = await system.request('POST', `/api/v1/people/${personId}/erasure`, { token: admin, json: { reason: 'no-longer-necessary' } });
+    expect(erased).toMatchObject({ status: 200, body: { status: 'erased', erasedNow: true } });
+    expect((await warning()).body.tenants.map((t) => t.name)).toEqual(['slettet person']);
+    const after = await notes();
+    expect(after).toContain('slettet person');
+    expect(after).not.toContain(NOTE);
+    expect((await system.request('GET', `/api/v1/people/${personId}`, { token: admin })).body).toMatchObject({ name: 'slettet person', nationalId: null, status: 'erased' });
+    const found = report(
+      'erasure (warnings and NAV notes)',
+      {
+        'api and worker logs': system.logs,
+        'read-model tables': sqliteRows(join(system.dir, 'read-models.sqlite')),
+        'person-key store tables': sqliteRows(keyFile),
+        'event store outside ciphertext': eventRows(join(system.dir, 'events.sqlite')),
+        'raw bytes of every store file (WAL included)': [...rawFiles(system.dir), ...rawFiles(keysDir)],
+      },
+      [fnr, name, NOTE],
     );
     expect(found).toEqual({});
   });

@@ -6,7 +6,19 @@ import { NavRuleError, type NavPolicy } from '@evp/nav-domain';
 import { ClaimReferralCommand, ClaimReferralHandler, RecordNavStepCommand, RecordNavStepHandler, RunNavCommand, RunNavCommandHandler } from './commands';
 import { registerNavEventTypes } from './event-classes';
 import { StreamNavHolds, loadHousehold } from './household-stream';
-import { StreamNoteVault, noteIdFor } from './notes';
+import type { HouseholdNotes } from '@evp/people-contract';
+import { PeopleNoteVault, noteIdFor } from './notes';
+
+/** The people context's port as NAV sees it: sealed per household, opened by the owner only. */
+class FakeHouseholdNotes implements HouseholdNotes {
+  readonly sealed = new Map<string, { owner: string; household: string; text: string }>();
+  async seal(owner: string, household: { municipalityNumber: string; householdId: string }, notes: ReadonlyArray<{ noteId: string; text: string }>): Promise<void> {
+    for (const n of notes) if (!this.sealed.has(n.noteId)) this.sealed.set(n.noteId, { owner, household: `${household.municipalityNumber}-${household.householdId}`, text: n.text });
+  }
+  async open(owner: string, noteIds: readonly string[]): Promise<ReadonlyMap<string, string | null>> {
+    return new Map(noteIds.map((id) => [id, this.sealed.get(id)?.owner === owner ? (this.sealed.get(id)?.text ?? null) : null]));
+  }
+}
 
 const policy: NavPolicy = { pickupWorkingDays: 3, adviceStartNormWorkingDays: 10, planToleranceDays: 5, incomeCheckDay: 10 };
 const base: Caller = { actorId: 'a_x', roles: ['nav-adviser'], municipalities: ['5035'], navOffice: 'nav-stjordal', landlordId: null, landlordPersonId: null };
@@ -82,7 +94,8 @@ describe('NAV commands against the household stream', () => {
   });
 
   it('a step stores its note through the vault only when it is accepted; the event carries the note id, never the text', async () => {
-    const vault = new StreamNoteVault(store);
+    const people = new FakeHouseholdNotes();
+    const vault = new PeopleNoteVault(people);
     const steps = new RecordNavStepHandler(store, types, policy, accounts, vault);
     const noteId = noteIdFor('step-1', 'note');
     const contact = { type: 'contact-made' as const, contactId: 'c1', channel: 'phone' as const, contactedOn: '2026-11-17', noteRef: noteId };
@@ -91,6 +104,8 @@ describe('NAV commands against the household stream', () => {
     await new ClaimReferralHandler(store, types, policy).execute(new ClaimReferralCommand(kari, '5035-100234-1', causation('claim-kari', kari)));
     await steps.execute(new RecordNavStepCommand(kari, '5035-100234-1', contact, [{ noteId, text: 'Ringte, avtalte møte.' }], causation('step-1', kari)));
     expect((await vault.open([noteId])).get(noteId)).toBe('Ringte, avtalte møte.');
+    // Sealed for the case's household, under NAV's name; NAV's own streams hold no text.
+    expect(people.sealed.get(noteId)).toMatchObject({ owner: 'nav', household: '5035-100234' });
     const stream = await store.readStream('nav-5035-100234');
     expect(JSON.stringify(stream)).not.toContain('Ringte');
     expect(stream[2]?.data).toEqual({ caseId: '5035-100234-1', contactId: 'c1', channel: 'phone', contactedOn: '2026-11-17', noteRef: noteId });
@@ -98,7 +113,7 @@ describe('NAV commands against the household stream', () => {
 
   it("a payment plan is measured against the ledger's overdue amount, not a number typed in", async () => {
     await new ClaimReferralHandler(store, types, policy).execute(new ClaimReferralCommand(kari, '5035-100234-1', causation('claim-kari', kari)));
-    const steps = new RecordNavStepHandler(store, types, policy, accounts, new StreamNoteVault(store));
+    const steps = new RecordNavStepHandler(store, types, policy, accounts, new PeopleNoteVault(new FakeHouseholdNotes()));
     await steps.execute(
       new RecordNavStepCommand(kari, '5035-100234-1', { type: 'payment-plan-agreed', planId: 'p1', agreedOn: '2026-11-17', instalments: [{ dueOn: '2026-12-01', amountOre: 928200 }], toleranceDays: null, startOverdueOre: 1 }, [], causation('plan', kari)),
     );
@@ -107,7 +122,7 @@ describe('NAV commands against the household stream', () => {
 
   it('the hold port reads NAV’s stream: assistance on its way until its date, nothing for a household NAV never saw', async () => {
     await new ClaimReferralHandler(store, types, policy).execute(new ClaimReferralCommand(kari, '5035-100234-1', causation('claim-kari', kari)));
-    await new RecordNavStepHandler(store, types, policy, accounts, new StreamNoteVault(store)).execute(
+    await new RecordNavStepHandler(store, types, policy, accounts, new PeopleNoteVault(new FakeHouseholdNotes())).execute(
       new RecordNavStepCommand(
         kari,
         '5035-100234-1',

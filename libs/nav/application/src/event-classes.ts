@@ -34,7 +34,11 @@ export class CaseResolvedNotedEvent extends StoredEvent<DataOf<'nav.CaseResolved
 export class HoldReleasedEvent extends StoredEvent<DataOf<'nav.HoldReleased'>> {}
 export class FollowUpConcludedEvent extends StoredEvent<DataOf<'nav.FollowUpConcluded'>> {}
 export class NavRecordReadEvent extends StoredEvent<NavRecordRead['data']> {}
-/** A note's text, in its own stream (see `notes.ts`). */
+/**
+ * A note's text in clear, as the interim vault wrote it (`navnote-<id>`) before notes moved under the
+ * people context's encryption. Nothing writes it now; it stays mapped so a store that holds one
+ * still decodes (that store is development data and should be discarded).
+ */
 export class NavNoteWrittenEvent extends StoredEvent<{ noteId: string; caseId: string; text: string }> {}
 
 /** NAV's stored type names and the classes `@nestjs/cqrs` handlers receive. Stable strings, never class names. */

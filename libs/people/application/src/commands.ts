@@ -11,6 +11,7 @@ import {
   decideRestriction,
   evolvePerson,
   initialPerson,
+  municipalitiesOf,
   personStreamName,
   type ArchivePolicy,
   type ErasureOutcome,
@@ -54,7 +55,7 @@ const notFound = () => new PeopleRuleError('PERSON_NOT_FOUND', 'Finnes ikke');
  */
 function authorise(caller: Caller, person: Person, all: boolean): void {
   if (!hasRole(caller, 'admin') || person.status === undefined) throw notFound();
-  const municipalities = [...new Set(person.tenancies.map((t) => t.municipalityNumber))];
+  const municipalities = municipalitiesOf(person);
   if (!municipalities.some((m) => mayActIn(caller, m))) throw notFound();
   const outside = municipalities.filter((m) => !mayActIn(caller, m));
   if (all && outside.length) {
@@ -83,7 +84,7 @@ export class ErasePersonHandler implements ICommandHandler<ErasePersonCommand, E
       // The tenancies and their cases are read again on every attempt: a conflict means something changed.
       decide: async (person) => {
         authorise(command.caller, person, true);
-        const obligation = person.status === 'erased' ? undefined : archiveObligation(command.personId, await readArchiveFacts(this.store, this.types, person.tenancies), today, this.policy);
+        const obligation = person.status === 'erased' ? undefined : archiveObligation(command.personId, await readArchiveFacts(this.store, this.types, person), today, this.policy);
         const decision = decideErasure(person, { personId: command.personId, reason: command.reason, today, obligation });
         result = decision.result;
         return decision.events;

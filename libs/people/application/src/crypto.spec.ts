@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { syntheticNationalIds } from '@evp/shared-kernel';
 import type { Caller } from '@evp/auth';
 import { evolvePerson, initialPerson, type PeopleEvent } from '@evp/people-domain';
-import { decryptPersonalData, deriveKeyEncryptionKey, encryptPersonalData, masterKeyCheck, masterKeyOpens, newDataKey, PersonalDataUnreadableError, unwrapDataKey, wrapDataKey } from './crypto';
+import { createCipheriv } from 'node:crypto';
+import { decryptPersonalData, deriveKeyEncryptionKey, encryptPersonalData, masterKeyCheck, masterKeyOpens, newDataKey, openHouseholdNote, PersonalDataUnreadableError, sealHouseholdNote, unwrapDataKey, wrapDataKey } from './crypto';
 import { personView } from './person-views';
 
 const P = 'p0123456789abcdef0123456789abcdef';
 const Q = 'pfedcba9876543210fedcba9876543210';
 const [nationalId] = syntheticNationalIds(1, 77) as [string];
-const data = { nationalId, name: 'Åse Ørnø Brække' };
+const data = { nationalId, name: 'Åse Ørnø Brække', birthDate: null };
 
 /** Flips one bit of a base64 field. */
 function flip(base64: string, byte = 0): string {
@@ -110,5 +111,40 @@ describe('what a reader sees', () => {
     for (const role of ['accounting', 'arrears-team', 'nav-adviser'] as const) {
       expect(personView(caller([role]), P, restricted, key)).toEqual({ personId: P, name: 'skjermet person', nationalId: null, status: 'restricted' });
     }
+  });
+});
+
+describe('what else is sealed: birth dates, and household notes for all the household’s people', () => {
+  it('a tenant known by name and birth date round-trips; a version-1 record (number and name) still opens', () => {
+    const key = newDataKey(P);
+    const named = { nationalId: null, name: 'Per Ødegård', birthDate: '1985-03-09' };
+    expect(decryptPersonalData(key, { personId: P, keyId: key.keyId, encrypted: encryptPersonalData(key, named) })).toEqual(named);
+    // Version 1, sealed as the code before birth dates did.
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key.key, iv, { authTagLength: 16 });
+    cipher.setAAD(Buffer.from(`evp/person-data/v1|${P}|${key.keyId}`, 'utf8'));
+    const body = Buffer.concat([cipher.update(JSON.stringify({ v: 1, nationalId, name: 'Åse' }), 'utf8'), cipher.final()]);
+    const v1 = { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: body.toString('base64') };
+    expect(decryptPersonalData(key, { personId: P, keyId: key.keyId, encrypted: v1 })).toEqual({ nationalId, name: 'Åse', birthDate: null });
+  });
+
+  it('a household note opens only with every key it was sealed for, bound to its owner and id', () => {
+    const a = newDataKey(P);
+    const b = newDataKey(Q);
+    const note = sealHouseholdNote([b, a], 'nav', 'n1', 'Ønsker nedbetaling.');
+    expect(note.sealedFor.map((p) => p.personId)).toEqual([P, Q]);
+    expect(JSON.stringify(note)).not.toContain('nedbetaling');
+    const both = new Map([
+      [P, a],
+      [Q, b],
+    ]);
+    expect(openHouseholdNote(both, 'nav', 'n1', note)).toBe('Ønsker nedbetaling.');
+    // One person erased (key gone) or registered again after an erasure (a new key): shredded.
+    expect(() => openHouseholdNote(new Map([[P, a]]), 'nav', 'n1', note)).toThrow(PersonalDataUnreadableError);
+    expect(() => openHouseholdNote(new Map([[P, a], [Q, newDataKey(Q)]]), 'nav', 'n1', note)).toThrow(PersonalDataUnreadableError);
+    // Another owner, another note id, or a tampered list of who it was sealed for: nothing opens.
+    expect(() => openHouseholdNote(both, 'warnings', 'n1', note)).toThrow(PersonalDataUnreadableError);
+    expect(() => openHouseholdNote(both, 'nav', 'n2', note)).toThrow(PersonalDataUnreadableError);
+    expect(() => openHouseholdNote(both, 'nav', 'n1', { ...note, sealedFor: note.sealedFor.slice(0, 1) })).toThrow(PersonalDataUnreadableError);
   });
 });

@@ -15,10 +15,16 @@ const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-/** What is sealed for a person today; contact details and landlords' and NAV's notes join it later. */
+/**
+ * What is sealed for a person. A § 9-11 warning may know a tenant only by name and birth date (no
+ * number), and a private landlord by name alone. Household notes (NAV's) are sealed apart, see
+ * `sealHouseholdNote`.
+ */
 export interface PersonalData {
-  readonly nationalId: string;
+  readonly nationalId: string | null;
   readonly name: string;
+  /** `YYYY-MM-DD`, when known. */
+  readonly birthDate: string | null;
 }
 
 export interface DataKey {
@@ -71,7 +77,7 @@ const dataAad = (personId: string, keyId: string) => `evp/person-data/v1|${perso
 const keyAad = (personId: string, keyId: string) => `evp/person-key/v1|${personId}|${keyId}`;
 
 export function encryptPersonalData(dataKey: DataKey, data: PersonalData): EncryptedPayload {
-  const plaintext = Buffer.from(JSON.stringify({ v: 1, nationalId: data.nationalId, name: data.name }), 'utf8');
+  const plaintext = Buffer.from(JSON.stringify({ v: 2, nationalId: data.nationalId, name: data.name, birthDate: data.birthDate }), 'utf8');
   return seal(dataKey.key, plaintext, dataAad(dataKey.personId, dataKey.keyId));
 }
 
@@ -79,9 +85,54 @@ export function encryptPersonalData(dataKey: DataKey, data: PersonalData): Encry
 export function decryptPersonalData(dataKey: DataKey, record: { readonly personId: string; readonly keyId: string; readonly encrypted: EncryptedPayload }): PersonalData {
   if (dataKey.keyId !== record.keyId || dataKey.personId !== record.personId) throw new PersonalDataUnreadableError();
   const plaintext = open(dataKey.key, record.encrypted, dataAad(record.personId, record.keyId));
-  const parsed = JSON.parse(plaintext.toString('utf8')) as { v?: number; nationalId?: unknown; name?: unknown };
-  if (parsed.v !== 1 || typeof parsed.nationalId !== 'string' || typeof parsed.name !== 'string') throw new PersonalDataUnreadableError();
-  return { nationalId: parsed.nationalId, name: parsed.name };
+  const parsed = JSON.parse(plaintext.toString('utf8')) as { v?: number; nationalId?: unknown; name?: unknown; birthDate?: unknown };
+  // v1 (before birth dates): a number and a name, both always there.
+  if (parsed.v === 1 && typeof parsed.nationalId === 'string' && typeof parsed.name === 'string') return { nationalId: parsed.nationalId, name: parsed.name, birthDate: null };
+  const optional = (v: unknown) => v === null || typeof v === 'string';
+  if (parsed.v !== 2 || typeof parsed.name !== 'string' || !optional(parsed.nationalId) || !optional(parsed.birthDate)) throw new PersonalDataUnreadableError();
+  return { nationalId: (parsed.nationalId as string | null) || null, name: parsed.name, birthDate: (parsed.birthDate as string | null) || null };
+}
+
+/**
+ * A household note (NAV's free text about the household) is sealed under a key derived from the
+ * data keys of ALL the household's tenant persons at the time of writing (HKDF over the keys in
+ * person-id order, a random salt, bound to the note and to who it was sealed for). Opening needs
+ * every one of those keys, so erasing any one of them shreds it — see `household-notes.ts` for why.
+ */
+const noteAad = (owner: string, noteId: string, sealedFor: ReadonlyArray<{ personId: string; keyId: string }>) =>
+  `evp/household-note/v1|${owner}|${noteId}|${sealedFor.map((p) => `${p.personId}:${p.keyId}`).join(',')}`;
+
+function noteKey(keys: readonly DataKey[], salt: Buffer, aad: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.concat(keys.map((k) => k.key)), salt, aad, KEY_BYTES));
+}
+
+const byPersonId = (a: { personId: string }, b: { personId: string }) => (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0);
+
+export interface SealedHouseholdNote {
+  readonly sealedFor: ReadonlyArray<{ readonly personId: string; readonly keyId: string }>;
+  readonly salt: string;
+  readonly encrypted: EncryptedPayload;
+}
+
+export function sealHouseholdNote(keys: readonly DataKey[], owner: string, noteId: string, text: string): SealedHouseholdNote {
+  if (keys.length === 0) throw new Error('a household note needs at least one person to be sealed for');
+  const sorted = [...keys].sort(byPersonId);
+  const sealedFor = sorted.map((k) => ({ personId: k.personId, keyId: k.keyId }));
+  const salt = randomBytes(16);
+  const aad = noteAad(owner, noteId, sealedFor);
+  return { sealedFor, salt: salt.toString('base64'), encrypted: seal(noteKey(sorted, salt, aad), Buffer.from(JSON.stringify({ v: 1, text }), 'utf8'), aad) };
+}
+
+/** Opens a household note with the current keys of the persons it was sealed for; any key missing or replaced throws `PersonalDataUnreadableError`. */
+export function openHouseholdNote(keys: ReadonlyMap<string, DataKey>, owner: string, noteId: string, note: SealedHouseholdNote): string {
+  const sorted = [...note.sealedFor].sort(byPersonId);
+  const used = sorted.map((p) => keys.get(p.personId));
+  if (sorted.length === 0 || used.some((k, i) => !k || k.keyId !== sorted[i]?.keyId)) throw new PersonalDataUnreadableError();
+  const aad = noteAad(owner, noteId, sorted);
+  const plaintext = open(noteKey(used as DataKey[], Buffer.from(note.salt ?? '', 'base64'), aad), note.encrypted, aad);
+  const parsed = JSON.parse(plaintext.toString('utf8')) as { v?: number; text?: unknown };
+  if (parsed.v !== 1 || typeof parsed.text !== 'string') throw new PersonalDataUnreadableError();
+  return parsed.text;
 }
 
 /**

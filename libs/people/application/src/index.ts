@@ -3,6 +3,7 @@ export * from './person-key-store';
 export * from './person-streams';
 export * from './person-views';
 export * from './people-records';
+export * from './household-notes';
 export * from './commands';
 export * from './queries';
 export * from './event-classes';

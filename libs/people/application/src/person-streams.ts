@@ -46,9 +46,17 @@ export async function readTenancies(store: EventStore, types: EventTypeMap, refs
 }
 
 /** What the archive rule needs of each of the person's tenancies: its tenant lists over time and its cases. */
-export async function readArchiveFacts(store: EventStore, types: EventTypeMap, refs: readonly TenancyRef[]): Promise<TenancyArchiveFacts[]> {
+export async function readArchiveFacts(store: EventStore, types: EventTypeMap, person: Pick<Person, 'tenancies' | 'households'>): Promise<TenancyArchiveFacts[]> {
+  // A warning's household is a tenancy number or a private lease's `h…` id: either way its cases are
+  // in `case-<kommunenummer>-<household>`. Only a tenant is the subject of the household's case.
+  const refs = new Map<string, TenancyRef & { namedInWarning: boolean }>();
+  for (const t of person.tenancies) refs.set(`${t.municipalityNumber}-${t.tenancyId}`, { ...t, namedInWarning: false });
+  for (const h of person.households.filter((x) => x.role === 'tenant')) {
+    const key = `${h.municipalityNumber}-${h.householdId}`;
+    refs.set(key, { municipalityNumber: h.municipalityNumber, tenancyId: h.householdId, namedInWarning: true });
+  }
   return Promise.all(
-    refs.map(async (ref) => ({
+    [...refs.values()].map(async (ref) => ({
       ...ref,
       tenancyEvents: await readTenancyEvents(store, types, ref),
       caseEvents: (await store.readStream(caseStreamName(tenancyKey(ref.municipalityNumber, ref.tenancyId)))).map(dated(types)),

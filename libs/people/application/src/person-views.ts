@@ -27,7 +27,9 @@ export function personView(caller: Caller, personId: string, person: Person, key
   if (!key) return placeholder(personId, status, ERASED_PERSON_PLACEHOLDER);
   try {
     const data = decryptPersonalData(key, { personId, keyId: person.record.keyId, encrypted: person.record.encrypted });
-    return { personId, name: data.name, nationalId: admin ? data.nationalId : maskNationalId(data.nationalId), status };
+    // A person a warning knew only by name and birth date has no number to show.
+    const nationalId = data.nationalId === null ? null : admin ? data.nationalId : maskNationalId(data.nationalId);
+    return { personId, name: data.name, nationalId, status };
   } catch (error) {
     if (error instanceof PersonalDataUnreadableError) return placeholder(personId, status, ERASED_PERSON_PLACEHOLDER);
     throw error;

@@ -28,6 +28,49 @@ export type PersonLinkedToTenancy = {
   readonly data: { readonly personId: string; readonly municipalityNumber: string; readonly tenancyId: string };
 };
 
+/**
+ * The person is named in a § 9-11 warning about this household (a municipal tenancy's number, or
+ * the warnings context's keyed id of a private lease, `h…`): as a tenant, or as the private
+ * landlord. It is what lets the people context find the household's persons (for NAV's notes) and
+ * the municipality whose admin may erase them, without reading the warnings context's streams.
+ */
+export type PersonLinkedToHousehold = {
+  readonly type: 'people.PersonLinkedToHousehold';
+  readonly data: { readonly personId: string; readonly municipalityNumber: string; readonly householdId: string; readonly warningId: string; readonly role: HouseholdRole };
+};
+
+export type HouseholdRole = 'tenant' | 'landlord';
+
+/**
+ * The same link, in the household's own index stream (`personhousehold-<kommunenummer>-<household>`),
+ * so a household's persons are one read away. Opaque ids only.
+ */
+export type HouseholdPersonLinked = {
+  readonly type: 'people.HouseholdPersonLinked';
+  readonly data: PersonLinkedToHousehold['data'];
+};
+
+/**
+ * Another context's free text about a household (NAV's notes and reasons), sealed for the
+ * household's tenant persons as they were when it was written (`sealedFor`, opaque ids and key
+ * ids): it opens only while every one of those keys is still the person's current key. The rule
+ * and its reason are in the application's `household-notes.ts`.
+ */
+export type HouseholdNoteSealed = {
+  readonly type: 'people.HouseholdNoteSealed';
+  readonly data: {
+    readonly noteId: string;
+    /** Which context wrote it (`nav`): a note is opened only through the port of the context that sealed it. */
+    readonly owner: string;
+    readonly municipalityNumber: string;
+    readonly householdId: string;
+    readonly sealedFor: ReadonlyArray<{ readonly personId: string; readonly keyId: string }>;
+    /** HKDF salt, base64. */
+    readonly salt: string;
+    readonly encrypted: EncryptedPayload;
+  };
+};
+
 /** Why an admin erases a person: GDPR art. 17 (1) (a)–(e), as a code. Never free text: an event must not carry personal data. */
 export const ERASURE_REASONS = ['no-longer-necessary', 'consent-withdrawn', 'objection', 'unlawfully-processed', 'legal-obligation'] as const;
 export type ErasureReason = (typeof ERASURE_REASONS)[number];
@@ -52,10 +95,19 @@ export type PersonRestricted = {
   readonly data: { readonly personId: string; readonly basis: RestrictionBasis };
 };
 
-export type PeopleEvent = PersonRecorded | PersonLinkedToTenancy | PersonErased | PersonRestricted;
-export type PeopleEventType = PeopleEvent['type'];
+/** What a person's own stream holds. */
+export type PeopleEvent = PersonRecorded | PersonLinkedToTenancy | PersonLinkedToHousehold | PersonErased | PersonRestricted;
+export type PeopleEventType = PeopleEvent['type'] | HouseholdPersonLinked['type'] | HouseholdNoteSealed['type'];
 
-export const PEOPLE_EVENT_TYPES: readonly PeopleEventType[] = ['people.PersonRecorded', 'people.PersonLinkedToTenancy', 'people.PersonErased', 'people.PersonRestricted'];
+export const PEOPLE_EVENT_TYPES: readonly PeopleEventType[] = [
+  'people.PersonRecorded',
+  'people.PersonLinkedToTenancy',
+  'people.PersonLinkedToHousehold',
+  'people.PersonErased',
+  'people.PersonRestricted',
+  'people.HouseholdPersonLinked',
+  'people.HouseholdNoteSealed',
+];
 
 /**
  * The schema version `people.PersonRecorded` is written with. Version 1 held the identity number
@@ -65,6 +117,18 @@ export const PEOPLE_EVENT_TYPES: readonly PeopleEventType[] = ['people.PersonRec
 export const PERSON_RECORDED_SCHEMA_VERSION = 2;
 
 export const PERSON_STREAM_PREFIX = 'person-';
+
+/** A household's persons, as linked by warnings: opaque ids only (the household id is a tenancy number or a keyed `h…` id). */
+export const HOUSEHOLD_PERSONS_STREAM_PREFIX = 'personhousehold-';
+export function householdPersonsStreamName(municipalityNumber: string, householdId: string): string {
+  return `${HOUSEHOLD_PERSONS_STREAM_PREFIX}${municipalityNumber}-${householdId}`;
+}
+
+/** One sealed household note (`personnote-<note id>`), apart from every stream a projection reads. */
+export const HOUSEHOLD_NOTE_STREAM_PREFIX = 'personnote-';
+export function householdNoteStreamName(noteId: string): string {
+  return `${HOUSEHOLD_NOTE_STREAM_PREFIX}${noteId}`;
+}
 
 /** `p` + 32 hex digits: an HMAC of the identity number under PERSON_ID_KEY (`opaquePersonId` in @evp/auth). */
 export const PERSON_ID = /^p[0-9a-f]{32}$/;

@@ -37,6 +37,12 @@ export interface TenancyArchiveFacts {
   readonly tenancyEvents: readonly DatedEvent[];
   /** The tenancy's case stream's events. */
   readonly caseEvents: readonly DatedEvent[];
+  /**
+   * A § 9-11 warning named the person as a tenant of this household: the household's cases are
+   * about them whatever a tenant list says (a private lease has none), so they count as a tenant
+   * throughout.
+   */
+  readonly namedInWarning?: boolean;
 }
 
 export interface ArchiveObligation {
@@ -111,7 +117,7 @@ export function addYears(date: LocalDate, years: number): LocalDate {
 export function archiveObligation(personId: string, tenancies: readonly TenancyArchiveFacts[], today: LocalDate, policy: ArchivePolicy): ArchiveObligation | undefined {
   let found: ArchiveObligation | undefined;
   for (const tenancy of tenancies) {
-    const tenant = tenantIntervals(personId, tenancy.tenancyEvents);
+    const tenant = tenancy.namedInWarning ? [{ from: -Infinity, to: Infinity }] : tenantIntervals(personId, tenancy.tenancyEvents);
     for (const span of caseSpans(tenancy.caseEvents)) {
       const overlaps = tenant.some((t) => t.from <= span.to && span.from < t.to);
       if (!overlaps) continue;

@@ -39,7 +39,7 @@ describe('a person folded from their stream', () => {
   it('is unknown with an empty stream, active once recorded or linked, and holds no value in clear', () => {
     expect(given().status).toBeUndefined();
     const person = given(recorded, linked, linked);
-    expect(person).toEqual({ status: 'active', restriction: null, record: { keyId: 'k1', encrypted: recorded.data.encrypted }, tenancies: [{ municipalityNumber: '5035', tenancyId: '100234' }] });
+    expect(person).toEqual({ status: 'active', restriction: null, record: { keyId: 'k1', encrypted: recorded.data.encrypted }, tenancies: [{ municipalityNumber: '5035', tenancyId: '100234' }], households: [] });
   });
 
   it('forgets the record on erasure, keeps a restriction over new records, and becomes active again when recorded after an erasure', () => {
@@ -165,4 +165,23 @@ it('masks an identity number to the date of birth', () => {
   const [nationalId] = syntheticNationalIds(1, 11) as [string];
   expect(maskNationalId(nationalId)).toBe(`${nationalId.slice(0, 6)}*****`);
   expect(maskNationalId(nationalId)).not.toContain(nationalId.slice(6));
+});
+
+describe('a person a § 9-11 warning names', () => {
+  const household = { municipalityNumber: '5035', householdId: 'h0123456789abcdef01234567', warningId: 'w1', role: 'tenant' as const };
+
+  it('is linked to the warning’s household once, and that municipality’s admins answer for them', () => {
+    const events = decideRecording(initialPerson(), { personId: P, record: null, tenancies: [], households: [household, household] });
+    expect(events).toEqual([{ type: 'people.PersonLinkedToHousehold', data: { personId: P, ...household } }]);
+    const person = given(...events);
+    expect(person).toMatchObject({ status: 'active', households: [household] });
+    expect(decideRecording(person, { personId: P, record: null, tenancies: [], households: [household] })).toEqual([]);
+  });
+
+  it('may not be erased while the household’s case runs, even without a tenant list (a private lease)', () => {
+    const facts = [{ municipalityNumber: '5035', tenancyId: household.householdId, tenancyEvents: [], caseEvents: [opened('2026-11-01T08:00:00.000Z')], namedInWarning: true }];
+    expect(archiveObligation(P, facts, '2026-12-01', policy)).toMatchObject({ caseStatus: 'active' });
+    // Without the warning's link and with no tenant list, nothing ties the person to the case.
+    expect(archiveObligation(P, [{ ...facts[0], namedInWarning: false }] as never, '2026-12-01', policy)).toBeUndefined();
+  });
 });

@@ -1,6 +1,14 @@
 import type { LocalDate } from '@evp/shared-kernel';
-import type { EncryptedPayload, ErasureReason, PeopleEvent, PersonErased, PersonLinkedToTenancy, PersonRecorded, PersonRestricted, RestrictionBasis } from '@evp/people-contract';
+import type { EncryptedPayload, ErasureReason, HouseholdRole, PeopleEvent, PersonErased, PersonLinkedToHousehold, PersonLinkedToTenancy, PersonRecorded, PersonRestricted, RestrictionBasis } from '@evp/people-contract';
 import type { ArchiveObligation } from './archive-obligation';
+
+/** A household a warning named the person in (see `people.PersonLinkedToHousehold`). */
+export interface HouseholdLink {
+  readonly municipalityNumber: string;
+  readonly householdId: string;
+  readonly warningId: string;
+  readonly role: HouseholdRole;
+}
 
 export type PersonStatus = 'active' | 'restricted' | 'erased';
 
@@ -18,9 +26,18 @@ export interface Person {
   readonly record: { readonly keyId: string; readonly encrypted: EncryptedPayload } | null;
   /** Every tenancy the person has been registered on, in the order they were linked. */
   readonly tenancies: readonly TenancyRef[];
+  /** Every warning (and its household) that named the person, in the order they were linked. */
+  readonly households: readonly HouseholdLink[];
 }
 
-export const initialPerson = (): Person => ({ status: undefined, restriction: null, record: null, tenancies: [] });
+export const initialPerson = (): Person => ({ status: undefined, restriction: null, record: null, tenancies: [], households: [] });
+
+const householdKey = (h: Pick<HouseholdLink, 'municipalityNumber' | 'householdId' | 'warningId' | 'role'>) => `${h.municipalityNumber}|${h.householdId}|${h.warningId}|${h.role}`;
+
+/** Every municipality whose records name the person: its admins are the ones who answer for erasing them. */
+export function municipalitiesOf(person: Person): string[] {
+  return [...new Set([...person.tenancies.map((t) => t.municipalityNumber), ...person.households.map((h) => h.municipalityNumber)])];
+}
 
 export function evolvePerson(state: Person, event: PeopleEvent): Person {
   switch (event.type) {
@@ -32,6 +49,12 @@ export function evolvePerson(state: Person, event: PeopleEvent): Person {
       const { municipalityNumber, tenancyId } = event.data;
       const linked = state.tenancies.some((t) => t.municipalityNumber === municipalityNumber && t.tenancyId === tenancyId);
       return { ...state, status: state.status ?? 'active', tenancies: linked ? state.tenancies : [...state.tenancies, { municipalityNumber, tenancyId }] };
+    }
+    case 'people.PersonLinkedToHousehold': {
+      const { municipalityNumber, householdId, warningId, role } = event.data;
+      const link = { municipalityNumber, householdId, warningId, role };
+      const linked = state.households.some((h) => householdKey(h) === householdKey(link));
+      return { ...state, status: state.status ?? 'active', households: linked ? state.households : [...state.households, link] };
     }
     case 'people.PersonErased':
       return { ...state, status: 'erased', restriction: null, record: null };
@@ -64,8 +87,11 @@ const notFound = () => new PeopleRuleError('PERSON_NOT_FOUND', 'Finnes ikke');
  * changed (the application compares it in clear and passes null when unchanged), and a link to
  * each tenancy not linked before.
  */
-export function decideRecording(state: Person, input: { readonly personId: string; readonly record: PersonRecorded['data'] | null; readonly tenancies: readonly TenancyRef[] }): Array<PersonRecorded | PersonLinkedToTenancy> {
-  const events: Array<PersonRecorded | PersonLinkedToTenancy> = [];
+export function decideRecording(
+  state: Person,
+  input: { readonly personId: string; readonly record: PersonRecorded['data'] | null; readonly tenancies: readonly TenancyRef[]; readonly households?: readonly HouseholdLink[] },
+): Array<PersonRecorded | PersonLinkedToTenancy | PersonLinkedToHousehold> {
+  const events: Array<PersonRecorded | PersonLinkedToTenancy | PersonLinkedToHousehold> = [];
   if (input.record) events.push({ type: 'people.PersonRecorded', data: input.record });
   const seen = new Set(state.tenancies.map((t) => `${t.municipalityNumber}-${t.tenancyId}`));
   for (const t of input.tenancies) {
@@ -73,6 +99,12 @@ export function decideRecording(state: Person, input: { readonly personId: strin
     if (seen.has(key)) continue;
     seen.add(key);
     events.push({ type: 'people.PersonLinkedToTenancy', data: { personId: input.personId, municipalityNumber: t.municipalityNumber, tenancyId: t.tenancyId } });
+  }
+  const linked = new Set(state.households.map(householdKey));
+  for (const h of input.households ?? []) {
+    if (linked.has(householdKey(h))) continue;
+    linked.add(householdKey(h));
+    events.push({ type: 'people.PersonLinkedToHousehold', data: { personId: input.personId, municipalityNumber: h.municipalityNumber, householdId: h.householdId, warningId: h.warningId, role: h.role } });
   }
   return events;
 }

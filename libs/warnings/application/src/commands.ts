@@ -38,7 +38,8 @@ import {
   type WarningSubmitted,
   type WarnedTenant,
 } from '@evp/warnings-domain';
-import { IdentityKeys, WARNING_PEOPLE, type PersonIdentity, type PersonToRecord, type WarningPeople } from './people';
+import { PEOPLE_DIRECTORY, type PeopleDirectory, type PersonToRecord } from '@evp/people-contract';
+import { IdentityKeys, type PersonIdentity } from './people';
 
 /** Injection tokens: the deadline engine's lengths, and which NAV office serves each municipality (configuration). */
 export const WARNING_POLICY = 'warnings.DeadlinePolicy';
@@ -226,7 +227,7 @@ const revisionOf = (revision: number): ExpectedRevision => (revision < 0 ? 'no_s
 
 @CommandHandler(SubmitWarningCommand)
 export class SubmitWarningHandler extends WarningCommandBase implements ICommandHandler<SubmitWarningCommand, SubmitResult> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(APP_CONFIG) config: AppConfig, @Inject(WARNING_PEOPLE) private readonly people: WarningPeople) {
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(APP_CONFIG) config: AppConfig, @Inject(PEOPLE_DIRECTORY) private readonly people: PeopleDirectory) {
     super(store, types, config);
   }
 
@@ -280,13 +281,12 @@ export class SubmitWarningHandler extends WarningCommandBase implements ICommand
       submittedOn: today,
       fingerprint: this.keys.fingerprint(content),
     };
-    const toRecord: PersonToRecord[] = submission.tenants.map((t, i) => ({
-      personId: (tenants[i] as WarnedTenant).personId,
-      identity: t.identity,
-      municipalityNumber: submission.municipalityNumber,
-      tenancyId: submission.dwelling.tenancyId,
-    }));
-    if (landlordPersonId) toRecord.push({ personId: landlordPersonId, identity: { nationalId: null, name: submission.landlord.name, birthDate: null }, municipalityNumber: submission.municipalityNumber, tenancyId: null });
+    // Each person linked to the warning's household: what lets the people context find the
+    // household's tenants (NAV's notes are sealed for them) and the admin who may erase them.
+    const household = (role: 'tenant' | 'landlord') => ({ municipalityNumber: submission.municipalityNumber, householdId, warningId, role });
+    const tenancy = submission.dwelling.tenancyId ? { municipalityNumber: submission.municipalityNumber, tenancyId: submission.dwelling.tenancyId } : null;
+    const toRecord: PersonToRecord[] = submission.tenants.map((t, i) => ({ personId: (tenants[i] as WarnedTenant).personId, ...t.identity, tenancy, household: household('tenant') }));
+    if (landlordPersonId) toRecord.push({ personId: landlordPersonId, nationalId: null, name: submission.landlord.name, birthDate: null, tenancy: null, household: household('landlord') });
 
     return this.retrying(async () => {
       const { state, revision } = await this.loadWarning(warningId);
@@ -295,7 +295,7 @@ export class SubmitWarningHandler extends WarningCommandBase implements ICommand
       if (events.length === 0) return { warningId, created: false, warning: state };
       // People first, the warning last: on EventStoreDB (no atomic multi-stream append) a crash in
       // between leaves data nobody refers to yet, and the retry completes it with the same ids.
-      const people = await this.people.prepare(toRecord);
+      const people = await this.people.preparePeople(toRecord);
       const tenancyId = submission.dwelling.tenancyId;
       await this.append(
         [
@@ -400,7 +400,7 @@ export class ReportStepHandler extends WarningCommandBase implements ICommandHan
 
 @CommandHandler(RegisterObjectionCommand)
 export class RegisterObjectionHandler extends WarningCommandBase implements ICommandHandler<RegisterObjectionCommand, ObjectionResult> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(APP_CONFIG) config: AppConfig, @Inject(WARNING_PEOPLE) private readonly people: WarningPeople) {
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(APP_CONFIG) config: AppConfig, @Inject(PEOPLE_DIRECTORY) private readonly people: PeopleDirectory) {
     super(store, types, config);
   }
 
@@ -426,7 +426,8 @@ export class RegisterObjectionHandler extends WarningCommandBase implements ICom
       if (state.registered && !mayHandleObjection(caller, state)) throw new ObjectionRuleError('OBJECTION_CONFLICT', 'Det finnes allerede en reservasjon med samme nøkkel og annet innhold.');
       const events = registerObjection(state, data);
       if (events.length === 0) return { objectionId: objection.objectionId, changed: false, objection: state };
-      const people = await this.people.prepare([{ personId, identity: objection.identity, municipalityNumber: objection.municipalityNumber, tenancyId: null }]);
+      // An objection names no household: the person is recorded, linked to nothing.
+      const people = await this.people.preparePeople([{ personId, ...objection.identity, tenancy: null, household: null }]);
       // The register's streams before the objection's own: a crash in between leaves the
       // objection standing where decisions look for it (the tenant's side), and the retry completes it.
       const recorded = matchKeys.map((key) => ({

@@ -1,15 +1,12 @@
 import { createHmac } from 'node:crypto';
 import type { LocalDate } from '@evp/shared-kernel';
 import { opaquePersonId } from '@evp/auth';
-import type { PersonStreamAppend } from '@evp/people-contract';
 import { normaliseName } from '@evp/warnings-domain';
 
 /**
  * Who a warning is about is personal data (invariant 7): names, birth dates and identity numbers
- * are stored through the people context, encrypted per person and erasable; the warning's events
- * hold opaque person ids and keyed match keys only. This is the port the warnings context needs
- * of the people context — written here because the published `PeopleRecords` records only tenants
- * of a municipal tenancy with an identity number and has no reader yet; the api adapts it.
+ * are recorded through the people context's `PeopleDirectory` (`@evp/people-contract`), encrypted
+ * per person and erasable; the warning's events hold opaque person ids and keyed match keys only.
  */
 
 /** A tenant (or a private landlord) as the landlord identifies them: the number when known, always a name and a birth date. */
@@ -19,34 +16,6 @@ export interface PersonIdentity {
   /** From the number when it is known; null only for a private landlord, whose birth date nobody asks for. */
   readonly birthDate: LocalDate | null;
 }
-
-export interface PersonToRecord {
-  readonly personId: string;
-  readonly identity: PersonIdentity;
-  readonly municipalityNumber: string;
-  /** The municipal tenancy, when the dwelling is one: the people context links the person to it. */
-  readonly tenancyId: string | null;
-}
-
-/** What the landlord's own view and the tenant copy show of a person; a placeholder once erased or restricted. */
-export interface PersonDescription {
-  readonly name: string;
-  readonly birthDate: LocalDate | null;
-  readonly available: boolean;
-}
-
-export interface WarningPeople {
-  /**
-   * The person streams' appends for these people's data (encrypted; nothing when unchanged), to be
-   * written in the same append as the warning. Any new data key is durable before this returns.
-   */
-  prepare(people: readonly PersonToRecord[]): Promise<readonly PersonStreamAppend[]>;
-  /** Names (and birth dates where known) of these people, for readers the warnings context has already authorised. */
-  describe(personIds: readonly string[]): Promise<ReadonlyMap<string, PersonDescription>>;
-}
-
-/** Injection token for `WarningPeople`. */
-export const WARNING_PEOPLE = 'warnings.WarningPeople';
 
 /**
  * Keyed derivations under PERSON_ID_KEY, so that nobody without the key can go from an id back to a

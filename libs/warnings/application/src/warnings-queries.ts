@@ -26,7 +26,7 @@ import {
   type WarningStatus,
 } from '@evp/warnings-domain';
 import { WARNING_POLICY, mayHandleObjection } from './commands';
-import { WARNING_PEOPLE, type PersonDescription, type WarningPeople } from './people';
+import { ERASED_PERSON_PLACEHOLDER, PEOPLE_DIRECTORY, type PeopleDirectory, type PersonDescription } from '@evp/people-contract';
 import { renderTenantCopy } from './tenant-copy';
 import { WARNINGS_PROJECTION, WARNINGS_PROJECTION_VERSION, foldWarningView, type WarningHistoryRow, type WarningRow, type WarningTables } from './warnings-projection';
 
@@ -220,7 +220,7 @@ abstract class OwnWarningReader {
   constructor(
     protected readonly store: EventStore,
     protected readonly types: EventTypeMap,
-    protected readonly people: WarningPeople,
+    protected readonly people: PeopleDirectory,
     protected readonly policy: WarningDeadlinePolicy,
   ) {}
 
@@ -237,7 +237,7 @@ abstract class OwnWarningReader {
   }
 }
 
-const UNAVAILABLE: PersonDescription = { name: 'slettet person', birthDate: null, available: false };
+const UNAVAILABLE: PersonDescription = { name: ERASED_PERSON_PLACEHOLDER, birthDate: null, available: false };
 
 export function detailOf(row: WarningRow, history: readonly WarningHistoryRow[], state: Warning, names: ReadonlyMap<string, PersonDescription>, policy: WarningDeadlinePolicy): WarningDetail {
   const data = state.submitted as NonNullable<Warning['submitted']>;
@@ -273,7 +273,7 @@ export function detailOf(row: WarningRow, history: readonly WarningHistoryRow[],
 
 @QueryHandler(GetWarningQuery)
 export class GetWarningHandler extends OwnWarningReader implements IQueryHandler<GetWarningQuery, WarningDetail | undefined> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(WARNING_PEOPLE) people: WarningPeople, @Inject(WARNING_POLICY) policy: WarningDeadlinePolicy) {
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(PEOPLE_DIRECTORY) people: PeopleDirectory, @Inject(WARNING_POLICY) policy: WarningDeadlinePolicy) {
     super(store, types, people, policy);
   }
 
@@ -284,7 +284,7 @@ export class GetWarningHandler extends OwnWarningReader implements IQueryHandler
 
 @QueryHandler(TenantCopyQuery)
 export class TenantCopyHandler extends OwnWarningReader implements IQueryHandler<TenantCopyQuery, Buffer | undefined> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(WARNING_PEOPLE) people: WarningPeople, @Inject(WARNING_POLICY) policy: WarningDeadlinePolicy) {
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(PEOPLE_DIRECTORY) people: PeopleDirectory, @Inject(WARNING_POLICY) policy: WarningDeadlinePolicy) {
     super(store, types, people, policy);
   }
 
