@@ -1,6 +1,8 @@
 import { deterministicId } from '@evp/shared-kernel';
 import {
   WrongExpectedRevisionError,
+  appendImport,
+  type EventMetadata,
   type EventStore,
   type EventTypeMap,
   type JsonObject,
@@ -116,7 +118,7 @@ export class LedgerService {
       const tenantLines = lines.reduce((n, l) => n + l.tenants.length, 0);
       const record = await importRecord(this.store, ctx, { sha256: tenanciesContentSha256(lines, (id) => this.personId(id)), municipalities: municipalitiesOf(lines) }, { kind: 'tenancies', lines: tenantLines, tenancies: lines.length, eventsWritten: decided, alreadyPosted: lines.length - registered - changed, noOp: decided === 0 });
       const all = [...people, ...appends, ...(record.append ? [record.append] : [])];
-      const results = all.length ? await this.store.appendToStreams(all) : [];
+      const results = await this.appendAll(record.importId, all, metadata);
       const wroteSomething = results.slice(0, people.length + appends.length).some((r) => !r.alreadyAppended);
       return { tenancies: lines.length, registered, changed, unchanged: lines.length - registered - changed, noOp: !wroteSomething, importId: record.importId };
     });
@@ -160,10 +162,25 @@ export class LedgerService {
       const decided = appends.reduce((n, a) => n + a.events.length, 0);
       const record = await importRecord(this.store, ctx, { sha256: postingsContentSha256(lines), municipalities: municipalitiesOf(lines) }, { kind: 'postings', lines: lines.length, tenancies: byTenancy.size, eventsWritten: decided, alreadyPosted, noOp: decided === 0 });
       const all = record.append ? [...appends, record.append] : appends;
-      const results = all.length ? await this.store.appendToStreams(all) : [];
+      const results = await this.appendAll(record.importId, all, metadata);
       const written = appends.filter((_, i) => !results[i]?.alreadyAppended).reduce((n, a) => n + a.events.length, 0);
       return { lines: lines.length, tenancies: byTenancy.size, eventsWritten: written, alreadyPosted, noOp: written === 0, importId: record.importId };
     });
+  }
+
+  /**
+   * One accepted input, all or nothing. SQLite appends across streams in one transaction. EventStoreDB
+   * appends atomically only within a stream: the input goes in as one import stream, then fans out to
+   * its streams idempotently, and the worker completes an import a crash interrupted
+   * (ARCHITECTURE.md, «Atomicity across streams»).
+   */
+  private async appendAll(importId: string, all: readonly StreamAppend[], metadata: EventMetadata): Promise<Array<{ alreadyAppended: boolean }>> {
+    if (all.length === 0) return [];
+    if (this.store.backend === 'sqlite') return this.store.appendToStreams(all);
+    // `import-ledger-<id>` for the protocol, beside the ledger's own record in `import-<id>`.
+    const result = await appendImport(this.store, `ledger-${importId}`, all, metadata);
+    const byStream = new Map(result.streams.map((r) => [r.streamName, r.alreadyAppended]));
+    return all.map((a) => ({ alreadyAppended: result.alreadyCompleted || (byStream.get(a.streamName) ?? true) }));
   }
 
   private async retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {

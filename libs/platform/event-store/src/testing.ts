@@ -1,1 +1,2 @@
 export * from './contract';
+export { InMemoryEsdbClient } from './eventstoredb/in-memory-esdb-client';

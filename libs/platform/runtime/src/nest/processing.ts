@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap
 import type { Redis } from 'ioredis';
 import type { Migration } from 'kysely';
 import type { Clock } from '@evp/shared-kernel';
-import { EventTypeMap, type EventStore } from '@evp/event-store';
+import { EventTypeMap, completePendingImports, type EventStore } from '@evp/event-store';
 import { deleteCheckpoint, readCheckpoint, type ReadModelDb, type SqlProjection } from '@evp/read-models';
 import type { AppConfig } from '../config';
 import { SqlCheckpointStore } from '../projections/projection-host';
@@ -116,7 +116,22 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
     this.bullQueueConnection = createBullConnection(this.config.REDIS_URL);
     this.bullWorkerConnection = createBullConnection(this.config.REDIS_URL);
     this.timers = new TimerService(this.bullQueueConnection, this.config.REDIS_PREFIX, this.clock, log);
-    this.deadlines = new DeadlineService(this.db, this.timers, this.workflows, this.clock, log, this.config.TIMER_SWEEP_INTERVAL_MS, this.registry.periodic);
+    const periodic = [...this.registry.periodic];
+    if (this.store.backend === 'eventstoredb') {
+      // An import a crash interrupted between its import stream and its fan-out is completed here,
+      // never half-applied (ARCHITECTURE.md, «Atomicity across streams»). SQLite imports are atomic.
+      let after: string | undefined;
+      periodic.push({
+        name: 'complete-pending-imports',
+        run: async () => {
+          const result = await completePendingImports(this.store, after ? { after } : {});
+          after = result.checkpoint ?? after;
+          for (const failed of result.failed) log.warn({ importId: failed.importId, err: describeError(failed.error) }, 'import not completed; retried at the next sweep');
+          return result.completed.length;
+        },
+      });
+    }
+    this.deadlines = new DeadlineService(this.db, this.timers, this.workflows, this.clock, log, this.config.TIMER_SWEEP_INTERVAL_MS, periodic);
     for (const runner of this.workflows.values()) runner.delivery = this.deadlines;
     await this.projections.start();
     for (const runner of this.runners.values()) await runner.start();
