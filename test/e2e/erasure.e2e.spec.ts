@@ -240,7 +240,8 @@ describe('erasure reaches the warnings and NAV’s notes (e2e)', () => {
     caseId = await waitFor(async () => (await system.request<{ items?: Array<{ caseId: string }> }>('GET', '/api/v1/nav/inbox', { token: nav })).body.items?.[0]?.caseId, 'the referral in the inbox');
     expect((await system.request('POST', `/api/v1/nav/cases/${caseId}/claim`, { token: nav })).status).toBe(200);
     expect((await system.request('POST', `/api/v1/nav/cases/${caseId}/steps`, { token: nav, json: { type: 'contact-made', channel: 'phone', note: NOTE } })).status).toBe(201);
-    expect(await notes()).toContain(NOTE);
+    // NAV's record is a read model: the note shows once the worker has projected the step.
+    await waitFor(async () => ((await notes()).includes(NOTE) ? true : undefined), 'the note on NAV’s record');
     expect((await warning()).body.tenants.map((t) => t.name)).toEqual([name]);
     expect((await system.request('POST', `/api/v1/nav/cases/${caseId}/steps`, { token: nav, json: { type: 'concluded', outcome: 'rehoused' } })).status).toBe(201);
     await waitFor(async () => ((await system.request<{ status: string }>('GET', `/api/v1/cases/${caseId}`, { token: team })).body.status === 'resolved' ? true : undefined), 'the case to close');
@@ -251,7 +252,10 @@ describe('erasure reaches the warnings and NAV’s notes (e2e)', () => {
     const erased = await system.request('POST', `/api/v1/people/${personId}/erasure`, { token: admin, json: { reason: 'no-longer-necessary' } });
     expect(erased).toMatchObject({ status: 200, body: { status: 'erased', erasedNow: true } });
     expect((await warning()).body.tenants.map((t) => t.name)).toEqual(['slettet person']);
-    const after = await notes();
+    const after = await waitFor(async () => {
+      const now = await notes();
+      return now.includes('slettet person') ? now : undefined;
+    }, 'the note to read «slettet person»');
     expect(after).toContain('slettet person');
     expect(after).not.toContain(NOTE);
     expect((await system.request('GET', `/api/v1/people/${personId}`, { token: admin })).body).toMatchObject({ name: 'slettet person', nationalId: null, status: 'erased' });
