@@ -8,6 +8,7 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
 bash scripts/ensure-deps.sh || exit 1
 bash scripts/ensure-redis.sh || exit 1
+bash scripts/ensure-chromium.sh || exit 1
 
 passed=0
 failed=0
@@ -30,6 +31,8 @@ step typecheck npx tsc -p tsconfig.json
 # The module-boundary rule needs Nx's project graph; without it the rule is skipped silently.
 npx nx show projects >/dev/null
 step lint npx eslint --max-warnings=0 .
+# The browser tests load the built app (apps/web/dist); the build type-checks the web app first.
+step build-web npm run -s build:web
 
 mkdir -p tmp
 results=tmp/jest-results.json

@@ -1,0 +1,202 @@
+/** The api's answers as the pages read them (apps/api controllers and the contract with the backend). */
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+  readonly total?: number;
+}
+
+export interface PolicyReason {
+  readonly policy: string;
+  readonly explanation: string;
+}
+
+export interface CaseSummary {
+  readonly caseId: string;
+  readonly municipalityNumber: string;
+  readonly tenancyId: string;
+  readonly navOffice: string;
+  readonly status: 'open' | 'escalated' | 'resolved';
+  readonly openedOn: string;
+  readonly firstContactDeadline: string;
+  readonly arrearsOreAtOpening: number;
+  readonly openingReasons: readonly PolicyReason[];
+  readonly contacts: number;
+  readonly lastContactOn: string | null;
+  readonly escalatedOn: string | null;
+  readonly escalationReasons: readonly PolicyReason[];
+  readonly resolvedOn: string | null;
+  readonly outcome: string | null;
+}
+
+export interface TimelineEntry {
+  readonly at: string;
+  readonly on: string;
+  readonly type: string;
+  readonly summary: string;
+  readonly actorRole: string;
+}
+
+export interface CaseDetail extends CaseSummary {
+  readonly timeline: readonly TimelineEntry[];
+}
+
+export interface ArrearsItem {
+  readonly municipalityNumber: string;
+  readonly tenancyId: string;
+  readonly address: string;
+  readonly navOffice: string;
+  readonly monthlyRentOre: number;
+  readonly overdueOre: number;
+  readonly arrearsOre: number;
+  readonly oldestUnpaidDueDate: string | null;
+  readonly daysOverdue: number;
+}
+
+export interface ImportRecord {
+  readonly importId: string;
+  readonly kind: 'postings' | 'tenancies';
+  readonly at: string;
+  readonly lines: number;
+  readonly eventsWritten: number;
+  readonly noOp: boolean;
+}
+
+export interface PostingResult {
+  readonly lines: number;
+  readonly tenancies: number;
+  readonly eventsWritten: number;
+  readonly alreadyPosted: number;
+  readonly noOp: boolean;
+}
+
+export interface RegistrationResult {
+  readonly tenancies: number;
+  readonly registered: number;
+  readonly changed: number;
+  readonly unchanged: number;
+  readonly noOp: boolean;
+}
+
+export interface MeetingPackCase {
+  readonly caseId: string;
+  readonly tenancyId: string;
+  readonly status: string;
+  readonly reasons: readonly (PolicyReason | string)[];
+  readonly changesSinceLastMeeting: ReadonlyArray<{ on: string; summary: string }>;
+}
+
+export interface MeetingPack {
+  readonly since: string | null;
+  readonly cases: readonly MeetingPackCase[];
+  readonly figures: Record<string, unknown>;
+  /** More cases are at risk than one pack holds; the queue has them all. */
+  readonly truncated?: boolean;
+}
+
+export interface DashboardMonth {
+  readonly month: string;
+  readonly invoicedOre: number;
+  readonly outstandingOre: number;
+  /** Outstanding rent at the month's end as a share (0–1) of the rent invoiced over the twelve months ending with it: the housing plan's own measure. */
+  readonly outstandingShare: number | null;
+  /** How many months of invoicing the share rests on (scaled to a year when fewer than 12). */
+  readonly shareBasisMonths?: number;
+  readonly arrearsOre: number;
+  readonly casesOpened: number;
+  readonly casesResolved: number;
+  readonly casesEscalated: number;
+  readonly medianDaysToFirstContact: number | null;
+}
+
+export interface ParkedEntry {
+  readonly eventId: string;
+  readonly streamName: string;
+  readonly revision: number;
+  readonly position: string;
+  readonly type: string;
+  readonly reason: 'parked' | 'held';
+  readonly error: string | null;
+  readonly attempts: number;
+  readonly at: string;
+}
+
+export interface SubscriptionStatus {
+  readonly name: string;
+  readonly state: string;
+  readonly running: boolean;
+  readonly handled: number;
+  readonly lastError: string | null;
+  readonly failingSince: string | null;
+  readonly restarts: number;
+  readonly parked: readonly ParkedEntry[];
+}
+
+export interface SubscriptionLag {
+  readonly name: string;
+  readonly state: string;
+  readonly caughtUp: boolean;
+  readonly behindSince: string | null;
+  readonly parked: number;
+  readonly lastError: string | null;
+  readonly error?: string;
+}
+
+export interface RebuildProgress {
+  readonly projection: string;
+  readonly generation: number;
+  readonly startedAt: string;
+  readonly handled: number;
+  /** Events to handle in all, when the worker knows it. */
+  readonly total?: number;
+  readonly state: 'building' | 'switched' | 'failed';
+  readonly finishedAt: string | null;
+  readonly error: string | null;
+}
+
+export interface DeadlineView {
+  readonly id: string;
+  readonly workflow: string;
+  readonly kind: string;
+  readonly delivery: string;
+  readonly dueOn: string;
+  readonly dueAt: string;
+  readonly status: string;
+  readonly overdue: boolean;
+  readonly changedAt: string;
+}
+
+export interface DeadlineOverview {
+  readonly counts: ReadonlyArray<{ status: string; delivery: string; count: number }>;
+  readonly overdue: number;
+  readonly pending: readonly DeadlineView[];
+  readonly recent: readonly DeadlineView[];
+  readonly ignored: ReadonlyArray<{ workflow: string; reason: string; count: number; lastInputType: string; lastAt: string }>;
+  readonly bullmq: Record<string, unknown>;
+  readonly lastSweep: unknown;
+}
+
+export interface OidcProviderConfig {
+  /** `staff` (Entra ID) or `landlord` (ID-porten). */
+  readonly id?: string;
+  /** As the api names it, e.g. «Ansatte (Entra ID)». */
+  readonly label?: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly scope?: string;
+  /** Where the provider sends the browser back; `/logg-inn/tilbake` when absent. */
+  readonly redirectPath?: string;
+  readonly authorizationEndpoint?: string;
+  readonly tokenEndpoint?: string;
+  readonly audience?: string;
+}
+
+export interface AppConfig {
+  /** `development`, `test` or `production`. */
+  readonly environment: string;
+  /** Today in Norway by the api's clock (`YYYY-MM-DD`). */
+  readonly today?: string;
+  /** Whether `POST /api/dev/token` exists. */
+  readonly devSignIn?: boolean;
+  readonly oidc?: OidcProviderConfig | readonly OidcProviderConfig[] | null;
+}
