@@ -61,7 +61,7 @@ export interface CaseTables {
 
 export const CASES_PROJECTION = 'cases';
 /** 4: the timeline shows the husleierestanseteam's decisions. */
-export const CASES_PROJECTION_VERSION = 5;
+export const CASES_PROJECTION_VERSION = 6;
 
 const CHUNK = 400;
 
@@ -349,6 +349,8 @@ class BatchState {
         .values(c)
         .onConflict((oc) => oc.columns(['municipality', 'nav_office', 'status']).doUpdateSet((eb) => ({ n: eb('case_counts.n', '+', c.n) })))
         .execute();
+      // A counter that falls to zero goes, as a rebuild would never have written it: live and rebuilt tables stay identical.
+      if (c.n < 0) await this.tx.deleteFrom('case_counts').where('municipality', '=', c.municipality).where('nav_office', '=', c.nav_office).where('status', '=', c.status).where('n', '=', 0).execute();
     }
     const offices = [...this.changedOffices].map((tenancy_key) => ({ tenancy_key, nav_office: this.offices.get(tenancy_key) as string }));
     for (let i = 0; i < offices.length; i += 200) {
