@@ -127,17 +127,19 @@ describe('pages, deep links, paging and sessions in the browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Forebyggingssaker' }).waitFor();
     await page.getByText('11 saker i alt.').waitFor();
     await checkPage(page, 'nav-adviser-cases');
-    await expect(page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link').allInnerTexts()).resolves.toEqual(['Restanser', 'Saker']);
+    await expect(page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link').allInnerTexts()).resolves.toEqual(['Restanser', 'Saker', 'NAV-innboks']);
     await page.goto(journey.url('/drift'));
     await page.getByRole('heading', { level: 1, name: 'Du har ikke tilgang til denne siden' }).waitFor();
     await checkPage(page, 'not-allowed');
   });
 
-  it('shows a landlord that there are no pages for landlords yet', async () => {
+  it("shows a landlord their own pages: their warnings and a new warning, nothing of the municipality's", async () => {
     const page = await journey.page();
     await journey.signIn(page, 'landlord', { landlordId: 'enhet-bygg' });
     await page.getByRole('heading', { level: 1, name: 'Velkommen' }).waitFor();
-    await page.getByText(/Det finnes ingen sider for din rolle ennå/).waitFor();
+    await page.getByRole('link', { name: 'Mine varsler' }).first().waitFor();
+    await page.getByRole('link', { name: 'Nytt varsel' }).first().waitFor();
+    await expect(page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Saker' }).count()).resolves.toBe(0);
     await checkPage(page, 'landlord-home');
   });
 

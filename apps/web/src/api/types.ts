@@ -200,3 +200,122 @@ export interface AppConfig {
   readonly devSignIn?: boolean;
   readonly oidc?: OidcProviderConfig | readonly OidcProviderConfig[] | null;
 }
+
+/** A dated rule result from the warnings' deadline engine (law, policy or advice). */
+export interface Ruling {
+  readonly rule: string;
+  readonly date: string;
+  readonly kind: 'law' | 'policy' | 'advice';
+  readonly basis: string;
+  readonly explanation: string;
+  readonly tenantRef?: string;
+}
+
+export interface WarningSubmitResult {
+  readonly warningId: string;
+  readonly created: boolean;
+  readonly status: string;
+  readonly statusText: string;
+  readonly message: string;
+  readonly tenants: ReadonlyArray<{ tenantRef: string; identifiedBy: string; noticeSentOn: string | null; petitionLegalOn: string | null; petitionCarefulOn: string | null }>;
+  readonly advice: readonly Ruling[];
+}
+
+export interface WarningSummary {
+  readonly warningId: string;
+  readonly status: 'received' | 'forwarded' | 'not-forwarded' | 'closed';
+  readonly statusText: string;
+  readonly submittedOn: string;
+  readonly forwardedOn: string | null;
+  readonly navOffice: string | null;
+  readonly notForwardedReason: string | null;
+  readonly closedOn: string | null;
+  readonly stage: string;
+  readonly stageText: string;
+  readonly municipalityNumber: string;
+  readonly address: string;
+  readonly ground: string;
+  readonly arrearsOre: number;
+  readonly plannedPetitionOn: string;
+  readonly petitionFiledOn: string | null;
+  readonly evictionOn: string | null;
+  readonly tenantCount: number;
+}
+
+export interface WarningDetail extends WarningSummary {
+  readonly landlord: { readonly kind: string; readonly name: string; readonly organisationNumber: string | null };
+  readonly arrearsMonths: readonly string[];
+  readonly tenants: ReadonlyArray<{ tenantRef: string; name: string; birthDate: string | null; identifiedBy: string; noticeSentOn: string | null; petitionLegalOn: string | null; petitionCarefulOn: string | null }>;
+  readonly advice: readonly Ruling[];
+  readonly deadlines: readonly Ruling[];
+  readonly possibleSteps: readonly string[];
+  readonly history: ReadonlyArray<{ readonly on: string; readonly kind: string; readonly text: string }>;
+}
+
+export interface NavReferral {
+  readonly referralId: string;
+  readonly source: string;
+  readonly referredOn: string;
+  readonly pickupDueOn: string;
+  readonly pickedUpOn: string | null;
+  readonly pickupOverdue: boolean;
+  readonly petitionOn: string | null;
+  readonly evictionOn: string | null;
+}
+
+export interface NavInboxItem {
+  readonly caseId: string;
+  readonly municipalityNumber: string;
+  readonly tenancyId: string;
+  readonly status: string;
+  readonly assignee: { readonly actorId: string; readonly role: string } | null;
+  readonly mine: boolean;
+  readonly referrals: readonly NavReferral[];
+  readonly pickupDueOn: string | null;
+  readonly pickupOverdue: boolean;
+  readonly priority: number;
+  readonly priorityReasons: readonly string[];
+  readonly planBreached: boolean;
+  readonly paused: boolean;
+}
+
+export interface NavRecord extends NavInboxItem {
+  readonly nextDate: string | null;
+  readonly helpOnItsWay: boolean;
+  readonly navOffice: string;
+  readonly contacts: ReadonlyArray<{ contactId: string; channel: string; contactedOn: string }>;
+  readonly economicAdvice: ReadonlyArray<{
+    requestId: string;
+    requestedOn: string;
+    form: 'oral' | 'written';
+    writtenDecision: { decidedOn: string; outcome: 'granted' | 'refused'; reason: string | null } | null;
+    startNormDueOn: string;
+    startedOn: string | null;
+    startedInTime: boolean | null;
+    lateReason: string | null;
+    concludedOn: string | null;
+  }>;
+  readonly auditAnswers: {
+    requests: number;
+    withWrittenDecision: number;
+    awaitingDecision: ReadonlyArray<{ requestId: string; requestedOn: string }>;
+    startedInTime: number;
+    startedLate: number;
+    notStartedPastNorm: ReadonlyArray<{ requestId: string; startNormDueOn: string }>;
+  };
+  readonly paymentPlans: ReadonlyArray<{ planId: string; agreedOn: string; instalments: ReadonlyArray<{ dueOn: string; amountOre: number }>; toleranceDays: number; status: string; breach: unknown; breaches: number; nextCheckOn: string | null }>;
+  readonly incomeManagement: { consentOn: string; covers: readonly string[]; startOn: string; endOn: string | null; withdrawnOn: string | null } | null;
+  readonly financialAssistance: ReadonlyArray<{ assistanceId: string; paragraph: string; form: string; amountOre: number; decidedOn: string; outcome: string; expectedPaymentOn: string | null; reason: string | null; onItsWay: boolean }>;
+  readonly concluded: { outcome: string; concludedOn: string } | null;
+  readonly timeline: ReadonlyArray<{ on: string; at: string; type: string; summary: string; actor: { actorId: string; role: string }; notes: readonly string[] }>;
+}
+
+export interface NavSummary {
+  readonly caseId: string;
+  readonly navHasIt: boolean;
+  readonly status: 'awaiting-pickup' | 'followed-up' | 'concluded';
+  readonly nextDate: string | null;
+  readonly helpOnItsWay: boolean;
+  readonly pickupOverdue: boolean;
+  readonly planBreached: boolean;
+}

@@ -14,6 +14,9 @@ const DESCRIPTIONS: Record<string, string> = {
   '/saker': 'Alle forebyggingssaker, etter status og frist.',
   '/dashbord': 'Utestående husleie, restanser og saker måned for måned.',
   '/drift': 'Abonnementer, parkerte hendelser, frister, projeksjoner og køer.',
+  '/utleier/varsler': 'Varslene du har sendt, med status, datoer og neste steg.',
+  '/utleier/varsler/ny': 'Send varsel om fravikelse til NAV (husleieloven § 9-11).',
+  '/nav': 'Henvisninger til NAV-kontoret etter prioritet og frist. Ta saken og følg den opp.',
 };
 
 export function HomePage() {
@@ -27,7 +30,7 @@ export function HomePage() {
         Du er logget inn som {ROLE_NAMES[session.role].toLowerCase()} for kommune {session.municipalities.join(', ')}.
       </BodyShort>
       {pages.length === 0 ? (
-        <BodyLong>Det finnes ingen sider for din rolle ennå. Utleiere skal kunne sende varsel om fravikelse her; den delen er ikke bygget.</BodyLong>
+        <BodyLong>Det finnes ingen sider for din rolle.</BodyLong>
       ) : (
         <section aria-labelledby="pages-heading">
           <VStack gap="space-16">

@@ -3,7 +3,9 @@ import { Alert, BodyShort, Button, Detail, ErrorSummary, Heading, HGrid, HStack,
 import { PhoneIcon } from '@navikt/aksel-icons';
 import { api, idempotencyKey } from '../../api/client';
 import { errorsFor, problemOf, type Problem } from '../../api/problem';
-import type { CaseDetail } from '../../api/types';
+import type { CaseDetail, NavSummary } from '../../api/types';
+import { hasAnyRole, useSession } from '../../auth/session';
+import { NAV_STATUS_NAMES } from '../../format/labels';
 import { useApi } from '../../api/use-api';
 import { useToday } from '../../api/app-config';
 import { formatDate, formatDateTime, formatKroner, osloToday } from '../../format/format';
@@ -134,8 +136,75 @@ function RecordContact({ caseId, onRecorded }: { caseId: string; onRecorded: () 
   );
 }
 
+/** The warnings on the case and their legal dates, as the case's timeline tells them (never NAV's work). */
+function Warnings({ entries }: { entries: CaseDetail['timeline'] }) {
+  const warnings = entries.filter((e) => e.type === 'cases.WarningAttached' || e.type === 'cases.WarningStepRecorded');
+  if (warnings.length === 0) return null;
+  return (
+    <section aria-labelledby="warnings-heading">
+      <VStack gap="space-8">
+        <Heading level="2" size="small" id="warnings-heading">
+          Varsel om fravikelse og datoer
+        </Heading>
+        <ul className="reasons">
+          {warnings.map((w, i) => (
+            <li key={i}>
+              <strong>{formatDate(w.on)}:</strong> {w.summary}
+            </li>
+          ))}
+        </ul>
+      </VStack>
+    </section>
+  );
+}
+
+/** What the team may know of NAV's follow-up: the summary only (no amounts, no notes). */
+function NavSummaryPanel({ caseId }: { caseId: string }) {
+  const summary = useApi<NavSummary>(`/api/v1/nav/cases/${encodeURIComponent(caseId)}/summary`);
+  return (
+    <section aria-labelledby="nav-summary-heading">
+      <VStack gap="space-8">
+        <Heading level="2" size="small" id="nav-summary-heading">
+          NAV
+        </Heading>
+        {summary.state === 'loading' ? <Loading text="Henter NAVs sammendrag …" /> : null}
+        {summary.state === 'error' ? (
+          summary.problem.status === 404 ? (
+            <BodyShort>Saken er ikke henvist til NAV.</BodyShort>
+          ) : (
+            <ProblemAlert problem={summary.problem} what="Kunne ikke hente NAVs sammendrag" onRetry={summary.reload} />
+          )
+        ) : null}
+        {summary.state === 'ok' ? (
+          <dl className="facts">
+            <dt>Status hos NAV</dt>
+            <dd>{NAV_STATUS_NAMES[summary.data.status] ?? summary.data.status}</dd>
+            <dt>Neste dato</dt>
+            <dd>{formatDate(summary.data.nextDate)}</dd>
+            <dt>Hjelp på vei</dt>
+            <dd>{summary.data.helpOnItsWay ? 'Ja' : 'Nei'}</dd>
+            {summary.data.pickupOverdue ? (
+              <>
+                <dt>Varsel</dt>
+                <dd className="overdue">NAV har ikke tatt saken innen fristen.</dd>
+              </>
+            ) : null}
+            {summary.data.planBreached ? (
+              <>
+                <dt>Nedbetalingsavtale</dt>
+                <dd className="overdue">Avtalen er brutt.</dd>
+              </>
+            ) : null}
+          </dl>
+        ) : null}
+      </VStack>
+    </section>
+  );
+}
+
 export function CasePage({ params }: { params: Record<string, string> }) {
   const id = params['id'] ?? '';
+  const session = useSession();
   const detail = useApi<CaseDetail>(`/api/v1/cases/${encodeURIComponent(id)}`);
   const [waitingFor, setWaitingFor] = useState<number | null>(null);
   const polls = useRef(0);
@@ -169,6 +238,7 @@ export function CasePage({ params }: { params: Record<string, string> }) {
     );
   }
   const c = detail.data as CaseDetail;
+  const nav = hasAnyRole(session, 'nav-adviser', 'nav-lead');
   return (
     <VStack gap="space-24">
       <PageHeading title={`Sak ${c.caseId}`}>
@@ -222,6 +292,14 @@ export function CasePage({ params }: { params: Record<string, string> }) {
               ) : null}
             </VStack>
           </section>
+          <Warnings entries={c.timeline} />
+          {nav ? (
+            <div>
+              <Link to={`/nav/saker/${encodeURIComponent(c.caseId)}`}>NAVs oppfølging av saken</Link>
+            </div>
+          ) : hasAnyRole(session, 'arrears-team') ? (
+            <NavSummaryPanel caseId={c.caseId} />
+          ) : null}
           {c.status === 'resolved' ? (
             <Alert variant="info" size="small">
               Saken er avsluttet. Kontakt kan ikke registreres på en avsluttet sak.

@@ -17,6 +17,7 @@ export const START_PAGE: Record<Role, string> = {
   accounting: '/regnskap',
   'arrears-team': '/team',
   'nav-adviser': '/saker',
+  'nav-lead': '/nav',
   landlord: '/',
   admin: '/drift',
 };
@@ -34,7 +35,7 @@ function validate(role: Role | '', municipality: string, navOffice: string, land
   const errors: FieldErrors = {};
   if (!role) errors.role = 'Velg en rolle.';
   if (!/^\d{4}$/.test(municipality.trim())) errors.municipality = 'Kommunenummeret må være fire siffer, for eksempel 5035.';
-  if (role === 'nav-adviser' && !navOffice.trim()) errors.navOffice = 'Skriv inn NAV-kontoret, for eksempel nav-stjordal.';
+  if ((role === 'nav-adviser' || role === 'nav-lead') && !navOffice.trim()) errors.navOffice = 'Skriv inn NAV-kontoret, for eksempel nav-stjordal.';
   if (role === 'landlord' && !landlordId.trim()) errors.landlordId = 'Skriv inn utleierens id.';
   return errors;
 }
@@ -76,7 +77,7 @@ function DevelopmentSignIn({ next }: { next: string | null }) {
       const body = {
         role,
         municipalities: [municipality.trim()],
-        ...(role === 'nav-adviser' ? { navOffice: navOffice.trim() } : {}),
+        ...(role === 'nav-adviser' || role === 'nav-lead' ? { navOffice: navOffice.trim() } : {}),
         ...(role === 'landlord' ? { landlordId: landlordId.trim() } : {}),
       };
       const { token, expiresAt } = await api<{ token: string; expiresAt: string }>('/api/dev/token', { method: 'POST', json: body, auth: false });
@@ -131,7 +132,7 @@ function DevelopmentSignIn({ next }: { next: string | null }) {
           error={errors.municipality}
           htmlSize={8}
         />
-        {role === 'nav-adviser' ? <TextField id="nav-kontor" label="NAV-kontor" description="Kontorets id, for eksempel nav-stjordal." value={navOffice} onChange={(e) => setNavOffice(e.target.value)} error={errors.navOffice} autoComplete="off" /> : null}
+        {role === 'nav-adviser' || role === 'nav-lead' ? <TextField id="nav-kontor" label="NAV-kontor" description="Kontorets id, for eksempel nav-stjordal." value={navOffice} onChange={(e) => setNavOffice(e.target.value)} error={errors.navOffice} autoComplete="off" /> : null}
         {role === 'landlord' ? <TextField id="utleier-id" label="Utleier-id" description="Utleierens id i tjenesten, for eksempel enhet-bygg." value={landlordId} onChange={(e) => setLandlordId(e.target.value)} error={errors.landlordId} autoComplete="off" /> : null}
         {problem ? <ProblemAlert problem={problem} what="Innloggingen feilet" focus /> : null}
         <div>
