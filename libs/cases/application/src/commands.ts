@@ -91,13 +91,14 @@ export class RecordContactCommand {
   ) {}
 }
 
+/** Every case handler needs the same collaborators; Nest injects them through this constructor into each subclass. */
 abstract class CaseCommandHandler {
   constructor(
-    protected readonly store: EventStore,
-    protected readonly types: EventTypeMap,
-    protected readonly accounts: RentAccounts,
-    protected readonly policy: CasePolicy,
-    protected readonly holds: NavHolds,
+    @Inject(EVENT_STORE) protected readonly store: EventStore,
+    @Inject(EVENT_TYPES) protected readonly types: EventTypeMap,
+    @Inject(RENT_ACCOUNTS) protected readonly accounts: RentAccounts,
+    @Inject(CASE_POLICY) protected readonly policy: CasePolicy,
+    @Inject(NAV_HOLDS) protected readonly holds: NavHolds,
   ) {}
 
   /** The account's snapshot with NAV's hold on it (assistance on its way, a pause), read now. */
@@ -121,16 +122,6 @@ abstract class CaseCommandHandler {
 
 @CommandHandler(EvaluateArrearsCommand)
 export class EvaluateArrearsHandler extends CaseCommandHandler implements ICommandHandler<EvaluateArrearsCommand> {
-  constructor(
-    @Inject(EVENT_STORE) store: EventStore,
-    @Inject(EVENT_TYPES) types: EventTypeMap,
-    @Inject(RENT_ACCOUNTS) accounts: RentAccounts,
-    @Inject(CASE_POLICY) policy: CasePolicy,
-    @Inject(NAV_HOLDS) holds: NavHolds,
-  ) {
-    super(store, types, accounts, policy, holds);
-  }
-
   async execute(command: EvaluateArrearsCommand): Promise<readonly CaseEvent[]> {
     const { events } = await this.run(command.municipalityNumber, command.tenancyId, command.causation, async (cases, account, today) =>
       account ? evaluateArrears(cases, await this.snapshot(account, today), this.policy, today) : [],
@@ -141,16 +132,6 @@ export class EvaluateArrearsHandler extends CaseCommandHandler implements IComma
 
 @CommandHandler(EscalateIfNoContactCommand)
 export class EscalateIfNoContactHandler extends CaseCommandHandler implements ICommandHandler<EscalateIfNoContactCommand> {
-  constructor(
-    @Inject(EVENT_STORE) store: EventStore,
-    @Inject(EVENT_TYPES) types: EventTypeMap,
-    @Inject(RENT_ACCOUNTS) accounts: RentAccounts,
-    @Inject(CASE_POLICY) policy: CasePolicy,
-    @Inject(NAV_HOLDS) holds: NavHolds,
-  ) {
-    super(store, types, accounts, policy, holds);
-  }
-
   async execute(command: EscalateIfNoContactCommand): Promise<readonly CaseEvent[]> {
     const parsed = parseCaseId(command.caseId);
     if (!parsed) return [];
@@ -166,16 +147,6 @@ export class EscalateIfNoContactHandler extends CaseCommandHandler implements IC
 
 @CommandHandler(RecordContactCommand)
 export class RecordContactHandler extends CaseCommandHandler implements ICommandHandler<RecordContactCommand> {
-  constructor(
-    @Inject(EVENT_STORE) store: EventStore,
-    @Inject(EVENT_TYPES) types: EventTypeMap,
-    @Inject(RENT_ACCOUNTS) accounts: RentAccounts,
-    @Inject(CASE_POLICY) policy: CasePolicy,
-    @Inject(NAV_HOLDS) holds: NavHolds,
-  ) {
-    super(store, types, accounts, policy, holds);
-  }
-
   async execute(command: RecordContactCommand): Promise<readonly CaseEvent[]> {
     const parsed = parseCaseId(command.caseId);
     if (!parsed) throw new CaseRuleError('CASE_NOT_FOUND', 'saken finnes ikke');
