@@ -61,7 +61,7 @@ export interface CaseTables {
 
 export const CASES_PROJECTION = 'cases';
 /** 4: the timeline shows the husleierestanseteam's decisions. */
-export const CASES_PROJECTION_VERSION = 6;
+export const CASES_PROJECTION_VERSION = 7;
 
 const CHUNK = 400;
 
@@ -207,7 +207,7 @@ export class CasesProjection implements SqlProjection<CaseTables> {
       case 'cases.CaseResolved':
         if (!current) return;
         state.put({ ...current, status: 'resolved', active: 0, resolved_on: event.data.resolvedOn, outcome: event.data.outcome, stream_revision: recorded.revision });
-        state.timeline.push(entry(event.data.resolvedOn, `Sak avsluttet: betalt. ${event.data.explanation}`));
+        state.timeline.push(entry(event.data.resolvedOn, `Sak avsluttet: ${OUTCOMES[event.data.outcome] ?? event.data.outcome}. ${event.data.explanation}`));
         return;
       case 'cases.TeamDecisionRecorded':
         if (!current) return;
@@ -244,6 +244,15 @@ function warningAttachedSummary(d: WarningAttached['data']): string {
 }
 
 const REFERRAL_SOURCES: Record<string, string> = { escalation: 'eskalert uten kontakt', warning: 'varsel om fravikelse fra utleier', 'at-risk': 'regnskap meldte fare for utkastelse' };
+const OUTCOMES: Record<string, string> = {
+  paid: 'betalt',
+  'arrears-cleared': 'restansen er gjort opp',
+  'plan-honoured': 'nedbetalingsavtalen er overholdt',
+  moved: 'husstanden har flyttet',
+  rehoused: 'husstanden har fått ny bolig',
+  evicted: 'utkastelse gjennomført',
+  'warning-withdrawn': 'varselet er trukket tilbake',
+};
 const CHANNELS: Record<string, string> = { phone: 'telefon', meeting: 'møte', 'home-visit': 'hjemmebesøk', letter: 'brev', digital: 'digital melding' };
 const channelName = (c: string) => CHANNELS[c] ?? c;
 
