@@ -97,10 +97,12 @@ export class AccountQueries {
             ...(after ? { after } : {}),
             limit,
           })
-        : await keysetPage(query.where('overdue_ore', '>', 0), {
+        : // Both keys descending: one backward walk of the (municipality, overdue_ore, tenancy_key) index,
+          // where mixed directions made SQLite sort every tenancy in arrears on each request.
+          await keysetPage(query.where('overdue_ore', '>', 0), {
             order: [
               { column: 'overdue_ore', direction: 'desc' },
-              { column: 'tenancy_key', direction: 'asc' },
+              { column: 'tenancy_key', direction: 'desc' },
             ],
             ...(after ? { after } : {}),
             limit,
@@ -158,5 +160,7 @@ export async function rollAccounts(db: Kysely<AccountTables>, today: LocalDate, 
       return changed;
     });
     if (stale.length < 500) return rolled;
+    // Let requests and timers in between pages (SQLite answers synchronously).
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }

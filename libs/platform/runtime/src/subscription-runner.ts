@@ -81,6 +81,9 @@ class Mutex {
   }
 }
 
+/** Longest stretch of catch-up work before the loop lets other work in. */
+const YIELD_AFTER_MS = 20;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -248,6 +251,7 @@ export class SubscriptionRunner {
     let failure: unknown;
     let wakeConsumer: (() => void) | undefined;
     let wakePump: (() => void) | undefined;
+    let lastYield = performance.now();
     const pump = (async () => {
       try {
         for await (const event of subscription) {
@@ -274,6 +278,13 @@ export class SubscriptionRunner {
         wakePump?.();
         await this.lock.run(() => this.processBatch(batch));
         onProgress();
+        // SQLite answers synchronously, so a catch-up of thousands of batches would resolve only
+        // microtasks and starve the event loop: /health, timers and other subscriptions would wait.
+        // Yield to it whenever this loop has worked for a while without a pause.
+        if (performance.now() - lastYield > YIELD_AFTER_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
         if (this.sinceCheckpoint >= this.checkpointEvery) await this.flushCheckpoint();
       }
     } finally {
