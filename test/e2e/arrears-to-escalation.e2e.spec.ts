@@ -214,6 +214,20 @@ describe('from unpaid rent to the arrears team (e2e)', () => {
     expect((await system.request('GET', '/api/docs')).status).toBe(200);
   });
 
+  it("follows the tenancy's current NAV office: after a move the new office reads the case and the account, the old one gets 404", async () => {
+    const levanger = await system.token('nav-adviser', { navOffice: 'nav-levanger' });
+    expect((await system.request('GET', '/api/v1/cases/5035-100234-1', { token: levanger })).status).toBe(404);
+    const moved = [
+      'kommunenr;leieforhold;adresse;husleie;utleier;navkontor;fødselsnummer;navn',
+      `5035;100234;Bjørnstjerne Bjørnsons gate 3, 7500 Stjørdal;9 282,00;kommunal;nav-levanger;${fnrA};${names[0]}`,
+    ].join('\n');
+    expect((await system.request('POST', '/api/v1/ledger/tenancies/imports', { token: accounting, body: moved })).body).toMatchObject({ changed: 1 });
+    await waitFor(async () => ((await system.request('GET', '/api/v1/cases/5035-100234-1', { token: levanger })).status === 200 ? true : undefined), 'the case to follow the tenancy to its new office');
+    expect((await system.request('GET', '/api/v1/ledger/tenancies/5035/100234', { token: levanger })).status).toBe(200);
+    expect((await system.request('GET', '/api/v1/cases/5035-100234-1', { token: nav })).status).toBe(404);
+    expect((await system.request('GET', '/api/v1/ledger/tenancies/5035/100234', { token: nav })).status).toBe(404);
+  });
+
   it('never writes an identity number or a name to a log line, and names who made each request', () => {
     expect(system.logs.length).toBeGreaterThan(0);
     expect(system.logs.some((line) => line.includes('"url":"/api/v1/cases/5035-100234-1"') && line.includes(`"actor":"${system.actorId('e2e-arrears-team')}"`))).toBe(true);
