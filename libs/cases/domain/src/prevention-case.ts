@@ -1,5 +1,5 @@
 import type { LocalDate } from '@evp/shared-kernel';
-import type { CaseEvent, CaseOpened, ContactChannel, NavReferralSource, PolicyReason } from './events';
+import type { CaseEvent, CaseOpened, ContactChannel, NavReferralSource, PolicyReason, WarningAttached } from './events';
 
 export interface PreventionCase {
   readonly caseId: string;
@@ -16,7 +16,7 @@ export interface PreventionCase {
    * eviction (tvangsfullbyrdelsesloven § 13-2 tredje ledd bokstav a): a case that also holds a
    * warning on another ground is not resolved because the rent is paid.
    */
-  readonly warningGrounds: ReadonlyArray<'unpaid-rent' | 'lease-expired' | 'other-breach'>;
+  readonly warningGrounds: ReadonlyArray<WarningAttached['data']['ground']>;
   readonly resolvedOn: LocalDate | null;
 }
 

@@ -86,11 +86,12 @@ export class RunNavCommand {
   ) {}
 }
 
+/** Nest injects these through this constructor into each subclass that declares none of its own. */
 abstract class NavCommandHandler {
   constructor(
-    protected readonly store: EventStore,
-    protected readonly types: EventTypeMap,
-    protected readonly policy: NavPolicy,
+    @Inject(EVENT_STORE) protected readonly store: EventStore,
+    @Inject(EVENT_TYPES) protected readonly types: EventTypeMap,
+    @Inject(NAV_POLICY) protected readonly policy: NavPolicy,
   ) {}
 
   /** Load the household's stream → decide → append with the expected revision → on a conflict, again. */
@@ -121,10 +122,6 @@ abstract class NavCommandHandler {
 
 @CommandHandler(ClaimReferralCommand)
 export class ClaimReferralHandler extends NavCommandHandler implements ICommandHandler<ClaimReferralCommand> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(NAV_POLICY) policy: NavPolicy) {
-    super(store, types, policy);
-  }
-
   execute(c: ClaimReferralCommand): Promise<readonly NavEvent[]> {
     return this.run(this.householdFor(c.caseId, c.caller), c.causation, (state, today) => claim(state, c.caseId, navPersonOf(c.caller), today));
   }
@@ -132,10 +129,6 @@ export class ClaimReferralHandler extends NavCommandHandler implements ICommandH
 
 @CommandHandler(ReleaseReferralCommand)
 export class ReleaseReferralHandler extends NavCommandHandler implements ICommandHandler<ReleaseReferralCommand> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(NAV_POLICY) policy: NavPolicy) {
-    super(store, types, policy);
-  }
-
   execute(c: ReleaseReferralCommand): Promise<readonly NavEvent[]> {
     return this.run(this.householdFor(c.caseId, c.caller), c.causation, (state, today) => release(state, c.caseId, navPersonOf(c.caller), today));
   }
@@ -143,10 +136,6 @@ export class ReleaseReferralHandler extends NavCommandHandler implements IComman
 
 @CommandHandler(ReassignReferralCommand)
 export class ReassignReferralHandler extends NavCommandHandler implements ICommandHandler<ReassignReferralCommand> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(EVENT_TYPES) types: EventTypeMap, @Inject(NAV_POLICY) policy: NavPolicy) {
-    super(store, types, policy);
-  }
-
   execute(c: ReassignReferralCommand): Promise<readonly NavEvent[]> {
     return this.run(this.householdFor(c.caseId, c.caller), c.causation, (state, today) => reassign(state, c.caseId, navPersonOf(c.caller), c.toActorId, today));
   }
