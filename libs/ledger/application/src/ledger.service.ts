@@ -11,7 +11,7 @@ import {
 } from '@evp/event-store';
 import { LedgerRuleError, TENANCY_STREAM_PREFIX, decidePostings, decideRegistration, tenancyStreamName, type LedgerEvent, type Tenancy } from '@evp/ledger-domain';
 import type { PeopleRecords, TenantToRecord } from '@evp/people-contract';
-import { loadTenancy } from './rent-accounts';
+import { loadTenancies, loadTenancy } from './rent-accounts';
 import { metadataFor, type CommandContext } from './command-context';
 import type { FieldError } from './csv';
 import type { PostingLine } from './postings-input';
@@ -83,9 +83,10 @@ export class LedgerService {
       let registered = 0;
       let changed = 0;
       const metadata = metadataFor(ctx);
+      const current = await loadTenancies(this.store, this.types, lines.map((l) => tenancyStreamName(l.municipalityNumber, l.tenancyId)));
       for (const line of lines) {
         const stream = tenancyStreamName(line.municipalityNumber, line.tenancyId);
-        const { state, revision } = await this.loadTenancy(line.municipalityNumber, line.tenancyId);
+        const { state, revision } = current.get(stream) as { state: Tenancy; revision: number };
         const personIds = line.tenants.map((t) => this.personId(t.nationalId));
         const events = decideRegistration(state, {
           municipalityNumber: line.municipalityNumber,
@@ -129,7 +130,9 @@ export class LedgerService {
     const byTenancy = new Map<string, PostingLine[]>();
     for (const line of lines) {
       const stream = tenancyStreamName(line.municipalityNumber, line.tenancyId);
-      byTenancy.set(stream, [...(byTenancy.get(stream) ?? []), line]);
+      const same = byTenancy.get(stream);
+      if (same) same.push(line);
+      else byTenancy.set(stream, [line]);
     }
     return this.retryOnConflict(async () => {
       const invalid: FieldError[] = [];
@@ -137,9 +140,10 @@ export class LedgerService {
       const appends: StreamAppend[] = [];
       let alreadyPosted = 0;
       const metadata = metadataFor(ctx);
+      // Every tenancy of the input in a few reads, not one round trip each (a month's file names tens of thousands).
+      const current = await loadTenancies(this.store, this.types, [...byTenancy.keys()]);
       for (const [stream, tenancyLines] of byTenancy) {
-        const first = tenancyLines[0] as PostingLine;
-        const { state, revision } = await this.loadTenancy(first.municipalityNumber, first.tenancyId);
+        const { state, revision } = current.get(stream) as { state: Tenancy; revision: number };
         if (state.status === 'unregistered') {
           for (const l of tenancyLines) invalid.push({ line: l.line, column: 'leieforhold', reason: `ukjent leieforhold ${l.tenancyId} i kommune ${l.municipalityNumber}` });
           continue;

@@ -1,11 +1,20 @@
 import type { LocalDate } from '@evp/shared-kernel';
-import type { EventStore, EventTypeMap } from '@evp/event-store';
+import type { EventStore, EventTypeMap, RecordedEvent } from '@evp/event-store';
 import { accountPosition, evolveTenancy, initialTenancy, tenancyStreamName, type LedgerEvent, type Tenancy } from '@evp/ledger-domain';
 import type { RentAccountPosition, RentAccounts } from '@evp/ledger-contract';
 
 /** The ledger's own reading of a tenancy stream, every event decoded through the type map. */
 export async function loadTenancy(store: EventStore, types: EventTypeMap, municipalityNumber: string, tenancyId: string): Promise<{ state: Tenancy; revision: number }> {
-  const events = await store.readStream(tenancyStreamName(municipalityNumber, tenancyId));
+  return foldTenancy(types, await store.readStream(tenancyStreamName(municipalityNumber, tenancyId)));
+}
+
+/** The ledger's reading of many tenancy streams at once (an import's), keyed by stream name. */
+export async function loadTenancies(store: EventStore, types: EventTypeMap, streamNames: readonly string[]): Promise<Map<string, { state: Tenancy; revision: number }>> {
+  const read = await store.readStreams(streamNames);
+  return new Map([...read].map(([name, events]) => [name, foldTenancy(types, events)]));
+}
+
+function foldTenancy(types: EventTypeMap, events: readonly RecordedEvent[]): { state: Tenancy; revision: number } {
   const state = events.reduce((s, e) => evolveTenancy(s, { type: e.type, data: types.upcast(e) } as unknown as LedgerEvent), initialTenancy());
   return { state, revision: events.length - 1 };
 }

@@ -149,6 +149,26 @@ export function describeEventStoreContract(name: string, target: ContractTarget)
         expect(await store.readStream(`${uniqueCategory()}-missing`)).toEqual([]);
       });
 
+      it('reads many streams at once, each whole and in order, a missing one as empty', async () => {
+        const category = uniqueCategory();
+        // More streams than one SQLite statement takes, so the chunking is exercised.
+        const names = Array.from({ length: 1203 }, (_, i) => `${category}-${i}`);
+        await store.appendToStreams(
+          names.filter((_, i) => i % 3 !== 0).map((streamName, i) => ({ streamName, expectedRevision: 'no_stream' as const, events: [testEvent('test.Seq', { s: i }), testEvent('test.Seq', { s: i + 1 })] })),
+        );
+        const missing = `${uniqueCategory()}-missing`;
+        const read = await store.readStreams([...names, missing, names[1] as string]);
+        expect([...read.keys()]).toEqual([...names, missing]);
+        for (const [i, name] of names.entries()) {
+          const events = read.get(name) ?? [];
+          if (i % 3 === 0) expect(events).toEqual([]);
+          else expect(events.map((e) => [e.streamName, e.revision])).toEqual([[name, 0], [name, 1]]);
+        }
+        expect(read.get(names[5] as string)).toEqual(await store.readStream(names[5] as string));
+        expect(read.get(missing)).toEqual([]);
+        await expect(store.readStreams(['not a valid name!'])).rejects.toThrow();
+      });
+
       it('reads everything from a global position in commit order, filtered by stream prefix', async () => {
         const category = uniqueCategory();
         const other = uniqueCategory();

@@ -111,6 +111,13 @@ export interface EventStore {
   appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
   /** Reads a stream; a stream that does not exist reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Reads several whole streams, each forwards; a stream that does not exist reads as empty. For a
+   * decision over many streams at once (an import touching thousands of tenancies): SQLite reads
+   * them a few hundred per statement; EventStoreDB, which has no multi-stream read, a few at a time.
+   * Each stream is read consistently on its own, as `readStream` reads it; not all in one snapshot.
+   */
+  readStreams(streamNames: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeOptions): Subscription;
   /** Position of the last event in the log (undefined when empty): how far subscriptions must get to be caught up. */

@@ -89,6 +89,8 @@ export interface EventStoreDbOptions {
 const USER_STREAMS = '^[^$]';
 /** Slack for what the server counts besides data and metadata (id, type, content type). */
 const PER_EVENT_OVERHEAD_BYTES = 64;
+/** Stream reads in flight at once for `readStreams`: enough to hide round trips, few enough not to crowd the connection. */
+const READ_STREAMS_CONCURRENCY = 16;
 /** Error types of `@eventstore/db-client` that mean "the server could not be reached or answered in time": retry. */
 const UNAVAILABLE_TYPES = new Set(['unavailable', 'deadline-exceeded', 'timeout', 'cancelled', 'not-leader']);
 
@@ -276,6 +278,23 @@ export class EventStoreDbEventStore implements EventStore {
       throw mapError(error);
     }
     return events;
+  }
+
+  /** EventStoreDB has no multi-stream read: a few streams at a time over the one connection. */
+  async readStreams(streamNames: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    this.assertOpen();
+    const names = [...new Set(streamNames)];
+    for (const name of names) assertValidStreamName(name);
+    const read = new Map<string, RecordedEvent[]>();
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length) {
+        const name = names[next++] as string;
+        read.set(name, await this.readStream(name));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_STREAMS_CONCURRENCY, names.length) }, worker));
+    return new Map(names.map((name) => [name, read.get(name) ?? []]));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

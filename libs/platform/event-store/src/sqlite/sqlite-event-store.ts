@@ -247,6 +247,23 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
+  async readStreams(streamNames: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    this.assertOpen();
+    const names = [...new Set(streamNames)];
+    for (const name of names) assertValidStreamName(name);
+    if (!this.stmts) await this.ready();
+    const read = new Map<string, RecordedEvent[]>(names.map((name) => [name, []]));
+    for (let i = 0; i < names.length; i += ID_LOOKUP_CHUNK) {
+      const chunk = names.slice(i, i + ID_LOOKUP_CHUNK);
+      const sql = `SELECT * FROM events WHERE stream_name IN (${chunk.map(() => '?').join(',')}) ORDER BY stream_name, revision`;
+      const rows = await this.read(() => this.statement(sql).all(...chunk) as EventRow[]);
+      for (const row of rows) (read.get(row.stream_name) as RecordedEvent[]).push(toRecorded(row));
+      // A large import reads tens of thousands of streams: let other requests in between chunks.
+      if (i + ID_LOOKUP_CHUNK < names.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return read;
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     const after = parsePosition(options.after);
