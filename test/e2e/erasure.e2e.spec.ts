@@ -32,7 +32,7 @@ describe('erasure by crypto-shredding, through a full replay (e2e)', () => {
   const keysDir = mkdtempSync(join(tmpdir(), 'evp-e2e-keys-'));
   const keyFile = join(keysDir, 'person-keys.sqlite');
   const system = new TestSystem({ PERSON_KEYS_SQLITE_FILE: keyFile });
-  const [fnrKept, fnrErased] = syntheticNationalIds(2, 1111) as [string, string];
+  const [fnrKept, fnrErased, fnrLifted] = syntheticNationalIds(3, 1111) as [string, string, string];
   const kept = 'Åse Ørnø Brække';
   const erased = 'Per Ødegård';
   let accounting: string;
@@ -123,6 +123,38 @@ describe('erasure by crypto-shredding, through a full replay (e2e)', () => {
     for (const token of [admin, accounting, team, nav]) expect((await person(erasedId, token)).body).toEqual(placeholder);
     expect((await system.request<{ tenants: PersonView[] }>('GET', '/api/v1/ledger/tenancies/5035/100235/tenants', { token: admin })).body.tenants).toEqual([placeholder]);
     expect((await system.request('POST', `/api/v1/people/${erasedId}/restriction`, { token: admin, json: { basis: 'legal-claims' } })).status).toBe(409);
+  });
+
+  it('lifts a restriction made on request once the person was told (art. 18 (3)); never one that stands in for a refused erasure', async () => {
+    const tenancy = ['kommunenr;leieforhold;adresse;husleie;utleier;navkontor;fodselsnummer;navn', `5035;100236;Kirkegata 3;6 277,00;kommunal;nav-stjordal;${fnrLifted};Liv Lie`].join('\n');
+    expect(await system.request('POST', '/api/v1/ledger/tenancies/imports', { token: accounting, body: tenancy })).toMatchObject({ status: 200, body: { registered: 1 } });
+    const [c] = (await system.request<{ tenants: PersonView[] }>('GET', '/api/v1/ledger/tenancies/5035/100236/tenants', { token: accounting })).body.tenants;
+    const id = (c as PersonView).personId;
+    const lift = (personId: string, json: unknown, token = admin) => system.request<Problem & { status: string; liftedNow: boolean }>('POST', `/api/v1/people/${personId}/restriction/lifting`, { token, json });
+    expect((await system.request('POST', `/api/v1/people/${id}/restriction`, { token: admin, json: { basis: 'accuracy-contested' } })).status).toBe(200);
+    expect((await person(id, accounting)).body).toMatchObject({ name: 'skjermet person', status: 'restricted' });
+
+    const empty = await lift(id, {});
+    expect(empty.status).toBe(422);
+    expect(empty.body.errors.map((e) => e.column).sort()).toEqual(['reason', 'subjectInformedOn']);
+    // The clock stands at 16 November: the person cannot have been told tomorrow.
+    const early = await lift(id, { reason: 'accuracy-verified', subjectInformedOn: '2026-11-17' });
+    expect(early.status).toBe(422);
+    expect(early.body.errors).toEqual([{ line: null, column: 'subjectInformedOn', reason: expect.stringContaining('informert') }]);
+    expect((await lift(id, { reason: 'accuracy-verified', subjectInformedOn: '2026-11-13' }, accounting)).status).toBe(403);
+    const archived = await lift(keptId, { reason: 'subject-consented', subjectInformedOn: '2026-11-13' });
+    expect(archived.status).toBe(409);
+    expect(archived.body.errors[0]?.reason).toContain('arkivplikt');
+    expect((await person(id, accounting)).body).toMatchObject({ name: 'skjermet person', status: 'restricted' });
+
+    expect(await lift(id, { reason: 'accuracy-verified', subjectInformedOn: '2026-11-13' })).toMatchObject({ status: 200, body: { personId: id, status: 'active', liftedNow: true } });
+    expect(await lift(id, { reason: 'accuracy-verified', subjectInformedOn: '2026-11-13' })).toMatchObject({ status: 200, body: { liftedNow: false } });
+    expect((await person(id, accounting)).body).toEqual({ personId: id, name: 'Liv Lie', nationalId: `${fnrLifted.slice(0, 6)}*****`, status: 'active' });
+    expect((await person(keptId, accounting)).body).toMatchObject({ name: 'skjermet person', status: 'restricted' });
+    const lifted = eventRows(join(system.dir, 'events.sqlite')).filter((row) => row.includes('"people.RestrictionLifted"'));
+    expect(lifted).toHaveLength(1);
+    expect(lifted[0]).toContain('"basis":"accuracy-contested"');
+    expect(lifted[0]).toContain('"subjectInformedOn":"2026-11-13"');
   });
 
   it('rebuilds every projection and replays the workflow from the whole log: the case history is the same, nothing is appended', async () => {

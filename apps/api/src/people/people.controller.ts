@@ -4,11 +4,11 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { deterministicId, type Clock } from '@evp/shared-kernel';
+import { deterministicId, isLocalDate, type Clock } from '@evp/shared-kernel';
 import { CLOCK } from '@evp/runtime';
 import { CurrentCaller, Roles, actingRole, type Caller, type Role } from '@evp/auth';
-import { ERASURE_REASONS, PERSON_ID, PeopleRuleError, RESTRICTION_BASES, type ErasureOutcome } from '@evp/people-domain';
-import { ErasePersonCommand, GetPersonQuery, RestrictPersonCommand, TenancyTenantsQuery, type PersonView, type TenancyTenants } from '@evp/people-application';
+import { ERASURE_REASONS, PERSON_ID, PeopleRuleError, RESTRICTION_BASES, RESTRICTION_LIFT_REASONS, type ErasureOutcome } from '@evp/people-domain';
+import { ErasePersonCommand, GetPersonQuery, LiftRestrictionCommand, RestrictPersonCommand, TenancyTenantsQuery, type PersonView, type TenancyTenants } from '@evp/people-application';
 import { IdempotencyService, idempotencyScopeOf } from '../http/idempotency';
 import { RequestValidationError } from '../http/errors';
 import { correlationIdOf, idempotencyKeyOf, requireJson } from '../http/request';
@@ -22,11 +22,18 @@ const notFound = () => new NotFoundException({ error: 'NotFound', message: 'Finn
 // The messages list the allowed codes and never repeat what came in.
 const erasureBody = z.object({ reason: z.enum(ERASURE_REASONS, { message: `må være en av ${ERASURE_REASONS.join(', ')}` }) }).strict();
 const restrictionBody = z.object({ basis: z.enum(RESTRICTION_BASES, { message: `må være en av ${RESTRICTION_BASES.join(', ')}` }) }).strict();
+const liftBody = z
+  .object({
+    reason: z.enum(RESTRICTION_LIFT_REASONS, { message: `må være en av ${RESTRICTION_LIFT_REASONS.join(', ')}` }),
+    subjectInformedOn: z.string({ message: 'må være en dato (ÅÅÅÅ-MM-DD): dagen personen ble informert om at skjermingen oppheves' }).refine(isLocalDate, 'må være en dato (ÅÅÅÅ-MM-DD): dagen personen ble informert om at skjermingen oppheves'),
+  })
+  .strict();
 
 /** A rule of the people context as an HTTP answer: 404 gives nothing away, the rest are 409 with the reason. */
 function httpError(error: unknown): unknown {
   if (!(error instanceof PeopleRuleError)) return error;
   if (error.code === 'PERSON_NOT_FOUND') return notFound();
+  if (error.code === 'SUBJECT_NOT_INFORMED') return new RequestValidationError([{ line: null, column: 'subjectInformedOn', reason: error.message }]);
   return new ConflictException({ error: 'Conflict', message: error.message, errors: [{ line: null, column: null, reason: error.message }] });
 }
 
@@ -106,6 +113,26 @@ export class PeopleController {
       if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
       const result = await this.commands.execute<RestrictPersonCommand, { restricted: boolean }>(new RestrictPersonCommand(caller, personId, parsed.data.basis, causation));
       return { personId, status: 'restricted', restrictedNow: result.restricted };
+    });
+  }
+
+  @Post('people/:personId/restriction/lifting')
+  @Roles(...ADMIN)
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Opphev skjermingen av en persons personopplysninger (personvernforordningen art. 18 nr. 3) etter at personen er informert. En skjerming som står i stedet for en nektet sletting (arkivplikt) oppheves ikke (409).',
+  })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiBody({ schema: { example: { reason: 'accuracy-verified', subjectInformedOn: '2026-11-20' } } })
+  @ApiErrors([404, 'Finnes ikke (eller utenfor din tilgang)'], [409, 'Personen er slettet, eller skjermingen følger av arkivplikt'], [415, 'Ikke application/json'], [422, 'Valideringsfeil'])
+  async lift(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @CurrentCaller() caller: Caller, @Param('personId') personId: string, @Body() body: unknown) {
+    requireJson(request);
+    return this.write(request, reply, caller, personId, body, async (causation) => {
+      const parsed = liftBody.safeParse(body ?? {});
+      if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
+      const result = await this.commands.execute<LiftRestrictionCommand, { lifted: boolean }>(new LiftRestrictionCommand(caller, personId, parsed.data.reason, parsed.data.subjectInformedOn, causation));
+      return { personId, status: 'active', liftedNow: result.lifted };
     });
   }
 

@@ -8,6 +8,7 @@ import {
   PeopleRuleError,
   archiveObligation,
   decideErasure,
+  decideLiftRestriction,
   decideRestriction,
   evolvePerson,
   initialPerson,
@@ -19,6 +20,7 @@ import {
   type PeopleEvent,
   type Person,
   type RestrictionBasis,
+  type RestrictionLiftReason,
 } from '@evp/people-domain';
 import { PersonKeyStore } from './person-key-store';
 import { readArchiveFacts } from './person-streams';
@@ -42,6 +44,17 @@ export class RestrictPersonCommand {
     readonly caller: Caller,
     readonly personId: string,
     readonly basis: RestrictionBasis,
+    readonly causation: Causation,
+  ) {}
+}
+
+/** Lift a person's restriction (an `admin` decision, after the person was told: GDPR art. 18 (3)). */
+export class LiftRestrictionCommand {
+  constructor(
+    readonly caller: Caller,
+    readonly personId: string,
+    readonly reason: RestrictionLiftReason,
+    readonly subjectInformedOn: string,
     readonly causation: Causation,
   ) {}
 }
@@ -121,4 +134,28 @@ export class RestrictPersonHandler implements ICommandHandler<RestrictPersonComm
   }
 }
 
-export const PEOPLE_COMMAND_HANDLERS = [ErasePersonHandler, RestrictPersonHandler];
+@CommandHandler(LiftRestrictionCommand)
+export class LiftRestrictionHandler implements ICommandHandler<LiftRestrictionCommand, { lifted: boolean }> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_TYPES) private readonly types: EventTypeMap,
+  ) {}
+
+  async execute(command: LiftRestrictionCommand): Promise<{ lifted: boolean }> {
+    const today = osloDate(command.causation.now);
+    const { events } = await decideAndAppend({
+      store: this.store,
+      types: this.types,
+      streamName: personStreamName(command.personId),
+      decider: peopleDecider,
+      causation: command.causation,
+      decide: (person) => {
+        authorise(command.caller, person, false);
+        return decideLiftRestriction(person, { personId: command.personId, today, subjectInformedOn: command.subjectInformedOn, reason: command.reason });
+      },
+    });
+    return { lifted: events.length > 0 };
+  }
+}
+
+export const PEOPLE_COMMAND_HANDLERS = [ErasePersonHandler, RestrictPersonHandler, LiftRestrictionHandler];

@@ -1,10 +1,11 @@
 import { StoredEvent, type EventTypeMap, type JsonObject } from '@evp/event-store';
-import { PERSON_RECORDED_SCHEMA_VERSION, type HouseholdNoteSealed, type HouseholdPersonLinked, type PersonErased, type PersonLinkedToHousehold, type PersonLinkedToTenancy, type PersonRecorded, type PersonRestricted } from '@evp/people-domain';
+import { PERSON_RECORDED_SCHEMA_VERSION, type HouseholdNoteSealed, type HouseholdPersonLinked, type PersonErased, type PersonLinkedToHousehold, type PersonLinkedToTenancy, type PersonRecorded, type PersonRestricted, type RestrictionLifted } from '@evp/people-domain';
 
 export class PersonRecordedEvent extends StoredEvent<PersonRecorded['data']> {}
 export class PersonLinkedToTenancyEvent extends StoredEvent<PersonLinkedToTenancy['data']> {}
 export class PersonErasedEvent extends StoredEvent<PersonErased['data']> {}
 export class PersonRestrictedEvent extends StoredEvent<PersonRestricted['data']> {}
+export class RestrictionLiftedEvent extends StoredEvent<RestrictionLifted['data']> {}
 export class PersonLinkedToHouseholdEvent extends StoredEvent<PersonLinkedToHousehold['data']> {}
 export class HouseholdPersonLinkedEvent extends StoredEvent<HouseholdPersonLinked['data']> {}
 export class HouseholdNoteSealedEvent extends StoredEvent<HouseholdNoteSealed['data']> {}
@@ -25,6 +26,7 @@ export function registerPeopleEventTypes(map: EventTypeMap): EventTypeMap {
     .register('people.PersonLinkedToTenancy', PersonLinkedToTenancyEvent)
     .register('people.PersonErased', PersonErasedEvent)
     .register('people.PersonRestricted', PersonRestrictedEvent)
+    .register('people.RestrictionLifted', RestrictionLiftedEvent)
     .register('people.PersonLinkedToHousehold', PersonLinkedToHouseholdEvent)
     .register('people.HouseholdPersonLinked', HouseholdPersonLinkedEvent)
     .register('people.HouseholdNoteSealed', HouseholdNoteSealedEvent);

@@ -95,8 +95,29 @@ export type PersonRestricted = {
   readonly data: { readonly personId: string; readonly basis: RestrictionBasis };
 };
 
+/**
+ * The restriction is lifted (GDPR art. 18 (3)): the person's data is shown by the ordinary rules
+ * again. Only after the person was told it would be (`subjectInformedOn`, on or before `liftedOn`),
+ * and never a restriction that stands in for a refused erasure (`archive-obligation`).
+ */
+export type RestrictionLifted = {
+  readonly type: 'people.RestrictionLifted';
+  readonly data: {
+    readonly personId: string;
+    /** The basis the lifted restriction had. */
+    readonly basis: RestrictionBasis;
+    readonly liftedOn: string;
+    readonly subjectInformedOn: string;
+    readonly reason: RestrictionLiftReason;
+  };
+};
+
+/** Why a restriction ends: its art. 18 (1) ground no longer holds. */
+export const RESTRICTION_LIFT_REASONS = ['accuracy-verified', 'objection-decided', 'legal-claims-ended', 'subject-consented'] as const;
+export type RestrictionLiftReason = (typeof RESTRICTION_LIFT_REASONS)[number];
+
 /** What a person's own stream holds. */
-export type PeopleEvent = PersonRecorded | PersonLinkedToTenancy | PersonLinkedToHousehold | PersonErased | PersonRestricted;
+export type PeopleEvent = PersonRecorded | PersonLinkedToTenancy | PersonLinkedToHousehold | PersonErased | PersonRestricted | RestrictionLifted;
 export type PeopleEventType = PeopleEvent['type'] | HouseholdPersonLinked['type'] | HouseholdNoteSealed['type'];
 
 export const PEOPLE_EVENT_TYPES: readonly PeopleEventType[] = [
@@ -105,6 +126,7 @@ export const PEOPLE_EVENT_TYPES: readonly PeopleEventType[] = [
   'people.PersonLinkedToHousehold',
   'people.PersonErased',
   'people.PersonRestricted',
+  'people.RestrictionLifted',
   'people.HouseholdPersonLinked',
   'people.HouseholdNoteSealed',
 ];

@@ -1,5 +1,5 @@
 import { syntheticNationalIds } from '@evp/shared-kernel';
-import { addYears, archiveObligation, decideErasure, decideRecording, decideRestriction, evolvePerson, initialPerson, maskNationalId, PeopleRuleError, type DatedEvent, type PeopleEvent, type Person } from './index';
+import { addYears, archiveObligation, decideErasure, decideLiftRestriction, decideRecording, decideRestriction, evolvePerson, initialPerson, maskNationalId, PeopleRuleError, type DatedEvent, type PeopleEvent, type Person } from './index';
 
 /**
  * The erasure and restriction decisions and the archive rule, each as given (literal events) /
@@ -112,6 +112,40 @@ describe('restriction', () => {
   it('given an erased person, when restricted, then refused: nothing is left to restrict', () => {
     expect(refusal(() => restrict(given(recorded, erased)))).toBe('PERSON_ERASED');
     expect(refusal(() => restrict(given()))).toBe('PERSON_NOT_FOUND');
+  });
+});
+
+describe('lifting a restriction (GDPR art. 18 (3))', () => {
+  const onRequest: PeopleEvent = { type: 'people.PersonRestricted', data: { personId: P, basis: 'accuracy-contested' } };
+  const lift = (person: Person, subjectInformedOn = '2026-12-01') => decideLiftRestriction(person, { personId: P, today: '2026-12-02', subjectInformedOn, reason: 'accuracy-verified' });
+  const lifted: PeopleEvent = { type: 'people.RestrictionLifted', data: { personId: P, basis: 'accuracy-contested', liftedOn: '2026-12-02', subjectInformedOn: '2026-12-01', reason: 'accuracy-verified' } };
+
+  it('given a person restricted on request, told the day before, when lifted, then RestrictionLifted with the basis and both dates; the person is active again', () => {
+    expect(lift(given(recorded, linked, onRequest))).toEqual([lifted]);
+    expect(given(recorded, linked, onRequest, lifted)).toMatchObject({ status: 'active', restriction: null });
+  });
+
+  it('given a person told the same day, when lifted, then lifted; told only tomorrow, then refused', () => {
+    expect(lift(given(recorded, onRequest), '2026-12-02')).toHaveLength(1);
+    expect(refusal(() => lift(given(recorded, onRequest), '2026-12-03'))).toBe('SUBJECT_NOT_INFORMED');
+  });
+
+  it('given a restriction that stands in for a refused erasure, when lifted, then refused (archive obligation)', () => {
+    expect(refusal(() => lift(given(recorded, linked, restricted)))).toBe('ARCHIVE_OBLIGATION');
+  });
+
+  it('given a person not restricted, or lifted already, when lifted, then nothing (idempotent)', () => {
+    expect(lift(given(recorded, linked))).toEqual([]);
+    expect(lift(given(recorded, linked, onRequest, lifted))).toEqual([]);
+  });
+
+  it('given an erased person or none, when lifted, then refused', () => {
+    expect(refusal(() => lift(given(recorded, erased)))).toBe('PERSON_ERASED');
+    expect(refusal(() => lift(given()))).toBe('PERSON_NOT_FOUND');
+  });
+
+  it('given a lifted restriction, when restricted again, then restricted again', () => {
+    expect(decideRestriction(given(recorded, onRequest, lifted), { personId: P, basis: 'legal-claims' })).toEqual([{ type: 'people.PersonRestricted', data: { personId: P, basis: 'legal-claims' } }]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { LocalDate } from '@evp/shared-kernel';
-import type { EncryptedPayload, ErasureReason, HouseholdRole, PeopleEvent, PersonErased, PersonLinkedToHousehold, PersonLinkedToTenancy, PersonRecorded, PersonRestricted, RestrictionBasis } from '@evp/people-contract';
+import type { EncryptedPayload, ErasureReason, HouseholdRole, PeopleEvent, PersonErased, PersonLinkedToHousehold, PersonLinkedToTenancy, PersonRecorded, PersonRestricted, RestrictionBasis, RestrictionLiftReason, RestrictionLifted } from '@evp/people-contract';
 import type { ArchiveObligation } from './archive-obligation';
 
 /** A household a warning named the person in (see `people.PersonLinkedToHousehold`). */
@@ -60,6 +60,8 @@ export function evolvePerson(state: Person, event: PeopleEvent): Person {
       return { ...state, status: 'erased', restriction: null, record: null };
     case 'people.PersonRestricted':
       return state.status === 'erased' ? state : { ...state, status: 'restricted', restriction: event.data.basis };
+    case 'people.RestrictionLifted':
+      return state.status === 'restricted' ? { ...state, status: 'active', restriction: null } : state;
     default: {
       const never: never = event;
       return never;
@@ -67,7 +69,7 @@ export function evolvePerson(state: Person, event: PeopleEvent): Person {
   }
 }
 
-export type PeopleRuleCode = 'PERSON_NOT_FOUND' | 'PERSON_ERASED' | 'OTHER_MUNICIPALITY';
+export type PeopleRuleCode = 'PERSON_NOT_FOUND' | 'PERSON_ERASED' | 'OTHER_MUNICIPALITY' | 'ARCHIVE_OBLIGATION' | 'SUBJECT_NOT_INFORMED';
 
 /** A command the person's state refuses. `PERSON_NOT_FOUND` answers 404, the rest 409. */
 export class PeopleRuleError extends Error {
@@ -139,6 +141,28 @@ export function decideRestriction(state: Person, input: { readonly personId: str
   if (state.status === 'erased') throw new PeopleRuleError('PERSON_ERASED', 'Personen er slettet; det er ingen opplysninger å skjerme');
   if (state.status === 'restricted') return [];
   return [{ type: 'people.PersonRestricted', data: { personId: input.personId, basis: input.basis } }];
+}
+
+/**
+ * Lift a restriction (GDPR art. 18 (3)): the person must have been told before it is lifted, so
+ * `subjectInformedOn` is on or before `today`. A restriction that stands in for a refused erasure
+ * (`archive-obligation`) is not lifted on request: the person asked for the data to go, and only
+ * the archive obligation keeps it (art. 17 (3) (b)). Idempotent: a person not restricted decides nothing.
+ */
+export function decideLiftRestriction(
+  state: Person,
+  input: { readonly personId: string; readonly today: LocalDate; readonly subjectInformedOn: LocalDate; readonly reason: RestrictionLiftReason },
+): RestrictionLifted[] {
+  if (state.status === undefined) throw notFound();
+  if (state.status === 'erased') throw new PeopleRuleError('PERSON_ERASED', 'Personen er slettet; det er ingen skjerming å oppheve');
+  if (state.status !== 'restricted' || state.restriction === null) return [];
+  if (state.restriction === 'archive-obligation') {
+    throw new PeopleRuleError('ARCHIVE_OBLIGATION', 'Skjermingen står i stedet for en nektet sletting (arkivplikt) og kan ikke oppheves');
+  }
+  if (input.subjectInformedOn > input.today) {
+    throw new PeopleRuleError('SUBJECT_NOT_INFORMED', 'Personen må være informert før skjermingen oppheves (personvernforordningen art. 18 nr. 3); datoen kan ikke være frem i tid');
+  }
+  return [{ type: 'people.RestrictionLifted', data: { personId: input.personId, basis: state.restriction, liftedOn: input.today, subjectInformedOn: input.subjectInformedOn, reason: input.reason } }];
 }
 
 /** The identity number as every role but `admin` sees it: the date of birth (six digits), the rest hidden. */
