@@ -6,7 +6,7 @@ import { syntheticNationalIds } from '@evp/shared-kernel';
 import { EventTypeMap, SqliteEventStore, type JsonObject } from '@evp/event-store';
 import { openThrowawaySqlite, type ThrowawayReadModelDb } from '@evp/read-models/testing';
 import type { PersonStreamAppend, PersonToRecord } from '@evp/people-domain';
-import { ErasePersonCommand, ErasePersonHandler } from './commands';
+import { ErasePersonCommand, ErasePersonHandler, LiftRestrictionCommand, LiftRestrictionHandler, RestrictPersonCommand, RestrictPersonHandler } from './commands';
 import { registerPeopleEventTypes } from './event-classes';
 import { StreamHouseholdNotes } from './household-notes';
 import { PersonKeyStore } from './person-key-store';
@@ -96,6 +96,14 @@ describe('people: the directory and household notes', () => {
     // A later note is sealed for the remaining tenant only.
     const later = randomUUID();
     await notes.seal('nav', H, [{ noteId: later, text: 'Ny avtale.' }], meta);
+    expect((await notes.open('nav', [later])).get(later)).toBe('Ny avtale.');
+
+    // Restricting the remaining tenant hides the note («skjermet person»); lifting it shows it again.
+    const A = people.personId(fnrA);
+    const causation = (id: string) => ({ id, correlationId: 'c', actor: { id: 'a_admin', role: 'admin' as const }, now: new Date('2026-12-03T10:00:00Z') });
+    expect(await new RestrictPersonHandler(store, types).execute(new RestrictPersonCommand(admin, A, 'accuracy-contested', causation('restrict-1')))).toEqual({ restricted: true });
+    expect((await notes.open('nav', [later])).get(later)).toBe('skjermet person');
+    expect(await new LiftRestrictionHandler(store, types).execute(new LiftRestrictionCommand(admin, A, 'accuracy-verified', '2026-12-03', causation('lift-1')))).toEqual({ lifted: true });
     expect((await notes.open('nav', [later])).get(later)).toBe('Ny avtale.');
   });
 

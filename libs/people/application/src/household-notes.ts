@@ -2,6 +2,7 @@ import { deterministicId } from '@evp/shared-kernel';
 import type { EventStore, EventTypeMap } from '@evp/event-store';
 import {
   ERASED_PERSON_PLACEHOLDER,
+  RESTRICTED_PERSON_PLACEHOLDER,
   householdNoteStreamName,
   householdPersonsStreamName,
   type HouseholdNoteSealed,
@@ -36,6 +37,10 @@ const NOTE_ID = /^[0-9a-f-]{36}$/;
  *
  * A household with no person to seal for (every tenant erased, or none recorded) refuses the note:
  * a text nobody's erasure could remove is exactly what this port exists to prevent.
+ *
+ * Restriction follows the same reasoning: while ANY person a note was sealed for is restricted
+ * (GDPR art. 18: their data may be stored, not otherwise processed), the note reads «skjermet
+ * person»; it reads again once the restriction is lifted.
  */
 export class StreamHouseholdNotes implements HouseholdNotes {
   constructor(
@@ -87,8 +92,15 @@ export class StreamHouseholdNotes implements HouseholdNotes {
       if (!data || data.owner !== owner) texts.set(id, null);
       else found.push(data);
     }
-    const keys = await this.keys.findMany([...new Set(found.flatMap((n) => n.sealedFor.map((p) => p.personId)))]);
+    const persons = [...new Set(found.flatMap((n) => n.sealedFor.map((p) => p.personId)))];
+    const keys = await this.keys.findMany(persons);
+    const restricted = new Set<string>();
+    for (const id of persons) if ((await loadPerson(this.store, this.types, id)).person.status === 'restricted') restricted.add(id);
     for (const note of found) {
+      if (note.sealedFor.some((p) => restricted.has(p.personId))) {
+        texts.set(note.noteId, RESTRICTED_PERSON_PLACEHOLDER);
+        continue;
+      }
       try {
         texts.set(note.noteId, openHouseholdNote(keys, owner, note.noteId, note));
       } catch (error) {

@@ -109,7 +109,8 @@ export interface HouseholdNotes {
   seal(owner: string, household: HouseholdRef, notes: ReadonlyArray<{ readonly noteId: string; readonly text: string }>, metadata: NoteMetadata): Promise<void>;
   /**
    * The texts of these ids: the text; `ERASED_PERSON_PLACEHOLDER` when a person it was sealed for
-   * has been erased (their key is gone); null for an id that was never sealed by `owner`.
+   * has been erased (their key is gone); `RESTRICTED_PERSON_PLACEHOLDER` while one of them is
+   * restricted; null for an id that was never sealed by `owner`.
    */
   open(owner: string, noteIds: readonly string[]): Promise<ReadonlyMap<string, string | null>>;
 }
