@@ -14,6 +14,7 @@ import { PEOPLE_ARCHIVE_POLICY, PEOPLE_COMMAND_HANDLERS, PEOPLE_QUERY_HANDLERS, 
 import { ApiExceptionFilter } from './http/errors';
 import { IdempotencyService } from './http/idempotency';
 import { LedgerController } from './ledger/ledger.controller';
+import { MeController } from './me/me.controller';
 import { CasesController } from './cases/cases.controller';
 import { NavApiModule } from './nav/nav-api.module';
 import { webControllers, webProviders } from './web/web-wiring';
@@ -30,7 +31,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [LoggerModule.forRoot(loggerParams(config, 'api')), PlatformModule.forRoot(config, 'api'), CqrsModule.forRoot(), NavApiModule, WarningsApiModule],
-      controllers: [LedgerController, CasesController, PeopleController, ...webControllers(config)],
+      controllers: [LedgerController, CasesController, PeopleController, MeController, ...webControllers(config)],
       providers: [
         { provide: TokenVerifier, inject: [CLOCK], useFactory: (clock: Clock) => new TokenVerifier({ ...tokenVerifierOptionsFrom(config), clock }) },
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -138,7 +138,7 @@ describe('the web app, /metrics and the queue board on the api', () => {
 });
 
 describe('in production', () => {
-  const production = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://login.example.no/jwks', PERSON_ID_KEY: 'f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff01', PERSON_KEYS_MASTER_KEY: '0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0' };
+  const production = { NODE_ENV: 'production', AUTH_ISSUER: 'https://login.example.no', AUTH_AUDIENCE: 'evp', AUTH_JWKS_URL: 'https://login.example.no/jwks', PERSON_ID_KEY: 'f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff01', PERSON_KEYS_MASTER_KEY: '0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0' };
 
   it('/metrics does not exist without METRICS_TOKEN, and needs a long one', async () => {
     const app = await NestFactory.create<NestFastifyApplication>(TinyModule, new FastifyAdapter(), { logger: false });

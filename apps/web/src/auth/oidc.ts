@@ -6,7 +6,7 @@
  */
 import type { OidcProviderConfig } from '../api/types';
 import { authorizationUrl, codeChallengeS256, createCodeVerifier, randomToken, readCallback, tokenRequestBody } from './pkce';
-import { claimsOf, sessionFromToken, type Session } from './session';
+import { claimsOf, sessionFromMe, type MeView, type Session } from './session';
 
 const PENDING_KEY = 'evp.oidc.pending';
 export const CALLBACK_PATH = '/logg-inn/tilbake';
@@ -80,7 +80,30 @@ export async function completeOidcSignIn(search: URLSearchParams): Promise<{ ses
   if (tokens.id_token && claimsOf(tokens.id_token)['nonce'] !== pending.nonce) throw new Error('Svaret fra innloggingen hører ikke til denne innloggingen. Start på nytt.');
   if (!tokens.access_token) throw new Error('Innloggingstjenesten ga ingen tilgangsnøkkel.');
   const expiresAt = typeof tokens.expires_in === 'number' ? new Date(Date.now() + tokens.expires_in * 1000).toISOString() : null;
-  const session = sessionFromToken(tokens.access_token, 'oidc', expiresAt);
-  if (!session) throw new Error('Brukeren din har ingen rolle eller kommune i denne tjenesten. Kontakt den som gir tilganger.');
-  return { session, next: pending.next };
+  return { session: await sessionFromApi(tokens.access_token, expiresAt), next: pending.next };
+}
+
+const NO_ACCESS = 'Brukeren din har ingen rolle eller kommune i denne tjenesten. Kontakt den som gir tilganger.';
+
+/**
+ * The session for a provider's access token, as the api reads it (`GET /api/v1/me`): an Entra ID or
+ * ID-porten token carries none of our claims, so the page cannot read roles and municipalities from
+ * it. A 403 is a real person without access here: the api's bokmål reason is shown.
+ */
+export async function sessionFromApi(accessToken: string, expiresAt: string | null, meUrl = '/api/v1/me'): Promise<Session> {
+  let response: Response;
+  try {
+    response = await fetch(meUrl, { headers: { accept: 'application/json, application/problem+json', authorization: `Bearer ${accessToken}` }, credentials: 'same-origin' });
+  } catch {
+    throw new Error('Fikk ikke kontakt med tjenesten. Sjekk nettverket og prøv igjen.');
+  }
+  if (response.status === 403) {
+    const problem = (await response.json().catch(() => null)) as { detail?: unknown } | null;
+    throw new Error(typeof problem?.detail === 'string' ? problem.detail : NO_ACCESS);
+  }
+  if (response.status === 401) throw new Error('Tjenesten godtok ikke innloggingen. Prøv igjen, eller kontakt den som gir tilganger.');
+  if (!response.ok) throw new Error('Tjenesten svarer ikke akkurat nå. Prøv igjen om litt.');
+  const session = sessionFromMe(accessToken, (await response.json()) as MeView, 'oidc', expiresAt);
+  if (!session) throw new Error(NO_ACCESS);
+  return session;
 }

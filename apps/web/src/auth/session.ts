@@ -111,26 +111,53 @@ export function claimsOf(token: string): Record<string, unknown> {
   }
 }
 
-/** A session from a token's claims (`roles`, `municipalities`, `navOffice`, `landlordId`, `exp`), as the api reads them. */
-export function sessionFromToken(token: string, via: Session['via'], expiresAt?: string | null): Session | null {
-  const claims = claimsOf(token);
-  const roles = (Array.isArray(claims['roles']) ? claims['roles'] : []).filter((r): r is Role => (ROLES as readonly unknown[]).includes(r));
-  const municipalities = (Array.isArray(claims['municipalities']) ? claims['municipalities'] : []).filter((m): m is string => typeof m === 'string');
+/** The token's `exp` as an ISO instant, or null (an opaque or unreadable token). */
+export function expiryOf(token: string): string | null {
+  const exp = claimsOf(token)['exp'];
+  return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000).toISOString() : null;
+}
+
+/** What `GET /api/v1/me` answers: the caller as the api mapped the token. */
+export interface MeView {
+  readonly roles: readonly string[];
+  readonly municipalities: readonly string[];
+  readonly navOffice: string | null;
+  readonly landlordId: string | null;
+}
+
+function sessionOf(token: string, via: Session['via'], expiresAt: string | null, view: { roles: unknown; municipalities: unknown; navOffice: unknown; landlordId: unknown }): Session | null {
+  const roles = (Array.isArray(view.roles) ? view.roles : []).filter((r): r is Role => (ROLES as readonly unknown[]).includes(r));
+  const municipalities = (Array.isArray(view.municipalities) ? view.municipalities : []).filter((m): m is string => typeof m === 'string');
   const role = roles[0];
   const municipality = municipalities[0];
   if (!role || !municipality) return null;
-  const exp = typeof claims['exp'] === 'number' ? new Date(claims['exp'] * 1000).toISOString() : null;
   return {
     token,
-    expiresAt: expiresAt ?? exp,
+    expiresAt,
     role,
     roles,
     municipalities,
     municipality,
-    navOffice: typeof claims['navOffice'] === 'string' ? claims['navOffice'] : null,
-    landlordId: typeof claims['landlordId'] === 'string' ? claims['landlordId'] : null,
+    navOffice: typeof view.navOffice === 'string' ? view.navOffice : null,
+    landlordId: typeof view.landlordId === 'string' ? view.landlordId : null,
     via,
   };
+}
+
+/**
+ * A session from a development token's own claims (`roles`, `municipalities`, `navOffice`,
+ * `landlordId`, `exp`), as the api reads them. An Entra ID or ID-porten token carries none of these
+ * (its roles and municipalities come from the api's mapping): for it this is null, never an error,
+ * and the session comes from `sessionFromMe` instead.
+ */
+export function sessionFromToken(token: string, via: Session['via'], expiresAt?: string | null): Session | null {
+  const claims = claimsOf(token);
+  return sessionOf(token, via, expiresAt ?? expiryOf(token), { roles: claims['roles'], municipalities: claims['municipalities'], navOffice: claims['navOffice'], landlordId: claims['landlordId'] });
+}
+
+/** A session from the api's own reading of the token (`GET /api/v1/me`): works for every issuer. */
+export function sessionFromMe(token: string, me: MeView, via: Session['via'], expiresAt?: string | null): Session | null {
+  return sessionOf(token, via, expiresAt ?? expiryOf(token), me);
 }
 
 export function hasAnyRole(s: Session | null, ...roles: Role[]): boolean {

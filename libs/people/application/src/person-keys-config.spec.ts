@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, peopleArchivePolicyFrom, personKeysBackend, pe
 /** The person-key store's configuration (@evp/runtime): fail closed like PERSON_ID_KEY, and never beside the event log or a read model. */
 const KEY_HEX = randomBytes(32).toString('hex');
 const MASTER_HEX = randomBytes(32).toString('hex');
-const PRODUCTION = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://idp.example/jwks', PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX };
+const PRODUCTION = { NODE_ENV: 'production', AUTH_ISSUER: 'https://idp.example', AUTH_AUDIENCE: 'evp', AUTH_JWKS_URL: 'https://idp.example/jwks', PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX };
 
 function refusal(env: NodeJS.ProcessEnv): string {
   try {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from './caller';
 import { buildProblem, ProblemException, sendProblem, type ProblemInit } from './problem';
 import { hasBody } from './problem.filter';
+import { NoAccessError, type NoAccessReason } from './external-issuers';
 import { InvalidTokenError, KeySourceUnavailableError, type TokenVerifier } from './tokens';
 
 /**
@@ -53,7 +54,20 @@ function unauthorized(error?: InvalidTokenError): ProblemException {
   });
 }
 
-/** Verifies the `Authorization` header; a missing or refused token is a 401 ProblemException. */
+/** Bokmål for a genuine token that gives no access here (403: signing in again would not help). */
+const NO_ACCESS: Record<NoAccessReason, string> = {
+  'no-role': 'Du er logget inn, men brukeren din har ingen rolle i denne tjenesten. Kontakt den som gir tilganger.',
+  'no-municipality': 'Du er logget inn, men brukeren din er ikke knyttet til noen kommune i denne tjenesten. Kontakt den som gir tilganger.',
+  'no-nav-office': 'Du er logget inn som NAV-veileder, men brukeren din er ikke knyttet til et NAV-kontor. Kontakt den som gir tilganger.',
+  'ambiguous-nav-office': 'Brukeren din er knyttet til mer enn ett NAV-kontor; den kan bare høre til ett. Kontakt den som gir tilganger.',
+  'group-overage': 'Brukeren din er medlem av for mange grupper til at tilgangen kan leses fra innloggingen. Kontakt den som gir tilganger.',
+  'assurance-level': 'Innloggingen har for lavt sikkerhetsnivå for denne tjenesten. Logg inn på nytt med et høyere nivå, for eksempel BankID.',
+};
+
+/**
+ * Verifies the `Authorization` header; a missing or refused token is a 401 ProblemException, a
+ * genuine token that gives no access here (no role we know, no mapped group) a 403.
+ */
 export async function authenticate(verifier: TokenVerifier, header: string | string[] | undefined): Promise<Caller> {
   const match = typeof header === 'string' ? BEARER.exec(header) : null;
   if (!match?.[1]) throw unauthorized();
@@ -61,6 +75,7 @@ export async function authenticate(verifier: TokenVerifier, header: string | str
     return await verifier.verify(match[1]);
   } catch (error) {
     if (error instanceof InvalidTokenError) throw unauthorized(error);
+    if (error instanceof NoAccessError) throw new ProblemException({ kind: 'forbidden', detail: NO_ACCESS[error.reason] });
     if (error instanceof KeySourceUnavailableError) throw new ProblemException({ kind: 'unavailable', detail: 'Innloggingstjenesten svarer ikke akkurat nå; prøv igjen om litt.' });
     throw error;
   }

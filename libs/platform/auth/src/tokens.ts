@@ -1,9 +1,11 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { SignJWT, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { SignJWT, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { Clock } from '@evp/shared-kernel';
 import { actorIdKey, deriveActorId, opaquePersonId } from './actor-id';
 import { ROLES, type Caller, type Role } from './caller';
+import { freezeCaller, landlordCaller, staffCaller, type ExternalIssuerOptions } from './external-issuers';
+import { VerifiedTokenCache, type TokenCacheOptions } from './token-cache';
 
 /**
  * The development signing key. It is public on purpose — anyone can mint tokens with it — so it is
@@ -53,6 +55,15 @@ export interface TokenVerifierOptions {
   readonly clock: Clock;
   readonly jwksCacheMaxAgeMs?: number | undefined;
   readonly jwksCooldownMs?: number | undefined;
+  /**
+   * Accept the internal issuer (`issuer`, `audience` and its key source above: tokens carrying our
+   * own claims). Default true; false when only external issuers sign in.
+   */
+  readonly internal?: boolean | undefined;
+  /** The organisations' identity providers: Entra ID (staff) and ID-porten (landlords). */
+  readonly external?: readonly ExternalIssuerOptions[] | undefined;
+  /** The verified-token cache; `false` verifies every request. Default 10 000 entries, 300 s. */
+  readonly cache?: TokenCacheOptions | false | undefined;
 }
 
 export class InvalidTokenError extends Error {}
@@ -66,94 +77,171 @@ export class KeySourceUnavailableError extends Error {}
 /** jose's code for a JWKS fetch that timed out, and the network errors its HTTP client passes on. */
 const KEY_SOURCE_FAILURES = new Set(['ERR_JWKS_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/** One accepted issuer, chosen by the token's `iss` before any key is tried. */
+interface Issuer {
+  readonly name: 'internal' | ExternalIssuerOptions['kind'];
+  readonly issuer: string;
+  readonly audience: string | string[];
+  readonly key: KeyObject | JWTVerifyGetKey;
+  readonly algorithms: readonly string[];
+  readonly typ: string | undefined;
+  readonly maxLifetime: number;
+  readonly toCaller: (payload: JWTPayload) => Caller;
+}
+
+function checkedAlgorithms(algorithms: readonly string[]): readonly string[] {
+  const refused = algorithms.filter((a) => !(TOKEN_ALGORITHMS as readonly string[]).includes(a));
+  if (algorithms.length === 0 || refused.length > 0) throw new Error(`Token algorithms must be some of ${TOKEN_ALGORITHMS.join(', ')}`);
+  return [...algorithms];
+}
+
+function checkedLifetime(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < 1) throw new Error('maxTokenLifetimeSeconds must be a positive integer');
+  return seconds;
+}
+
+/**
+ * Bearer tokens → Caller, from one or more issuers:
+ *
+ * - the internal issuer (AUTH_ISSUER with AUTH_JWKS_URL, AUTH_PUBLIC_KEY_FILE or, in development
+ *   and test, the development key): tokens that carry our own claims (`callerFromClaims`);
+ * - external issuers (`external`): Entra ID for staff and ID-porten for landlords, whose claims are
+ *   mapped (external-issuers.ts).
+ *
+ * The issuer is picked by the token's (unverified) `iss`; the token is then verified against that
+ * issuer's key set, audience, algorithms and `typ` only — never by trying each issuer's keys. A
+ * verified token is remembered for a few minutes (VerifiedTokenCache), keyed by its hash.
+ */
 export class TokenVerifier {
-  private readonly key: KeyObject | JWTVerifyGetKey;
-  private readonly algorithms: readonly string[];
-  private readonly maxLifetime: number;
+  private readonly issuers = new Map<string, Issuer>();
   private readonly skew: number;
   private readonly actorKey: Buffer;
+  private readonly cache: VerifiedTokenCache | null;
 
   constructor(private readonly options: TokenVerifierOptions) {
-    const realKeySource = Boolean(options.jwksUrl || options.publicKeyFile);
     if (options.devKey && options.environment !== 'development' && options.environment !== 'test') {
       throw new Error('The development token key is refused outside NODE_ENV=development or test');
     }
     if (options.personIdKey.length === 0) throw new Error('No person-id key configured for actor ids');
-    this.maxLifetime = options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+    const maxLifetime = checkedLifetime(options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS);
     this.skew = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
-    if (!Number.isInteger(this.maxLifetime) || this.maxLifetime < 1) throw new Error('maxTokenLifetimeSeconds must be a positive integer');
     if (!Number.isInteger(this.skew) || this.skew < 0) throw new Error('clockSkewSeconds must be a non-negative integer');
     this.actorKey = actorIdKey(options.personIdKey);
+    const keys = { actorKey: this.actorKey, personIdKey: options.personIdKey };
 
-    if (realKeySource) {
-      const algorithms = options.algorithms ?? DEFAULT_TOKEN_ALGORITHMS;
-      const refused = algorithms.filter((a) => !(TOKEN_ALGORITHMS as readonly string[]).includes(a));
-      if (algorithms.length === 0 || refused.length > 0) throw new Error(`Token algorithms must be some of ${TOKEN_ALGORITHMS.join(', ')}`);
-      this.algorithms = [...algorithms];
-    } else {
+    if (options.internal ?? true) {
+      const realKeySource = Boolean(options.jwksUrl || options.publicKeyFile);
       // The development key is symmetric: it must never be accepted with another algorithm.
-      this.algorithms = [DEV_ALGORITHM];
+      const algorithms = realKeySource ? checkedAlgorithms(options.algorithms ?? DEFAULT_TOKEN_ALGORITHMS) : [DEV_ALGORITHM];
+      let key: KeyObject | JWTVerifyGetKey;
+      if (options.jwksUrl) key = this.remoteKeySet(options.jwksUrl);
+      else if (options.publicKeyFile) key = createPublicKey(readFileSync(options.publicKeyFile));
+      else if (options.devKey) key = createSecretKey(Buffer.from(DEV_SECRET));
+      else throw new Error('No token verification key configured');
+      this.add({ name: 'internal', issuer: options.issuer, audience: options.audience, key, algorithms, typ: undefined, maxLifetime, toCaller: (payload) => freezeCaller(callerFromClaims(payload, keys)) });
     }
 
-    if (options.jwksUrl) {
-      const url = new URL(options.jwksUrl);
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.environment !== 'production')) {
-        throw new Error('The JWKS URL must use https in production');
-      }
-      this.key = createRemoteJWKSet(url, {
-        cacheMaxAge: options.jwksCacheMaxAgeMs ?? DEFAULT_JWKS_CACHE_MAX_AGE_MS,
-        cooldownDuration: options.jwksCooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS,
-        timeoutDuration: JWKS_TIMEOUT_MS,
+    for (const external of options.external ?? []) {
+      const audience = typeof external.audience === 'string' ? external.audience : [...external.audience];
+      if (audience.length === 0) throw new Error(`The ${external.kind} issuer needs an audience`);
+      if (external.kind === 'staff' && Object.keys(external.groups).length === 0) throw new Error('The staff issuer needs a group mapping (group object id → municipalities)');
+      if (external.kind === 'landlord' && external.municipalities.length === 0) throw new Error('The landlord issuer needs the municipalities landlords may submit warnings in');
+      this.add({
+        name: external.kind,
+        issuer: external.issuer,
+        audience,
+        key: this.remoteKeySet(external.jwksUrl),
+        algorithms: checkedAlgorithms(external.algorithms ?? ['RS256']),
+        typ: external.tokenType,
+        maxLifetime: checkedLifetime(external.maxTokenLifetimeSeconds ?? maxLifetime),
+        toCaller: external.kind === 'staff' ? (payload) => staffCaller(payload, external, keys) : (payload) => landlordCaller(payload, external, keys),
       });
-    } else if (options.publicKeyFile) {
-      this.key = createPublicKey(readFileSync(options.publicKeyFile));
-    } else if (options.devKey) {
-      this.key = createSecretKey(Buffer.from(DEV_SECRET));
-    } else {
-      throw new Error('No token verification key configured');
     }
+    if (this.issuers.size === 0) throw new Error('No token issuer configured: the internal one is off and no external one is set');
+
+    this.cache = options.cache === false ? null : new VerifiedTokenCache(options.cache ?? {}, () => this.options.clock.now().getTime());
   }
 
+  private add(issuer: Issuer): void {
+    if (this.issuers.has(issuer.issuer)) throw new Error(`Two token issuers share the issuer ${issuer.issuer}: each needs its own`);
+    this.issuers.set(issuer.issuer, issuer);
+  }
+
+  private remoteKeySet(jwksUrl: string): JWTVerifyGetKey {
+    const url = new URL(jwksUrl);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.options.environment !== 'production')) {
+      throw new Error('The JWKS URL must use https in production');
+    }
+    return createRemoteJWKSet(url, {
+      cacheMaxAge: this.options.jwksCacheMaxAgeMs ?? DEFAULT_JWKS_CACHE_MAX_AGE_MS,
+      cooldownDuration: this.options.jwksCooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS,
+      timeoutDuration: JWKS_TIMEOUT_MS,
+    });
+  }
+
+  /** The configured issuers by kind, for the start-up log line (no secrets in them). */
+  configuredIssuers(): Array<{ kind: Issuer['name']; issuer: string }> {
+    return [...this.issuers.values()].map((i) => ({ kind: i.name, issuer: i.issuer }));
+  }
+
+  /**
+   * The Caller of a token, or InvalidTokenError (401), NoAccessError (403: genuine, but gives no
+   * access here) or KeySourceUnavailableError (503).
+   */
   async verify(token: string): Promise<Caller> {
+    const cached = this.cache?.get(token);
+    if (cached) return cached;
+
     const now = this.options.clock.now();
+    let claimedIssuer: unknown;
+    try {
+      claimedIssuer = decodeJwt(token).iss;
+    } catch (error) {
+      throw new InvalidTokenError(`token rejected: ${(error as { code?: string }).code ?? 'malformed'}`);
+    }
+    const issuer = typeof claimedIssuer === 'string' ? this.issuers.get(claimedIssuer) : undefined;
+    if (!issuer) throw new InvalidTokenError(typeof claimedIssuer === 'string' && claimedIssuer !== '' ? 'token rejected: unknown issuer' : 'token rejected: no issuer');
+
     const verifyOptions: JWTVerifyOptions = {
-      issuer: this.options.issuer,
-      audience: this.options.audience,
-      algorithms: [...this.algorithms],
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      algorithms: [...issuer.algorithms],
       requiredClaims: ['exp', 'sub'],
       clockTolerance: this.skew,
       currentDate: now,
+      ...(issuer.typ ? { typ: issuer.typ } : {}),
     };
     let payload: JWTPayload;
     try {
-      ({ payload } =
-        typeof this.key === 'function' ? await jwtVerify(token, this.key, verifyOptions) : await jwtVerify(token, this.key, verifyOptions));
+      ({ payload } = typeof issuer.key === 'function' ? await jwtVerify(token, issuer.key, verifyOptions) : await jwtVerify(token, issuer.key, verifyOptions));
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (typeof this.key === 'function' && code !== undefined && KEY_SOURCE_FAILURES.has(code)) {
+      if (typeof issuer.key === 'function' && code !== undefined && KEY_SOURCE_FAILURES.has(code)) {
         throw new KeySourceUnavailableError(`token key source unavailable: ${code ?? (error as Error).name}`);
       }
       // The jose error code only: its message may quote claim values.
       throw new InvalidTokenError(`token rejected: ${code ?? 'invalid token'}`);
     }
-    this.checkLifetime(payload, now);
-    return callerFromClaims(payload, { actorKey: this.actorKey, personIdKey: this.options.personIdKey });
+    this.checkLifetime(payload, now, issuer.maxLifetime);
+    const caller = issuer.toCaller(payload);
+    this.cache?.set(token, caller, payload.exp as number);
+    return caller;
   }
 
   /**
    * jose checks that `exp` has not passed and `nbf` has come; this refuses long-lived tokens, which
    * a leaked token would otherwise stay useful for (`exp` 100 years ahead was accepted).
    */
-  private checkLifetime(payload: JWTPayload, now: Date): void {
+  private checkLifetime(payload: JWTPayload, now: Date, maxLifetime: number): void {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const exp = payload.exp as number; // required and type-checked by jwtVerify
     if (payload.iat !== undefined) {
       const iat = payload.iat; // a number, checked by jwtVerify
       if (iat > nowSeconds + this.skew) throw new InvalidTokenError('token rejected: issued in the future');
-      if (exp - iat > this.maxLifetime) throw new InvalidTokenError(`token rejected: lifetime longer than ${this.maxLifetime} seconds`);
+      if (exp - iat > maxLifetime) throw new InvalidTokenError(`token rejected: lifetime longer than ${maxLifetime} seconds`);
     }
     // Also with `iat`: an `iat` within the skew must not buy a longer life.
-    if (exp - nowSeconds > this.maxLifetime + this.skew) throw new InvalidTokenError(`token rejected: expires more than ${this.maxLifetime} seconds ahead`);
+    if (exp - nowSeconds > maxLifetime + this.skew) throw new InvalidTokenError(`token rejected: expires more than ${maxLifetime} seconds ahead`);
   }
 }
 

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, authDevKeyEnabled, loadConfig, personIdKey, tokenVerifierOptionsFrom, type AppConfig } from './config';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, authDevKeyEnabled, externalIssuersFrom, loadConfig, oidcProvidersFrom, personIdKey, tokenVerifierOptionsFrom, type AppConfig } from './config';
 
 const KEY_HEX = randomBytes(32).toString('hex');
 const MASTER_HEX = randomBytes(32).toString('hex');
 const JWKS = 'https://idp.example/jwks';
 /** A complete production configuration: the minimum a real installation must set. */
-const PRODUCTION = { NODE_ENV: 'production', AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX };
+const ISSUER = { AUTH_ISSUER: 'https://login.example.kommune.no', AUTH_AUDIENCE: 'evp' };
+const PRODUCTION = { NODE_ENV: 'production', ...ISSUER, AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX };
 const DEV = { NODE_ENV: 'development' };
 
 /** The one line loadConfig refuses `env` with. */
@@ -67,7 +71,7 @@ describe('configuration', () => {
       ['development', 'development'],
       ['test', 'test'],
     ])('NODE_ENV=%p resolves to %s, and the resolved value is in the configuration', (value, resolved) => {
-      const env = value === undefined ? { AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX } : { NODE_ENV: value, AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX };
+      const env = value === undefined ? { ...ISSUER, AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX } : { NODE_ENV: value, ...ISSUER, AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX };
       expect(loadConfig(env).NODE_ENV).toBe(resolved);
     });
 
@@ -90,7 +94,7 @@ describe('configuration', () => {
       expect(config.NODE_ENV).toBe('production');
       expect(authDevKeyEnabled(config)).toBe(false);
       expect(personIdKey(config)).toBe(KEY_HEX);
-      expect(loadConfig({ NODE_ENV: 'production', AUTH_PUBLIC_KEY_FILE: '/etc/evp/token-signing.pem', PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX }).AUTH_PUBLIC_KEY_FILE).toBe('/etc/evp/token-signing.pem');
+      expect(loadConfig({ NODE_ENV: 'production', ...ISSUER, AUTH_PUBLIC_KEY_FILE: '/etc/evp/token-signing.pem', PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX }).AUTH_PUBLIC_KEY_FILE).toBe('/etc/evp/token-signing.pem');
     });
   });
 
@@ -197,8 +201,131 @@ describe('configuration', () => {
         maxTokenLifetimeSeconds: 3600,
         clockSkewSeconds: 30,
         personIdKey: KEY_HEX,
+        internal: true,
+        external: [],
+        cache: { maxEntries: 10_000, maxAgeSeconds: 300 },
       });
       expect(tokenVerifierOptionsFrom(loadConfig({ NODE_ENV: 'test' }))).toMatchObject({ devKey: true, environment: 'test', personIdKey: expect.stringMatching(/^evp-development-person-id-key/) });
+    });
+  });
+  describe('external issuers (Entra ID for staff, ID-porten for landlords)', () => {
+    const ENTRA = 'https://login.microsoftonline.com/8f2c1a7e-0000-4000-8000-000000000001/v2.0';
+    const GROUPS = JSON.stringify({ '0a1b2c3d-1111-4000-8000-000000000001': { municipalities: ['5035'] }, '0a1b2c3d-2222-4000-8000-000000000002': { municipalities: ['5035'], navOffice: 'nav-stjordal' } });
+    const STAFF = { AUTH_STAFF_ISSUER: ENTRA, AUTH_STAFF_AUDIENCE: '3b9d2c41-0000-4000-8000-0000000000aa', AUTH_STAFF_JWKS_URL: 'https://login.microsoftonline.com/8f2c1a7e-0000-4000-8000-000000000001/discovery/v2.0/keys', AUTH_STAFF_GROUPS: GROUPS };
+    const LANDLORD = { AUTH_LANDLORD_ISSUER: 'https://idporten.no', AUTH_LANDLORD_AUDIENCE: 'https://evp.stjordal.kommune.no/api', AUTH_LANDLORD_JWKS_URL: 'https://idporten.no/jwks.json' };
+    /** Production with the internal issuer off and (yet) no other. */
+    const NO_ISSUER = { NODE_ENV: 'production', PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX, AUTH_INTERNAL_ENABLED: 'false' };
+    /** Production with only the organisations' providers: no internal issuer, no AUTH_* key source. */
+    const EXTERNAL_ONLY = { ...NO_ISSUER, ...STAFF, ...LANDLORD };
+
+    it('refuses the development issuer and audience in production (fail closed), unless the internal issuer is off', () => {
+      const defaults = { NODE_ENV: 'production', AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX };
+      expect(refusal(defaults)).toBe(
+        'Invalid configuration: AUTH_ISSUER must not be the development default evp-dev in production: set the iss your tokens carry, or configure AUTH_STAFF_* / AUTH_LANDLORD_* and switch the internal issuer off (AUTH_INTERNAL_ENABLED=false)',
+      );
+      expect(refusal({ ...defaults, AUTH_ISSUER: 'https://login.example.kommune.no' })).toMatch(/^Invalid configuration: AUTH_AUDIENCE must not be the development default evp-api in production/);
+      expect(refusal({ ...defaults, AUTH_AUDIENCE: 'evp' })).toMatch(/^Invalid configuration: AUTH_ISSUER must not be the development default evp-dev/);
+      // An external issuer alone does not make the development defaults safe: the internal issuer must be off too.
+      expect(refusal({ ...defaults, ...STAFF })).toMatch(/^Invalid configuration: AUTH_ISSUER .*or switch the internal issuer off \(AUTH_INTERNAL_ENABLED=false\)/);
+      // Unset NODE_ENV says production was assumed.
+      expect(refusal({ AUTH_JWKS_URL: JWKS, PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX })).toMatch(/^Invalid configuration: AUTH_ISSUER .*\(NODE_ENV is not set: production assumed\)$/);
+      // Development and test keep their defaults.
+      expect(loadConfig(DEV).AUTH_ISSUER).toBe('evp-dev');
+
+      const config = loadConfig(EXTERNAL_ONLY);
+      expect(config.AUTH_INTERNAL_ENABLED).toBe(false);
+      expect(tokenVerifierOptionsFrom(config)).toMatchObject({ internal: false, devKey: false, external: [{ kind: 'staff', issuer: ENTRA }, { kind: 'landlord', issuer: 'https://idporten.no' }] });
+    });
+
+    it('refuses switching the internal issuer off with no other, and switches the development key off with it', () => {
+      expect(refusal({ ...DEV, AUTH_INTERNAL_ENABLED: 'false' })).toBe('Invalid configuration: AUTH_INTERNAL_ENABLED must not be false unless AUTH_STAFF_ISSUER or AUTH_LANDLORD_ISSUER is set: nobody could sign in (got "false")');
+      expect(authDevKeyEnabled(loadConfig({ ...DEV, ...LANDLORD, AUTH_INTERNAL_ENABLED: 'false' }))).toBe(false);
+      expect(authDevKeyEnabled(loadConfig({ ...DEV, ...LANDLORD }))).toBe(true);
+    });
+
+    it.each([
+      [{ ...STAFF, AUTH_STAFF_AUDIENCE: undefined }, 'AUTH_STAFF_AUDIENCE', 'is required with AUTH_STAFF_ISSUER'],
+      [{ ...STAFF, AUTH_STAFF_JWKS_URL: undefined }, 'AUTH_STAFF_JWKS_URL', 'is required with AUTH_STAFF_ISSUER'],
+      [{ ...STAFF, AUTH_STAFF_JWKS_URL: 'http://login.example/keys' }, 'AUTH_STAFF_JWKS_URL', 'must use https in production'],
+      [{ ...STAFF, AUTH_STAFF_GROUPS: undefined }, 'AUTH_STAFF_GROUPS', 'is required with AUTH_STAFF_ISSUER'],
+      [{ ...STAFF, AUTH_STAFF_GROUPS: 'group-1=5035' }, 'AUTH_STAFF_GROUPS', 'must be JSON'],
+      [{ ...STAFF, AUTH_STAFF_GROUPS: '{}' }, 'AUTH_STAFF_GROUPS', 'must map at least one group'],
+      [{ ...STAFF, AUTH_STAFF_GROUPS: '{"g1": {"municipalities": ["Stjørdal"]}}' }, 'AUTH_STAFF_GROUPS', 'at g1.municipalities.0: must be a four-digit kommunenummer'],
+      [{ ...STAFF, AUTH_STAFF_GROUPS: '{"g1": {"municipalities": []}}' }, 'AUTH_STAFF_GROUPS', 'at g1.municipalities: must name at least one kommunenummer'],
+      [{ ...STAFF, AUTH_STAFF_GROUPS: '{"g1": {"municipalities": ["5035"], "navOffice": "NAV Stjørdal"}}' }, 'AUTH_STAFF_GROUPS', 'at g1.navOffice: must be a NAV office id'],
+      [{ ...STAFF, AUTH_STAFF_GROUPS: '{"g1": {"municipalities": ["5035"], "roles": ["admin"]}}' }, 'AUTH_STAFF_GROUPS', 'at g1'],
+      [{ ...STAFF, AUTH_STAFF_GROUPS_FILE: '/etc/evp/groups.json' }, 'AUTH_STAFF_GROUPS_FILE', 'must not be set together with AUTH_STAFF_GROUPS'],
+      [{ ...STAFF, AUTH_STAFF_GROUPS: undefined, AUTH_STAFF_GROUPS_FILE: '/nonexistent/evp-groups.json' }, 'AUTH_STAFF_GROUPS_FILE', 'cannot be read (ENOENT)'],
+      [{ ...STAFF, AUTH_STAFF_ALGORITHMS: 'HS256' }, 'AUTH_STAFF_ALGORITHMS', 'must be a comma-separated list of RS256, ES256, PS256'],
+      [{ ...STAFF, AUTH_STAFF_ISSUER: undefined }, 'AUTH_STAFF_AUDIENCE', 'must not be set without AUTH_STAFF_ISSUER'],
+      [{ ...LANDLORD, AUTH_LANDLORD_JWKS_URL: undefined }, 'AUTH_LANDLORD_JWKS_URL', 'is required with AUTH_LANDLORD_ISSUER'],
+      [{ ...LANDLORD, AUTH_LANDLORD_JWKS_URL: 'http://idporten.no/jwks.json' }, 'AUTH_LANDLORD_JWKS_URL', 'must use https in production'],
+      [{ ...LANDLORD, AUTH_LANDLORD_ACR: 'idporten-loa-low' }, 'AUTH_LANDLORD_ACR', 'must be a comma-separated list of idporten-loa-substantial, idporten-loa-high'],
+      [{ ...LANDLORD, AUTH_LANDLORD_MUNICIPALITIES: 'Stjørdal' }, 'AUTH_LANDLORD_MUNICIPALITIES', 'must be comma-separated four-digit kommunenumre'],
+      [{ ...LANDLORD, AUTH_LANDLORD_TOKEN_TYPE: 'at jwt' }, 'AUTH_LANDLORD_TOKEN_TYPE', 'must be a media type'],
+      [{ AUTH_LANDLORD_MUNICIPALITIES: '5035' }, 'AUTH_LANDLORD_MUNICIPALITIES', 'must not be set without AUTH_LANDLORD_ISSUER'],
+      [{ ...LANDLORD, AUTH_LANDLORD_ISSUER: ENTRA, ...STAFF }, 'AUTH_LANDLORD_ISSUER', 'must differ from AUTH_STAFF_ISSUER'],
+      [{ ...STAFF, AUTH_INTERNAL_ENABLED: 'true', AUTH_ISSUER: ENTRA, AUTH_AUDIENCE: 'evp', AUTH_JWKS_URL: JWKS }, 'AUTH_STAFF_ISSUER', 'must differ from AUTH_ISSUER'],
+      [{ AUTH_TOKEN_CACHE_SECONDS: '3600' }, 'AUTH_TOKEN_CACHE_SECONDS', ''],
+      [{ AUTH_TOKEN_CACHE_SIZE: '-1' }, 'AUTH_TOKEN_CACHE_SIZE', ''],
+    ])('refuses %p with one line naming %s', (override, variable, text) => {
+      const line = refusal({ ...NO_ISSUER, ...override });
+      expect(line).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+      expect(line).toContain(text);
+    });
+
+    it('reads the group mapping from a file, and hands the verifier each provider', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'evp-config-'));
+      try {
+        const file = join(dir, 'groups.json');
+        writeFileSync(file, GROUPS);
+        const config = loadConfig({ ...EXTERNAL_ONLY, AUTH_STAFF_GROUPS: undefined, AUTH_STAFF_GROUPS_FILE: file, AUTH_LANDLORD_TOKEN_TYPE: 'at+jwt', AUTH_LANDLORD_ACR: 'idporten-loa-high', WARNING_NAV_OFFICES: '5035:nav-stjordal,5034:nav-meraker' });
+        expect(externalIssuersFrom(config)).toEqual([
+          {
+            kind: 'staff',
+            issuer: ENTRA,
+            audience: ['3b9d2c41-0000-4000-8000-0000000000aa'],
+            jwksUrl: STAFF.AUTH_STAFF_JWKS_URL,
+            algorithms: ['RS256'],
+            tokenType: undefined,
+            maxTokenLifetimeSeconds: 5400,
+            rolePrefix: 'evp.',
+            groups: JSON.parse(GROUPS),
+          },
+          {
+            kind: 'landlord',
+            issuer: 'https://idporten.no',
+            audience: ['https://evp.stjordal.kommune.no/api'],
+            jwksUrl: 'https://idporten.no/jwks.json',
+            algorithms: ['RS256'],
+            tokenType: 'at+jwt',
+            maxTokenLifetimeSeconds: 3600,
+            acr: ['idporten-loa-high'],
+            // Default: the municipalities the installation serves.
+            municipalities: ['5034', '5035'],
+          },
+        ]);
+        expect(externalIssuersFrom(loadConfig({ ...EXTERNAL_ONLY, AUTH_LANDLORD_MUNICIPALITIES: '5035, 5036' }))[1]).toMatchObject({ municipalities: ['5035', '5036'], acr: ['idporten-loa-substantial', 'idporten-loa-high'] });
+        // The file is read at start-up: one that went missing since is a configuration error, not a silent empty mapping.
+        rmSync(file);
+        expect(() => externalIssuersFrom(config)).toThrow(/^Invalid configuration: AUTH_STAFF_GROUPS_FILE cannot be read/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('asks ID-porten for an access token to the api (resource = AUTH_LANDLORD_AUDIENCE), and Entra ID through its scope only', () => {
+      const providers = oidcProvidersFrom(loadConfig({ ...EXTERNAL_ONLY, OIDC_ISSUER: ENTRA, OIDC_CLIENT_ID: 'web-client', OIDC_SCOPE: 'openid profile api://evp-api/access', OIDC_LANDLORD_ISSUER: 'https://idporten.no', OIDC_LANDLORD_CLIENT_ID: 'evp-web' }));
+      expect(providers.map((p) => [p.id, p.scope, p.audience])).toEqual([
+        ['staff', 'openid profile api://evp-api/access', undefined],
+        ['landlord', 'openid profile', 'https://evp.stjordal.kommune.no/api'],
+      ]);
+      expect(oidcProvidersFrom(loadConfig({ ...DEV, OIDC_LANDLORD_ISSUER: 'https://idporten.no', OIDC_LANDLORD_CLIENT_ID: 'evp-web' }))[0]).not.toHaveProperty('audience');
+    });
+
+    it('turns the verified-token cache off with AUTH_TOKEN_CACHE_SIZE=0', () => {
+      expect(tokenVerifierOptionsFrom(loadConfig({ ...PRODUCTION, AUTH_TOKEN_CACHE_SIZE: '0' })).cache).toBe(false);
+      expect(tokenVerifierOptionsFrom(loadConfig({ ...PRODUCTION, AUTH_TOKEN_CACHE_SIZE: '500', AUTH_TOKEN_CACHE_SECONDS: '60' })).cache).toEqual({ maxEntries: 500, maxAgeSeconds: 60 });
     });
   });
 });

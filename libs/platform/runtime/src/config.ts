@@ -1,5 +1,7 @@
+import type { ExternalIssuerOptions, IdPortenAcr } from '@evp/auth';
 import { checkEventStoreConnectionString } from '@evp/event-store';
 import type { ReadModelBackend } from '@evp/read-models';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -27,6 +29,60 @@ const environment = z
  * TOKEN_ALGORITHMS) holds the same list and refuses anything else again.
  */
 const TOKEN_ALGORITHMS: readonly string[] = ['RS256', 'ES256', 'PS256'];
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an https:// URL (http:// only outside production)' });
+const commaList = z
+  .string()
+  .transform((v) => v.split(',').map((a) => a.trim()).filter((a) => a !== ''))
+  .refine((list) => list.length > 0, 'must name at least one value');
+const algorithmList = z
+  .string()
+  .transform((v) => v.split(',').map((a) => a.trim()).filter((a) => a !== ''))
+  .refine((list) => list.length > 0 && list.every((a) => TOKEN_ALGORITHMS.includes(a)), `must be a comma-separated list of ${TOKEN_ALGORITHMS.join(', ')}`);
+const lifetime = z.coerce.number().int().min(60).max(24 * 3600);
+const tokenType = z.string().regex(/^[A-Za-z0-9.+/-]{1,60}$/, 'must be a media type such as at+jwt');
+/** ID-porten's assurance levels a landlord may sign in with (never `idporten-loa-low`). */
+const ID_PORTEN_ACR: readonly string[] = ['idporten-loa-substantial', 'idporten-loa-high'];
+/** The development defaults of AUTH_ISSUER and AUTH_AUDIENCE, refused in production (anyone could mint for them). */
+const DEV_ISSUER = 'evp-dev';
+const DEV_AUDIENCE = 'evp-api';
+
+/** What membership of one Entra ID group gives (AUTH_STAFF_GROUPS). */
+const groupGrant = z
+  .object({
+    municipalities: z.array(z.string().regex(/^\d{4}$/, 'must be a four-digit kommunenummer')).min(1, 'must name at least one kommunenummer'),
+    navOffice: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,59}$/, 'must be a NAV office id such as nav-stjordal').optional(),
+  })
+  .strict();
+const groupMapping = z.record(z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a group object id'), groupGrant).refine((m) => Object.keys(m).length > 0, 'must map at least one group');
+export type StaffGroupMapping = z.infer<typeof groupMapping>;
+
+/**
+ * The staff group mapping from AUTH_STAFF_GROUPS (JSON) or the file AUTH_STAFF_GROUPS_FILE, or why
+ * not (one line naming where). Read at start-up only.
+ */
+export function readStaffGroups(config: Pick<AppConfig, 'AUTH_STAFF_GROUPS' | 'AUTH_STAFF_GROUPS_FILE'>): { groups: StaffGroupMapping } | { variable: string; problem: string } {
+  const variable = config.AUTH_STAFF_GROUPS_FILE ? 'AUTH_STAFF_GROUPS_FILE' : 'AUTH_STAFF_GROUPS';
+  let text: string | undefined = config.AUTH_STAFF_GROUPS;
+  if (config.AUTH_STAFF_GROUPS_FILE) {
+    try {
+      text = readFileSync(config.AUTH_STAFF_GROUPS_FILE, 'utf8');
+    } catch (error) {
+      return { variable, problem: `cannot be read (${(error as { code?: string }).code ?? 'error'})` };
+    }
+  }
+  if (text === undefined) return { variable, problem: 'is required with AUTH_STAFF_ISSUER (group object id → municipalities and NAV office)' };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { variable, problem: 'must be JSON: {"<group object id>": {"municipalities": ["5035"], "navOffice": "nav-stjordal"}}' };
+  }
+  const parsed = groupMapping.safeParse(json);
+  if (parsed.success) return { groups: parsed.data };
+  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+  return { variable, problem: `${issue.path.length ? `at ${issue.path.join('.')}: ` : ''}${issue.message}` };
+}
 
 const schema = z
   .object({
@@ -100,6 +156,59 @@ const schema = z
     AUTH_MAX_TOKEN_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(3600),
     /** Tolerance for `exp`, `nbf` and `iat` between our clock and the identity provider's. */
     AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    /**
+     * The internal issuer (AUTH_ISSUER and its key source): tokens that carry our own claims. On by
+     * default; switch it off when only the organisations' identity providers (AUTH_STAFF_*,
+     * AUTH_LANDLORD_*) sign people in. Off, AUTH_ISSUER / AUTH_AUDIENCE and its key are not used.
+     */
+    AUTH_INTERNAL_ENABLED: bool.default(true),
+    /**
+     * Staff through the organisation's Entra ID: access tokens for the api's app registration (v2:
+     * `accessTokenAcceptedVersion: 2`). Roles from the app roles (`evp.accounting`, …), municipalities
+     * and NAV office from the `groups` claim through AUTH_STAFF_GROUPS or AUTH_STAFF_GROUPS_FILE.
+     */
+    AUTH_STAFF_ISSUER: z.string().min(1).optional(),
+    /** The api's application (client) id, or comma-separated ids / `api://…` URIs. */
+    AUTH_STAFF_AUDIENCE: commaList.optional(),
+    AUTH_STAFF_JWKS_URL: httpUrl.optional(),
+    AUTH_STAFF_ALGORITHMS: algorithmList.default(['RS256']),
+    /** The header `typ` required of staff tokens; unchecked when unset (Entra ID sets `JWT`). */
+    AUTH_STAFF_TOKEN_TYPE: tokenType.optional(),
+    /** Entra ID's access tokens live 60–90 minutes by default. */
+    AUTH_STAFF_MAX_TOKEN_LIFETIME_SECONDS: lifetime.default(5400),
+    /** App roles are named `<prefix><role>` (`evp.nav-adviser`). */
+    AUTH_STAFF_ROLE_PREFIX: z.string().regex(/^[A-Za-z0-9._:-]{0,40}$/, 'must be up to 40 of A-Z, a-z, 0-9, ., _, : or -').default('evp.'),
+    /** Group object id → `{ "municipalities": ["5035"], "navOffice": "nav-stjordal" }`, as JSON (or AUTH_STAFF_GROUPS_FILE). */
+    AUTH_STAFF_GROUPS: z.string().min(1).optional(),
+    AUTH_STAFF_GROUPS_FILE: z.string().min(1).optional(),
+    /** Landlords through ID-porten: self-contained (JWT) access tokens with `pid` and `acr`. */
+    AUTH_LANDLORD_ISSUER: z.string().min(1).optional(),
+    /** The audience registered for the api's resource in ID-porten (comma-separated for several). */
+    AUTH_LANDLORD_AUDIENCE: commaList.optional(),
+    AUTH_LANDLORD_JWKS_URL: httpUrl.optional(),
+    AUTH_LANDLORD_ALGORITHMS: algorithmList.default(['RS256']),
+    /** The header `typ` required of landlord tokens (`at+jwt` for RFC 9068 access tokens); unchecked when unset. */
+    AUTH_LANDLORD_TOKEN_TYPE: tokenType.optional(),
+    AUTH_LANDLORD_MAX_TOKEN_LIFETIME_SECONDS: lifetime.optional(),
+    /** Accepted assurance levels (`acr`), comma-separated. */
+    AUTH_LANDLORD_ACR: z
+      .string()
+      .default(ID_PORTEN_ACR.join(','))
+      .transform((v) => v.split(',').map((a) => a.trim()).filter((a) => a !== ''))
+      .refine((list) => list.length > 0 && list.every((a) => ID_PORTEN_ACR.includes(a)), `must be a comma-separated list of ${ID_PORTEN_ACR.join(', ')}`),
+    /** Where an ID-porten landlord may submit warnings; default the municipalities of WARNING_NAV_OFFICES. */
+    AUTH_LANDLORD_MUNICIPALITIES: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v.split(',').map((m) => m.trim()).filter((m) => m !== '')))
+      .refine((list) => list === undefined || (list.length > 0 && list.every((m) => /^\d{4}$/.test(m))), 'must be comma-separated four-digit kommunenumre'),
+    /**
+     * Verified tokens are remembered (by a hash of the token) for at most AUTH_TOKEN_CACHE_SECONDS
+     * and never past their `exp`, so a request does not pay for a signature check; a key revoked
+     * meanwhile does not shorten that. AUTH_TOKEN_CACHE_SIZE=0 verifies every request.
+     */
+    AUTH_TOKEN_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+    AUTH_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(1).max(900).default(300),
     /**
      * Secret for deriving opaque person ids from identity numbers (HMAC-SHA256), so the same person
      * gets the same id without the id revealing the number; actor ids are keyed from it too.
@@ -235,7 +344,7 @@ const schema = z
     const personIdKeyHint = '(32+ random bytes as hex or base64: openssl rand -hex 32)';
     if (c.NODE_ENV === 'production') {
       const missing: Array<[string, string]> = [];
-      if (!c.AUTH_JWKS_URL && !c.AUTH_PUBLIC_KEY_FILE) missing.push(['AUTH_JWKS_URL', 'or AUTH_PUBLIC_KEY_FILE']);
+      if (c.AUTH_INTERNAL_ENABLED && !c.AUTH_JWKS_URL && !c.AUTH_PUBLIC_KEY_FILE) missing.push(['AUTH_JWKS_URL', 'or AUTH_PUBLIC_KEY_FILE']);
       if (!c.PERSON_ID_KEY) missing.push(['PERSON_ID_KEY', personIdKeyHint]);
       if (!c.PERSON_KEYS_MASTER_KEY) missing.push(['PERSON_KEYS_MASTER_KEY', personIdKeyHint]);
       const [first, ...rest] = missing;
@@ -283,9 +392,60 @@ const schema = z
     if (c.DEMO_DATA && c.NODE_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: ['DEMO_DATA'], message: 'must not be true in production: the demo is synthetic data', params: inProduction });
     }
+    checkIssuers(c, ctx, inProduction);
   });
 
 export type AppConfig = z.infer<typeof schema>;
+
+/**
+ * The token issuers: each external one complete or absent, no two with one `iss`, at least one in
+ * all, and (fail closed) in production no internal issuer left at the development defaults, which
+ * every copy of this repository knows.
+ */
+function checkIssuers(c: AppConfig, ctx: z.core.$RefinementCtx, inProduction: { production: boolean }): void {
+  const issue = (variable: string, message: string, production = false) => ctx.addIssue({ code: 'custom', path: [variable], message, ...(production ? { params: inProduction } : {}) });
+  const staff = Boolean(c.AUTH_STAFF_ISSUER);
+  const landlord = Boolean(c.AUTH_LANDLORD_ISSUER);
+  for (const [prefix, set] of [
+    ['AUTH_STAFF', staff],
+    ['AUTH_LANDLORD', landlord],
+  ] as const) {
+    const value = (suffix: string) => (c as Record<string, unknown>)[`${prefix}_${suffix}`];
+    if (set) {
+      for (const suffix of ['AUDIENCE', 'JWKS_URL']) if (value(suffix) === undefined) issue(`${prefix}_${suffix}`, `is required with ${prefix}_ISSUER`);
+      const jwks = value('JWKS_URL');
+      if (c.NODE_ENV === 'production' && typeof jwks === 'string' && new URL(jwks).protocol !== 'https:') issue(`${prefix}_JWKS_URL`, 'must use https in production', true);
+    } else {
+      for (const suffix of ['AUDIENCE', 'JWKS_URL', 'TOKEN_TYPE', 'GROUPS', 'GROUPS_FILE', 'MUNICIPALITIES']) {
+        if (value(suffix) !== undefined) issue(`${prefix}_${suffix}`, `must not be set without ${prefix}_ISSUER`);
+      }
+    }
+  }
+  if (staff) {
+    if (c.AUTH_STAFF_GROUPS && c.AUTH_STAFF_GROUPS_FILE) issue('AUTH_STAFF_GROUPS_FILE', 'must not be set together with AUTH_STAFF_GROUPS: choose one');
+    else {
+      const groups = readStaffGroups(c);
+      if ('problem' in groups) issue(groups.variable, groups.problem);
+    }
+  }
+  const issuers = [
+    ...(c.AUTH_INTERNAL_ENABLED ? [['AUTH_ISSUER', c.AUTH_ISSUER]] : []),
+    ['AUTH_STAFF_ISSUER', c.AUTH_STAFF_ISSUER],
+    ['AUTH_LANDLORD_ISSUER', c.AUTH_LANDLORD_ISSUER],
+  ].filter((pair): pair is [string, string] => typeof pair[1] === 'string');
+  for (const [i, [variable, value]] of issuers.entries()) {
+    const earlier = issuers.slice(0, i).find(([, other]) => other === value);
+    if (earlier) issue(variable, `must differ from ${earlier[0]}: each issuer needs its own keys and claims`);
+  }
+  if (!c.AUTH_INTERNAL_ENABLED && !staff && !landlord) {
+    issue('AUTH_INTERNAL_ENABLED', 'must not be false unless AUTH_STAFF_ISSUER or AUTH_LANDLORD_ISSUER is set: nobody could sign in');
+  }
+  if (c.NODE_ENV === 'production' && c.AUTH_INTERNAL_ENABLED) {
+    const off = staff || landlord ? 'or switch the internal issuer off (AUTH_INTERNAL_ENABLED=false) to sign in only through AUTH_STAFF_* / AUTH_LANDLORD_*' : 'or configure AUTH_STAFF_* / AUTH_LANDLORD_* and switch the internal issuer off (AUTH_INTERNAL_ENABLED=false)';
+    if (c.AUTH_ISSUER === DEV_ISSUER) issue('AUTH_ISSUER', `must not be the development default ${DEV_ISSUER} in production: set the iss your tokens carry, ${off}`, true);
+    else if (c.AUTH_AUDIENCE === DEV_AUDIENCE) issue('AUTH_AUDIENCE', `must not be the development default ${DEV_AUDIENCE} in production: set the aud your tokens carry, ${off}`, true);
+  }
+}
 
 /**
  * Why a PERSON_ID_KEY is not good enough, or undefined. The key is used as written (changing that
@@ -312,6 +472,8 @@ export function personIdKeyProblem(value: string): string | undefined {
 /** The development key exists only in development and test; there it is on unless AUTH_DEV_KEY=false. */
 export function authDevKeyEnabled(config: AppConfig): boolean {
   if (config.NODE_ENV !== 'development' && config.NODE_ENV !== 'test') return false;
+  // The development key signs for the internal issuer: off with it.
+  if (config.AUTH_INTERNAL_ENABLED === false) return false;
   return config.AUTH_DEV_KEY ?? true;
 }
 
@@ -345,6 +507,41 @@ export function peopleArchivePolicyFrom(config: AppConfig) {
   return { caseRetentionYears: config.PEOPLE_CASE_RETENTION_YEARS };
 }
 
+/** The organisations' identity providers the verifier accepts (Entra ID for staff, ID-porten for landlords). */
+export function externalIssuersFrom(config: AppConfig): ExternalIssuerOptions[] {
+  const issuers: ExternalIssuerOptions[] = [];
+  if (config.AUTH_STAFF_ISSUER && config.AUTH_STAFF_AUDIENCE && config.AUTH_STAFF_JWKS_URL) {
+    const groups = readStaffGroups(config);
+    if ('problem' in groups) throw new ConfigError(`Invalid configuration: ${groups.variable} ${groups.problem}`);
+    issuers.push({
+      kind: 'staff',
+      issuer: config.AUTH_STAFF_ISSUER,
+      audience: config.AUTH_STAFF_AUDIENCE,
+      jwksUrl: config.AUTH_STAFF_JWKS_URL,
+      algorithms: config.AUTH_STAFF_ALGORITHMS,
+      tokenType: config.AUTH_STAFF_TOKEN_TYPE,
+      maxTokenLifetimeSeconds: config.AUTH_STAFF_MAX_TOKEN_LIFETIME_SECONDS,
+      rolePrefix: config.AUTH_STAFF_ROLE_PREFIX,
+      groups: groups.groups,
+    });
+  }
+  if (config.AUTH_LANDLORD_ISSUER && config.AUTH_LANDLORD_AUDIENCE && config.AUTH_LANDLORD_JWKS_URL) {
+    issuers.push({
+      kind: 'landlord',
+      issuer: config.AUTH_LANDLORD_ISSUER,
+      audience: config.AUTH_LANDLORD_AUDIENCE,
+      jwksUrl: config.AUTH_LANDLORD_JWKS_URL,
+      algorithms: config.AUTH_LANDLORD_ALGORITHMS,
+      tokenType: config.AUTH_LANDLORD_TOKEN_TYPE,
+      maxTokenLifetimeSeconds: config.AUTH_LANDLORD_MAX_TOKEN_LIFETIME_SECONDS ?? config.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
+      acr: config.AUTH_LANDLORD_ACR as IdPortenAcr[],
+      // Landlords submit warnings in the municipalities the installation serves.
+      municipalities: config.AUTH_LANDLORD_MUNICIPALITIES ?? Object.keys(config.WARNING_NAV_OFFICES),
+    });
+  }
+  return issuers;
+}
+
 /**
  * Everything `new TokenVerifier(...)` (@evp/auth) needs from the configuration except the clock:
  * `new TokenVerifier({ ...tokenVerifierOptionsFrom(config), clock })`.
@@ -361,6 +558,9 @@ export function tokenVerifierOptionsFrom(config: AppConfig) {
     maxTokenLifetimeSeconds: config.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
     clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
     personIdKey: personIdKey(config),
+    internal: config.AUTH_INTERNAL_ENABLED,
+    external: externalIssuersFrom(config),
+    cache: config.AUTH_TOKEN_CACHE_SIZE === 0 ? (false as const) : { maxEntries: config.AUTH_TOKEN_CACHE_SIZE, maxAgeSeconds: config.AUTH_TOKEN_CACHE_SECONDS },
   };
 }
 
@@ -452,6 +652,12 @@ export interface OidcProvider {
   readonly clientId: string;
   readonly scope: string;
   readonly redirectPath: string;
+  /**
+   * The api's audience, asked for with the `resource` parameter (RFC 8707) so the access token is
+   * for the api: ID-porten's audience restriction (AUTH_LANDLORD_AUDIENCE). Entra ID takes it in the
+   * scope instead (`api://<api client id>/<scope>` in OIDC_SCOPE) and is sent none.
+   */
+  readonly audience?: string;
 }
 
 export function oidcProvidersFrom(config: AppConfig): OidcProvider[] {
@@ -460,7 +666,8 @@ export function oidcProvidersFrom(config: AppConfig): OidcProvider[] {
     providers.push({ id: 'staff', label: 'Ansatte (Entra ID)', issuer: config.OIDC_ISSUER, clientId: config.OIDC_CLIENT_ID, scope: config.OIDC_SCOPE, redirectPath: config.OIDC_REDIRECT_PATH });
   }
   if (config.OIDC_LANDLORD_ISSUER && config.OIDC_LANDLORD_CLIENT_ID) {
-    providers.push({ id: 'landlord', label: 'Utleiere (ID-porten)', issuer: config.OIDC_LANDLORD_ISSUER, clientId: config.OIDC_LANDLORD_CLIENT_ID, scope: config.OIDC_LANDLORD_SCOPE, redirectPath: config.OIDC_REDIRECT_PATH });
+    const audience = config.AUTH_LANDLORD_AUDIENCE?.[0];
+    providers.push({ id: 'landlord', label: 'Utleiere (ID-porten)', issuer: config.OIDC_LANDLORD_ISSUER, clientId: config.OIDC_LANDLORD_CLIENT_ID, scope: config.OIDC_LANDLORD_SCOPE, redirectPath: config.OIDC_REDIRECT_PATH, ...(audience ? { audience } : {}) });
   }
   return providers;
 }
