@@ -137,3 +137,67 @@ describe('NAV commands against the household stream', () => {
     expect(await holds.holdOn('5035', '999999', '2026-11-24')).toEqual({ onItsWayOre: 0, pausedUntil: null });
   });
 });
+
+describe("NAV's follow-up follows the tenancy's NAV office as the ledger has it", () => {
+  const types = registerNavEventTypes(new EventTypeMap());
+  const referral = {
+    caseId: '5035-100234-1',
+    referralId: '5035-100234-1.escalation.1',
+    municipalityNumber: '5035',
+    tenancyId: '100234',
+    navOffice: 'nav-stjordal',
+    source: 'escalation' as const,
+    referredOn: '2026-11-16',
+    reasons: [],
+    petitionOn: null,
+    evictionOn: null,
+  };
+  let store: SqliteEventStore;
+  let office: string;
+  const accounts: RentAccounts = { position: async () => ({ ...position(928200), navOffice: office }) };
+  const run = (command: RunNavCommand['command'], id: string, at: string) => new RunNavCommandHandler(store, types, policy, accounts).execute(new RunNavCommand(command, causation(id, null, at)));
+
+  beforeEach(() => {
+    store = new SqliteEventStore({ file: ':memory:' });
+    office = 'nav-stjordal';
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it("moves to the ledger's office, not the one a redelivered older change named: A → B → A replayed moves nothing", async () => {
+    await run({ type: 'nav.ReceiveReferral', referral }, 'workflow-nav:referral', '2026-11-16T08:00:00+01:00');
+    await new ClaimReferralHandler(store, types, policy).execute(new ClaimReferralCommand(kari, '5035-100234-1', causation('claim-kari', kari)));
+    office = 'nav-levanger';
+    const moved = await run({ type: 'nav.TransferFollowUp', caseId: '5035-100234-1', toOffice: 'nav-levanger' }, 'workflow-nav:move-1', '2026-11-26T08:00:00+01:00');
+    expect(moved).toEqual([
+      {
+        type: 'nav.FollowUpTransferred',
+        data: {
+          caseId: '5035-100234-1',
+          fromOffice: 'nav-stjordal',
+          toOffice: 'nav-levanger',
+          transferredOn: '2026-11-26',
+          previousAdviser: { actorId: 'a_kari', role: 'nav-adviser' },
+          referralId: '5035-100234-1.transfer.1',
+          pickupDueOn: '2026-12-01',
+          supersededReferrals: [],
+        },
+      },
+    ]);
+    // The same command again (a redelivery), and an older change to Stjørdal replayed while the ledger says Levanger: nothing.
+    expect(await run({ type: 'nav.TransferFollowUp', caseId: '5035-100234-1', toOffice: 'nav-levanger' }, 'workflow-nav:move-1', '2026-11-26T08:00:00+01:00')).toEqual([]);
+    expect(await run({ type: 'nav.TransferFollowUp', caseId: '5035-100234-1', toOffice: 'nav-stjordal' }, 'workflow-nav:move-0', '2026-11-27T08:00:00+01:00')).toEqual([]);
+    const household = await loadHousehold(store, types, '5035', '100234');
+    expect(household.followUps[0]).toMatchObject({ navOffice: 'nav-levanger', assignee: null });
+    expect((await store.readStream('nav-5035-100234')).map((e) => e.type)).toEqual(['nav.ReferralReceived', 'nav.ReferralClaimed', 'nav.FollowUpTransferred']);
+    // The old office's adviser no longer reaches it.
+    await expect(new ClaimReferralHandler(store, types, policy).execute(new ClaimReferralCommand(kari, '5035-100234-1', causation('claim-kari-2', kari, '2026-11-27T09:00:00+01:00')))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it("a household's first referral goes to the ledger's office when the case named the office it had before a move", async () => {
+    office = 'nav-levanger';
+    await run({ type: 'nav.ReceiveReferral', referral }, 'workflow-nav:referral', '2026-11-16T08:00:00+01:00');
+    expect((await loadHousehold(store, types, '5035', '100234')).followUps[0]?.navOffice).toBe('nav-levanger');
+  });
+});

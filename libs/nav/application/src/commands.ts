@@ -20,6 +20,7 @@ import {
   recordStep,
   release,
   releaseAssistanceHold,
+  transferFollowUp,
   type NavCommand,
   type NavEvent,
   type NavHousehold,
@@ -78,7 +79,7 @@ export class RecordNavStepCommand {
   ) {}
 }
 
-/** What NAV's workflow sends: received referrals, escalations, checks and releases. */
+/** What NAV's workflow sends: received referrals, escalations, checks, releases and transfers to the tenancy's new office. */
 export class RunNavCommand {
   constructor(
     readonly command: NavCommand,
@@ -185,7 +186,12 @@ export class RunNavCommandHandler extends NavCommandHandler implements ICommandH
   async execute({ command, causation }: RunNavCommand): Promise<readonly NavEvent[]> {
     if (command.type === 'nav.ReceiveReferral') {
       const r = command.referral;
-      return this.run(r, causation, (state) => receiveReferral(state, r, this.policy));
+      return this.run(r, causation, async (state, today) => {
+        // A household's first referral goes to the tenancy's office as the ledger has it now: the
+        // referral may name the office the case read before a move NAV has already seen.
+        const office = state.followUps.some((f) => f.caseId === r.caseId) ? r.navOffice : ((await this.accounts.position(r.municipalityNumber, r.tenancyId, today))?.navOffice ?? r.navOffice);
+        return receiveReferral(state, { ...r, navOffice: office }, this.policy);
+      });
     }
     const household = parseCaseId(command.caseId);
     if (!household) return [];
@@ -202,6 +208,12 @@ export class RunNavCommandHandler extends NavCommandHandler implements ICommandH
         return this.run(household, causation, (state, today) => releaseAssistanceHold(state, command.caseId, command.assistanceId, today));
       case 'nav.EndPause':
         return this.run(household, causation, (state, today) => endPause(state, command.caseId, command.pauseId, today));
+      case 'nav.TransferFollowUp':
+        // The ledger's office now, not the one the event named: a redelivered or replayed older
+        // change (A → B, then back to A) must not move the follow-up away from where the tenancy is.
+        return this.run(household, causation, async (state, today) =>
+          transferFollowUp(state, command.caseId, (await this.accounts.position(household.municipalityNumber, household.tenancyId, today))?.navOffice ?? command.toOffice, today, this.policy),
+        );
       default: {
         const never: never = command;
         throw new Error(`Unknown NAV command ${JSON.stringify(never)}`);

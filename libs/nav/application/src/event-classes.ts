@@ -31,6 +31,7 @@ export class FollowUpPausedEvent extends StoredEvent<DataOf<'nav.FollowUpPaused'
 export class FollowUpResumedEvent extends StoredEvent<DataOf<'nav.FollowUpResumed'>> {}
 export class HouseholdFlagsSetEvent extends StoredEvent<DataOf<'nav.HouseholdFlagsSet'>> {}
 export class CaseResolvedNotedEvent extends StoredEvent<DataOf<'nav.CaseResolvedNoted'>> {}
+export class FollowUpTransferredEvent extends StoredEvent<DataOf<'nav.FollowUpTransferred'>> {}
 export class HoldReleasedEvent extends StoredEvent<DataOf<'nav.HoldReleased'>> {}
 export class FollowUpConcludedEvent extends StoredEvent<DataOf<'nav.FollowUpConcluded'>> {}
 export class NavRecordReadEvent extends StoredEvent<NavRecordRead['data']> {}
@@ -72,6 +73,7 @@ export function registerNavEventTypes(map: EventTypeMap): EventTypeMap {
     .register('nav.FollowUpResumed', FollowUpResumedEvent)
     .register('nav.HouseholdFlagsSet', HouseholdFlagsSetEvent)
     .register('nav.CaseResolvedNoted', CaseResolvedNotedEvent)
+    .register('nav.FollowUpTransferred', FollowUpTransferredEvent)
     .register('nav.HoldReleased', HoldReleasedEvent)
     .register('nav.FollowUpConcluded', FollowUpConcludedEvent)
     .register('nav.RecordRead', NavRecordReadEvent)

@@ -216,3 +216,191 @@ describe.each([
     expect((await new NavAuditHandler(reader, clock).execute(new NavAuditQuery(kari, undefined, undefined, 100))).items).toEqual([]);
   });
 });
+
+/**
+ * The tenancy moved to another NAV office: 100240 was claimed at Stjørdal (a plan, a breach told to
+ * Kari and the team); 100241 was never claimed there and escalated; 100242 stays at Stjørdal.
+ */
+function transferHistory(): RecordedEvent[] {
+  position = 0;
+  const c40 = '5035-100240-1';
+  const c41 = '5035-100241-1';
+  return [
+    recorded('nav-5035-100240', 0, 'nav.ReferralReceived', received('100240', 'nav-stjordal', '2026-11-16', '2026-11-19'), '2026-11-16T08:00:00.000Z'),
+    recorded('nav-5035-100241', 0, 'nav.ReferralReceived', received('100241', 'nav-stjordal', '2026-11-16', '2026-11-19'), '2026-11-16T08:00:00.000Z'),
+    recorded('nav-5035-100242', 0, 'nav.ReferralReceived', received('100242', 'nav-stjordal', '2026-11-16', '2026-11-19'), '2026-11-16T08:00:00.000Z'),
+    recorded('nav-5035-100240', 1, 'nav.ReferralClaimed', { caseId: c40, adviser: { actorId: 'a_kari', role: 'nav-adviser' }, claimedOn: '2026-11-17', pickedUp: [`${c40}.escalation.1`] }, '2026-11-17T09:00:00.000Z', kariActor),
+    recorded(
+      'nav-5035-100240',
+      2,
+      'nav.PaymentPlanAgreed',
+      { caseId: c40, planId: 'plan-1', agreedOn: '2026-11-18', instalments: [{ dueOn: '2026-12-01', amountOre: 464100 }], toleranceDays: 5, startOverdueOre: 928200 },
+      '2026-11-18T09:30:00.000Z',
+      kariActor,
+    ),
+    recorded(
+      'nav-5035-100241',
+      1,
+      'nav.ReferralPickupOverdue',
+      { caseId: c41, referralId: `${c41}.escalation.1`, pickupDueOn: '2026-11-19', escalatedOn: '2026-11-20', escalatedTo: ['nav-lead', 'arrears-team'], reason: 'Ingen veileder har tatt henvisningen.' },
+      '2026-11-20T00:00:00.000Z',
+    ),
+    recorded(
+      'nav-5035-100241',
+      2,
+      'nav.FollowUpTransferred',
+      {
+        caseId: c41,
+        fromOffice: 'nav-stjordal',
+        toOffice: 'nav-levanger',
+        transferredOn: '2026-11-23',
+        previousAdviser: null,
+        referralId: `${c41}.transfer.1`,
+        pickupDueOn: '2026-11-26',
+        supersededReferrals: [`${c41}.escalation.1`],
+      },
+      '2026-11-23T07:00:00.000Z',
+    ),
+    recorded(
+      'nav-5035-100240',
+      3,
+      'nav.PaymentPlanBreached',
+      { caseId: c40, planId: 'plan-1', breachNo: 1, detectedOn: '2026-12-07', instalmentNo: 1, instalmentDueOn: '2026-12-01', expectedOverdueOre: 464100, actualOverdueOre: 928200 },
+      '2026-12-07T00:00:00.000Z',
+    ),
+    recorded(
+      'nav-5035-100240',
+      4,
+      'nav.FollowUpTransferred',
+      {
+        caseId: c40,
+        fromOffice: 'nav-stjordal',
+        toOffice: 'nav-levanger',
+        transferredOn: '2026-12-08',
+        previousAdviser: { actorId: 'a_kari', role: 'nav-adviser' },
+        referralId: `${c40}.transfer.1`,
+        pickupDueOn: '2026-12-11',
+        supersededReferrals: [],
+      },
+      '2026-12-08T07:00:00.000Z',
+    ),
+  ];
+}
+
+describe.each([
+  ['SQLite', openThrowawaySqlite],
+  ['PostgreSQL', openThrowawayPostgres],
+])('NAV projection and queries on %s: the follow-up moves with the tenancy to another NAV office', (_engine, open) => {
+  const types = registerNavEventTypes(new EventTypeMap());
+  const projection = new NavProjection(types);
+  const clock = new FixedClock(new Date('2026-12-09T10:00:00+01:00'));
+  const levangerLead: Caller = { ...base, actorId: 'a_levlead', roles: ['nav-lead'], navOffice: 'nav-levanger' };
+  let rm: ThrowawayReadModelDb;
+  let db: ReadModelDb;
+  let reader: ReadModelReader;
+  let store: SqliteEventStore;
+  let audit: NavReadAudit;
+
+  beforeAll(async () => {
+    rm = await open({ label: 'navmove' });
+    db = rm.db;
+    reader = new ReadModelReader(db);
+    store = new SqliteEventStore({ file: ':memory:' });
+    audit = new NavReadAudit(store, clock);
+    const generations = new ProjectionGenerations(db);
+    const target = await generations.beginWithTables(projection);
+    // One batch: the alerts of this very batch move with their case.
+    const events = transferHistory();
+    await applyBatch(db, projection, target, events, (events[events.length - 1] as RecordedEvent).position);
+    await generations.switchTo('nav', target.generation);
+  });
+  afterAll(async () => {
+    await store.close();
+    await rm.dispose();
+  });
+
+  it('a rebuild one event at a time (alerts of earlier batches moved in the table) gives identical tables', async () => {
+    const generations = new ProjectionGenerations(db);
+    const active = (await generations.active('nav')) as { tables: Record<string, string> };
+    const rebuilt = await generations.beginWithTables(projection);
+    for (const e of transferHistory()) await applyBatch(db, projection, rebuilt, [e], e.position);
+    expect(await dumpTables(db, rebuilt.tables)).toEqual(await dumpTables(db, active.tables));
+  });
+
+  it("the new office's inbox shows both unclaimed, with pickup limits counted from the transfer; the old office keeps only its own", async () => {
+    const inbox = new NavInboxHandler(reader, clock, audit);
+    const there = await inbox.execute(new NavInboxQuery(levanger, 'unclaimed', undefined, 10));
+    expect(there.items.map((i) => [i.caseId, i.status, i.assignee, i.pickupDueOn, i.pickupOverdue, i.priorityReasons])).toEqual([
+      ['5035-100241-1', 'unclaimed', null, '2026-11-26', false, ['Må tas innen 2026-11-26']],
+      ['5035-100240-1', 'unclaimed', null, '2026-12-11', false, ['Må tas innen 2026-12-11']],
+    ]);
+    expect(there.items[1]?.referrals.map((r) => [r.source, r.referredOn, r.pickedUpOn])).toEqual([
+      ['escalation', '2026-11-16', '2026-11-17'],
+      ['transfer', '2026-12-08', null],
+    ]);
+    expect((await inbox.execute(new NavInboxQuery(kari, 'open', undefined, 10))).items.map((i) => i.caseId)).toEqual(['5035-100242-1']);
+    expect((await inbox.execute(new NavInboxQuery(kari, 'mine', undefined, 10))).items).toEqual([]);
+  });
+
+  it("the old office's adviser gets nothing (a 404, audited); the new office's adviser reads the whole record, the transfer on its timeline", async () => {
+    const records = new NavRecordHandler(reader, clock, audit, vault);
+    expect(await records.execute(new NavRecordQuery(kari, '5035-100240-1'))).toBeUndefined();
+    expect(await records.execute(new NavRecordQuery(lead, '5035-100240-1'))).toBeUndefined();
+    const record = await records.execute(new NavRecordQuery(levanger, '5035-100240-1'));
+    expect(record).toMatchObject({ navOffice: 'nav-levanger', status: 'unclaimed', assignee: null, paymentPlans: [{ planId: 'plan-1', status: 'active' }] });
+    expect(record?.timeline.map((t) => [t.on, t.type])).toEqual([
+      ['2026-11-16', 'nav.ReferralReceived'],
+      ['2026-11-17', 'nav.ReferralClaimed'],
+      ['2026-11-18', 'nav.PaymentPlanAgreed'],
+      ['2026-12-07', 'nav.PaymentPlanBreached'],
+      ['2026-12-08', 'nav.FollowUpTransferred'],
+    ]);
+    expect(record?.timeline[4]?.summary).toBe(
+      'Overført fra nav-stjordal til nav-levanger fordi leieforholdet har fått nytt NAV-kontor. Veilederen ved det forrige kontoret har ikke lenger saken; den må tas av en veileder ved nav-levanger innen 2026-12-11.',
+    );
+    const other = await records.execute(new NavRecordQuery(levanger, '5035-100241-1'));
+    expect(other?.timeline.at(-1)?.summary).toBe('Overført fra nav-stjordal til nav-levanger fordi leieforholdet har fått nytt NAV-kontor. Den må tas av en veileder ved nav-levanger innen 2026-11-26.');
+    expect(await new NavSummaryHandler(reader, clock, audit).execute(new NavSummaryQuery(team, '5035-100240-1'))).toEqual({
+      caseId: '5035-100240-1',
+      navHasIt: false,
+      status: 'awaiting-pickup',
+      nextDate: '2026-12-11',
+      helpOnItsWay: false,
+      pickupOverdue: false,
+      planBreached: true,
+    });
+
+    // Every read audited, under the office that now handles it: the new lead sees the old office's attempts.
+    const generations = new ProjectionGenerations(db);
+    const active = await generations.active('nav');
+    const audits = (await store.readAll({ filter: { streamPrefixes: ['navaudit-'] } })).map((e, i) => ({ ...e, position: `9${String(i).padStart(11, '0')}` }));
+    if (active) await applyBatch(db, projection, active, audits, (audits[audits.length - 1] as RecordedEvent).position);
+    const log = await new NavAuditHandler(reader, clock).execute(new NavAuditQuery(levangerLead, '5035-100240-1', undefined, 100));
+    expect(log.items.map((i) => `${i.reader.actorId}:${i.reader.navOffice}:${i.view}:${i.outcome}`).sort()).toEqual([
+      'a_kari:nav-stjordal:record:denied',
+      'a_lead:nav-stjordal:record:denied',
+      'a_lev:nav-levanger:inbox:shown',
+      'a_lev:nav-levanger:record:shown',
+      'a_team:null:summary:summary',
+    ]);
+  });
+
+  it("the case's alerts move with it; the old office is told only that it left (its lead, and the adviser who had it)", async () => {
+    const alerts = new NavAlertsHandler(reader, clock);
+    expect((await alerts.execute(new NavAlertsQuery(kari, undefined, 10))).items).toEqual([
+      expect.objectContaining({ caseId: '5035-100240-1', kind: 'transferred', on: '2026-12-08', summary: 'Saken er overført til nav-levanger 2026-12-08 fordi leieforholdet har fått nytt NAV-kontor; den følges ikke lenger opp her.' }),
+    ]);
+    expect((await alerts.execute(new NavAlertsQuery(lead, undefined, 10))).items.map((a) => [a.caseId, a.kind])).toEqual([
+      ['5035-100240-1', 'transferred'],
+      ['5035-100241-1', 'transferred'],
+    ]);
+    expect((await alerts.execute(new NavAlertsQuery(levangerLead, undefined, 10))).items.map((a) => [a.caseId, a.kind])).toEqual([
+      ['5035-100240-1', 'plan-breached'],
+      ['5035-100241-1', 'pickup-overdue'],
+    ]);
+    expect((await alerts.execute(new NavAlertsQuery(team, undefined, 10))).items.map((a) => [a.caseId, a.kind])).toEqual([
+      ['5035-100240-1', 'plan-breached'],
+      ['5035-100241-1', 'pickup-overdue'],
+    ]);
+  });
+});

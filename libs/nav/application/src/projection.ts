@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
 import type { SqlProjection } from '@evp/read-models';
-import { NAV_AUDIT_STREAM_PREFIX, NAV_STREAM_PREFIX, evolveFollowUp, type NavEvent, type NavFollowUp, type NavRecordRead } from '@evp/nav-domain';
+import { NAV_AUDIT_STREAM_PREFIX, NAV_STREAM_PREFIX, evolveFollowUp, isWaiting, type NavEvent, type NavFollowUp, type NavRecordRead } from '@evp/nav-domain';
 import { noteRefsOf, timelineEntry } from './timeline';
 
 /** One row per follow-up (per case): the inbox's columns, and NAV's whole record of it as JSON. */
@@ -38,13 +38,18 @@ export interface NavTimelineRow {
   note_refs: string;
 }
 
-/** What someone must be told: the office lead, the adviser who has the case, and (summary only) the husleierestanseteam. */
+/**
+ * What someone must be told: the office lead, the adviser who has the case, and (summary only) the
+ * husleierestanseteam. An alert belongs to the office handling its case, and moves with the case
+ * when it is transferred — except `transferred` itself, which tells the office it left (its lead,
+ * and the adviser who had it) and says nothing of NAV's details.
+ */
 export interface NavAlertRow {
   alert_id: string;
   case_id: string;
   municipality: string;
   nav_office: string;
-  kind: 'pickup-overdue' | 'plan-breached' | 'consent-withdrawn' | 'rent-missing' | 'assistance-date-passed';
+  kind: 'pickup-overdue' | 'plan-breached' | 'consent-withdrawn' | 'rent-missing' | 'assistance-date-passed' | 'transferred';
   on: string;
   at: string;
   /** The adviser who is told ('' when nobody has the case: then the lead). */
@@ -77,7 +82,8 @@ export interface NavTables {
 }
 
 export const NAV_PROJECTION = 'nav';
-export const NAV_PROJECTION_VERSION = 1;
+/** 2: follow-ups move with the tenancy to its new NAV office (`nav.FollowUpTransferred`), their alerts with them. */
+export const NAV_PROJECTION_VERSION = 2;
 
 const CHUNK = 400;
 
@@ -89,7 +95,7 @@ const CHUNK = 400;
  */
 export function inboxColumns(f: NavFollowUp): Pick<FollowUpRow, 'status' | 'open' | 'sort_on' | 'priority' | 'assignee_actor'> {
   const legal = f.referrals.flatMap((r) => [r.evictionOn, r.petitionOn]).filter((d): d is string => d !== null).sort();
-  const pickup = f.referrals.filter((r) => r.pickedUpOn === null).map((r) => r.pickupDueOn).sort();
+  const pickup = f.referrals.filter(isWaiting).map((r) => r.pickupDueOn).sort();
   return {
     status: f.concluded ? 'concluded' : f.assignee ? 'claimed' : 'unclaimed',
     open: f.concluded ? 0 : 1,
@@ -183,6 +189,8 @@ export class NavProjection implements SqlProjection<NavTables> {
     const timeline: NavTimelineRow[] = [];
     const alerts: NavAlertRow[] = [];
     const audit: NavAuditRow[] = [];
+    /** Cases transferred in this batch, to the office they ended at: their alerts of earlier batches follow. */
+    const moved = new Map<string, string>();
 
     const caseIds = [...new Set(events.filter((e) => e.streamName.startsWith(NAV_STREAM_PREFIX)).map((e) => String((e.data as { caseId?: unknown }).caseId)))];
     for (let i = 0; i < caseIds.length; i += CHUNK) {
@@ -225,6 +233,11 @@ export class NavProjection implements SqlProjection<NavTables> {
       };
       rows.set(row.case_id, row);
       changed.add(row.case_id);
+      if (event.type === 'nav.FollowUpTransferred') {
+        // What the case's office was told, the new office is told now; the old one keeps only the notice that it left.
+        moved.set(after.caseId, after.navOffice);
+        for (const a of alerts) if (a.case_id === after.caseId && a.kind !== 'transferred') a.nav_office = after.navOffice;
+      }
       const entry = timelineEntry(event, before);
       if (entry) {
         timeline.push({
@@ -245,7 +258,7 @@ export class NavProjection implements SqlProjection<NavTables> {
           alert_id: recorded.id,
           case_id: after.caseId,
           municipality: after.municipalityNumber,
-          nav_office: after.navOffice,
+          nav_office: event.type === 'nav.FollowUpTransferred' ? event.data.fromOffice : after.navOffice,
           on: entry?.on ?? recorded.metadata.occurredAt.slice(0, 10),
           at: recorded.metadata.occurredAt,
           ...alert,
@@ -278,6 +291,10 @@ export class NavProjection implements SqlProjection<NavTables> {
         .values(timeline.slice(i, i + 100))
         .onConflict((oc) => oc.columns(['case_id', 'revision']).doNothing())
         .execute();
+    }
+    // Before this batch's alerts go in: those of earlier batches move with their case.
+    for (const [caseId, office] of moved) {
+      await tx.updateTable('nav_alerts').set({ nav_office: office }).where('case_id', '=', caseId).where('kind', '!=', 'transferred').execute();
     }
     for (let i = 0; i < alerts.length; i += 100) {
       await tx
@@ -320,6 +337,14 @@ function alertOf(event: NavEvent, f: NavFollowUp): Pick<NavAlertRow, 'kind' | 't
       };
     case 'nav.IncomeManagementRentChecked':
       return event.data.arrived ? null : { kind: 'rent-missing', told_actor: adviser, for_team: 0, summary: `Husleien for ${event.data.month} er ikke kommet fra forvaltningen av inntekt.`, team_summary: '' };
+    case 'nav.FollowUpTransferred':
+      return {
+        kind: 'transferred',
+        told_actor: event.data.previousAdviser?.actorId ?? '',
+        for_team: 0,
+        summary: `Saken er overført til ${event.data.toOffice} ${event.data.transferredOn} fordi leieforholdet har fått nytt NAV-kontor; den følges ikke lenger opp her.`,
+        team_summary: '',
+      };
     case 'nav.FinancialAssistanceDatePassed':
       return { kind: 'assistance-date-passed', told_actor: adviser, for_team: 0, summary: `Forventet utbetalingsdato for stønaden (${event.data.expectedPaymentOn}) er passert; den holder ikke lenger eskaleringen tilbake.`, team_summary: '' };
     default:

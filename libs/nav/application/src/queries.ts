@@ -5,7 +5,7 @@ import { addDays, osloDate, type Clock, type LocalDate } from '@evp/shared-kerne
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { keysetPage, type CursorValue, type KeysetOrder } from '@evp/read-models';
 import { CLOCK, READ_MODEL_READER, type ReadModelReader } from '@evp/runtime';
-import { activePlan, holdOf, isPaused, nextPlanCheck, type NavFollowUp } from '@evp/nav-domain';
+import { activePlan, holdOf, isPaused, isWaiting, nextPlanCheck, type NavFollowUp } from '@evp/nav-domain';
 import { NavReadAudit } from './audit';
 import { NAV_NOTES, type NavNoteVault } from './notes';
 import { NAV_PROJECTION, NAV_PROJECTION_VERSION, type FollowUpRow, type NavTables } from './projection';
@@ -65,7 +65,7 @@ export interface InboxItem {
 
 function inboxItem(row: FollowUpRow, caller: Caller, today: LocalDate): InboxItem {
   const f = JSON.parse(row.state) as NavFollowUp;
-  const waiting = f.referrals.filter((r) => r.pickedUpOn === null);
+  const waiting = f.referrals.filter(isWaiting);
   const eviction = f.referrals.map((r) => r.evictionOn).filter((d): d is string => d !== null).sort()[0];
   const petition = f.referrals.map((r) => r.petitionOn).filter((d): d is string => d !== null).sort()[0];
   const reasons = [
@@ -93,7 +93,7 @@ function inboxItem(row: FollowUpRow, caller: Caller, today: LocalDate): InboxIte
       evictionOn: r.evictionOn,
     })),
     pickupDueOn: waiting.map((r) => r.pickupDueOn).sort()[0] ?? null,
-    pickupOverdue: f.referrals.some((r) => r.pickupOverdueOn !== null && r.pickedUpOn === null),
+    pickupOverdue: f.referrals.some((r) => r.pickupOverdueOn !== null && isWaiting(r)),
     priority: row.priority,
     sortOn: row.sort_on,
     childrenInHousehold: f.flags.childrenInHousehold,
@@ -311,7 +311,7 @@ function nextDateOf(f: NavFollowUp, today: LocalDate): LocalDate | null {
     ...(plan ? plan.instalments.map((i) => i.dueOn) : []),
     ...(f.pause && f.pause.endedOn === null ? [addDays(f.pause.until, 1)] : []),
     ...f.assistance.filter((a) => a.outcome === 'granted' && a.datePassedOn === null && a.expectedPaymentOn !== null).map((a) => a.expectedPaymentOn as string),
-    ...f.referrals.filter((r) => r.pickedUpOn === null).map((r) => r.pickupDueOn),
+    ...f.referrals.filter(isWaiting).map((r) => r.pickupDueOn),
   ];
   return dates.filter((d) => d >= today).sort()[0] ?? null;
 }
@@ -323,7 +323,7 @@ export function summaryView(f: NavFollowUp, today: LocalDate): NavSummaryView {
     status: f.concluded ? 'concluded' : f.assignee ? 'followed-up' : 'awaiting-pickup',
     nextDate: nextDateOf(f, today),
     helpOnItsWay: holdOf({ followUps: [f] }, today).onItsWayOre > 0,
-    pickupOverdue: f.referrals.some((r) => r.pickupOverdueOn !== null && r.pickedUpOn === null),
+    pickupOverdue: f.referrals.some((r) => r.pickupOverdueOn !== null && isWaiting(r)),
     planBreached: f.plans.some((p) => p.status === 'active' && p.breach !== null),
   };
 }

@@ -104,6 +104,15 @@ export function timelineEntry(event: NavEvent, before: NavFollowUp | undefined):
     }
     case 'nav.CaseResolvedNoted':
       return { on: event.data.resolvedOn, summary: `Restansesaken er avsluttet (${OUTCOME_NAMES[event.data.outcome] ?? event.data.outcome}).` };
+    case 'nav.FollowUpTransferred': {
+      const d = event.data;
+      return {
+        on: d.transferredOn,
+        summary:
+          `Overført fra ${d.fromOffice} til ${d.toOffice} fordi leieforholdet har fått nytt NAV-kontor. ` +
+          `${d.previousAdviser ? 'Veilederen ved det forrige kontoret har ikke lenger saken; den' : 'Den'} må tas av en veileder ved ${d.toOffice} innen ${d.pickupDueOn}.`,
+      };
+    }
     case 'nav.HoldReleased':
       return before ? { on: event.data.releasedOn, summary: 'Det som holdt eskaleringen tilbake, gjelder ikke lenger.' } : null;
     case 'nav.FollowUpConcluded':

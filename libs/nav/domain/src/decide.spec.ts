@@ -11,6 +11,7 @@ import {
   recordStep,
   release,
   releaseAssistanceHold,
+  transferFollowUp,
   NavRuleError,
   type NavPerson,
 } from './decide';
@@ -544,5 +545,160 @@ describe('flags, housing decisions and the outcome', () => {
     given(received, claimedByKari, concluded)
       .when((s) => recordStep(s, CASE, kari, { type: 'contact-made', contactId: 'c9', channel: 'phone', contactedOn: '2026-12-21', noteRef: null }, '2026-12-21' as LocalDate, policy))
       .thenRefused('CONCLUDED');
+  });
+});
+
+describe('the tenancy moves to another NAV office: the follow-up moves with it', () => {
+  /** Thursday 26 November 2026; three working days to claim it at the new office: Tuesday 1 December. */
+  const transferred: NavEvent = {
+    type: 'nav.FollowUpTransferred',
+    data: {
+      caseId: CASE,
+      fromOffice: 'nav-stjordal',
+      toOffice: 'nav-levanger',
+      transferredOn: '2026-11-26',
+      previousAdviser: { actorId: 'a_kari', role: 'nav-adviser' },
+      referralId: `${CASE}.transfer.1`,
+      pickupDueOn: '2026-12-01',
+      supersededReferrals: [],
+    },
+  };
+  const unclaimedTransferred: NavEvent = {
+    type: 'nav.FollowUpTransferred',
+    data: {
+      caseId: CASE,
+      fromOffice: 'nav-stjordal',
+      toOffice: 'nav-levanger',
+      transferredOn: '2026-11-26',
+      previousAdviser: null,
+      referralId: `${CASE}.transfer.1`,
+      pickupDueOn: '2026-12-01',
+      supersededReferrals: [`${CASE}.escalation.1`],
+    },
+  };
+  const levangerLead: NavPerson = { actorId: 'a_levlead', role: 'nav-lead', navOffice: 'nav-levanger' };
+  const grant: NavEvent = {
+    type: 'nav.FinancialAssistanceDecided',
+    data: { caseId: CASE, assistanceId: 'fa1', paragraph: '19', form: 'grant', amountOre: 928200, decidedOn: '2026-11-24', outcome: 'granted', expectedPaymentOn: '2026-12-02', reasonRef: null },
+  };
+  const paused: NavEvent = { type: 'nav.FollowUpPaused', data: { caseId: CASE, pauseId: 'p1', pausedOn: '2026-11-24', until: '2026-12-04', reasonRef: 'note-5' } };
+
+  it('claimed at the old office: the claim is released and it waits at the new office, its pickup limit counted in working days from the transfer', () => {
+    given(received, claimedByKari)
+      .when((s) => transferFollowUp(s, CASE, 'nav-levanger', '2026-11-26', policy))
+      .then([transferred]);
+  });
+
+  it('still waiting at the old office: that wait is superseded by the wait at the new office', () => {
+    given(received)
+      .when((s) => transferFollowUp(s, CASE, 'nav-levanger', '2026-11-26', policy))
+      .then([unclaimedTransferred]);
+  });
+
+  it('idempotent: already at that office, a second change to it, a concluded or an unknown follow-up decides nothing', () => {
+    given(received, claimedByKari)
+      .when((s) => transferFollowUp(s, CASE, 'nav-stjordal', '2026-11-26', policy))
+      .then([]);
+    given(received, claimedByKari, transferred)
+      .when((s) => transferFollowUp(s, CASE, 'nav-levanger', '2026-11-27', policy))
+      .then([]);
+    given(received, claimedByKari, { type: 'nav.FollowUpConcluded', data: { caseId: CASE, municipalityNumber: '5035', tenancyId: '100234', outcome: 'moved', concludedOn: '2026-11-25', noteRef: null } })
+      .when((s) => transferFollowUp(s, CASE, 'nav-levanger', '2026-11-26', policy))
+      .then([]);
+    given(received)
+      .when((s) => transferFollowUp(s, '5035-100234-2', 'nav-levanger', '2026-11-26', policy))
+      .then([]);
+  });
+
+  it('afterwards the old office finds nothing: its adviser can neither act on it nor claim it', () => {
+    given(received, claimedByKari, transferred)
+      .when((s) => recordStep(s, CASE, kari, { type: 'contact-made', contactId: 'c9', channel: 'phone', contactedOn: '2026-11-26', noteRef: null }, '2026-11-26', policy))
+      .thenRefused('NOT_FOUND');
+    given(received, claimedByKari, transferred)
+      .when((s) => claim(s, CASE, per, '2026-11-26'))
+      .thenRefused('NOT_FOUND');
+    given(received, claimedByKari, transferred)
+      .when((s) => release(s, CASE, kari, '2026-11-26'))
+      .thenRefused('NOT_FOUND');
+  });
+
+  it('the new office must claim it before recording a step; its adviser claims it, picking up the transfer', () => {
+    given(received, claimedByKari, transferred)
+      .when((s) => recordStep(s, CASE, levanger, { type: 'contact-made', contactId: 'c9', channel: 'phone', contactedOn: '2026-11-26', noteRef: null }, '2026-11-26', policy))
+      .thenRefused('NOT_CLAIMED');
+    given(received, claimedByKari, transferred)
+      .when((s) => claim(s, CASE, levanger, '2026-11-27'))
+      .then([{ type: 'nav.ReferralClaimed', data: { caseId: CASE, adviser: { actorId: 'a_lev', role: 'nav-adviser' }, claimedOn: '2026-11-27', pickedUp: [`${CASE}.transfer.1`] } }]);
+    given(received, unclaimedTransferred)
+      .when((s) => reassign(s, CASE, levangerLead, 'a_lev2', '2026-11-27'))
+      .then([
+        {
+          type: 'nav.ReferralReassigned',
+          data: { caseId: CASE, from: null, to: { actorId: 'a_lev2', role: 'nav-adviser' }, reassignedOn: '2026-11-27', by: { actorId: 'a_levlead', role: 'nav-lead' }, pickedUp: [`${CASE}.transfer.1`] },
+        },
+      ]);
+  });
+
+  it("the new pickup limit escalates once if nobody at the new office claims it; the old office's superseded wait never does", () => {
+    given(received, unclaimedTransferred)
+      .when((s) => escalateOverduePickup(s, CASE, `${CASE}.escalation.1`, '2026-11-30', policy))
+      .then([]);
+    given(received, unclaimedTransferred)
+      .when((s) => escalateOverduePickup(s, CASE, `${CASE}.transfer.1`, '2026-12-01', policy))
+      .then([]);
+    given(received, unclaimedTransferred)
+      .when((s) => escalateOverduePickup(s, CASE, `${CASE}.transfer.1`, '2026-12-02', policy))
+      .then([
+        {
+          type: 'nav.ReferralPickupOverdue',
+          data: {
+            caseId: CASE,
+            referralId: `${CASE}.transfer.1`,
+            pickupDueOn: '2026-12-01',
+            escalatedOn: '2026-12-02',
+            escalatedTo: ['nav-lead', 'arrears-team'],
+            reason: 'Ingen veileder har tatt henvisningen innen 3 virkedager etter at den kom 2026-11-26 (frist 2026-12-01).',
+          },
+        },
+      ]);
+  });
+
+  it('what runs for the household runs on: the plan is still checked, income management still checked, assistance and the pause still hold', () => {
+    const before = state(received, claimedByKari, planAgreed, incomeManagement, grant, paused);
+    const after = state(received, claimedByKari, planAgreed, incomeManagement, grant, paused, transferred);
+    expect(holdOf(after, '2026-11-30')).toEqual(holdOf(before, '2026-11-30'));
+    expect(holdOf(after, '2026-11-30')).toEqual({ onItsWayOre: 928200, pausedUntil: '2026-12-04' });
+    expect(after.followUps[0]).toMatchObject({ navOffice: 'nav-levanger', assignee: null, plans: [{ planId: 'plan-1', status: 'active' }], incomeManagement: { withdrawnOn: null } });
+    given(received, claimedByKari, planAgreed, incomeManagement, transferred)
+      .when((s) => checkIncomeManagement(s, CASE, { unpaidDueDates: ['2026-12-01'] }, '2026-12-10'))
+      .then([{ type: 'nav.IncomeManagementRentChecked', data: { caseId: CASE, month: '2026-12', checkedOn: '2026-12-10', arrived: false, unpaidDueDates: ['2026-12-01'] } }]);
+    given(received, claimedByKari, planAgreed, transferred)
+      .when((s) => checkPaymentPlan(s, CASE, { overdueOre: 928200 }, '2026-12-07'))
+      .then([
+        {
+          type: 'nav.PaymentPlanBreached',
+          data: { caseId: CASE, planId: 'plan-1', breachNo: 1, detectedOn: '2026-12-07', instalmentNo: 1, instalmentDueOn: '2026-12-01', expectedOverdueOre: 464100, actualOverdueOre: 928200 },
+        },
+      ]);
+  });
+
+  it('moving on again before anyone claimed it: the wait at the second office is superseded in turn', () => {
+    given(received, unclaimedTransferred)
+      .when((s) => transferFollowUp(s, CASE, 'nav-verdal', '2026-11-30', policy))
+      .then([
+        {
+          type: 'nav.FollowUpTransferred',
+          data: {
+            caseId: CASE,
+            fromOffice: 'nav-levanger',
+            toOffice: 'nav-verdal',
+            transferredOn: '2026-11-30',
+            previousAdviser: null,
+            referralId: `${CASE}.transfer.2`,
+            pickupDueOn: '2026-12-03',
+            supersededReferrals: [`${CASE}.transfer.1`],
+          },
+        },
+      ]);
   });
 });

@@ -2,7 +2,7 @@ import { norwegianCalendar, type LocalDate, type Ore } from '@evp/shared-kernel'
 import type { ReferredToNav } from '@evp/cases-contract';
 import type { NavOutcome } from '@evp/nav-contract';
 import type { ContactChannel, IncomeCover, Instalment, NavActor, NavEvent } from './events';
-import { activeIncomeManagement, activePlan, findFollowUp, isPaused, type NavFollowUp, type NavHousehold } from './household';
+import { activeIncomeManagement, activePlan, findFollowUp, isPaused, isWaiting, type NavFollowUp, type NavHousehold } from './household';
 import { expectedOverdueOre, instalmentsChecked } from './plan';
 import type { NavPolicy } from './policy';
 
@@ -75,7 +75,7 @@ export function receiveReferral(state: NavHousehold, referral: ReferredToNav['da
   ];
 }
 
-const unpicked = (f: NavFollowUp) => f.referrals.filter((r) => r.pickedUpOn === null).map((r) => r.referralId);
+const unpicked = (f: NavFollowUp) => f.referrals.filter(isWaiting).map((r) => r.referralId);
 
 /**
  * An adviser claims the household's follow-up (and with it every referral waiting in it). Exactly
@@ -109,13 +109,13 @@ export function reassign(state: NavHousehold, caseId: string, by: NavPerson, toA
 
 /**
  * Fired by the pickup deadline. Re-checks everything, so an early, late or doubled firing is
- * harmless: only a referral still unclaimed after its last day, not escalated before, in a
- * follow-up that is neither concluded nor of a closed case, escalates — once.
+ * harmless: only a referral still unclaimed (and not superseded by a transfer) after its last day,
+ * not escalated before, in a follow-up that is neither concluded nor of a closed case, escalates — once.
  */
 export function escalateOverduePickup(state: NavHousehold, caseId: string, referralId: string, today: LocalDate, policy: NavPolicy): NavEvent[] {
   const f = findFollowUp(state, caseId);
   const r = f?.referrals.find((x) => x.referralId === referralId);
-  if (!f || !r || r.pickedUpOn !== null || r.pickupOverdueOn !== null || f.concluded || f.caseResolvedOn) return [];
+  if (!f || !r || !isWaiting(r) || r.pickupOverdueOn !== null || f.concluded || f.caseResolvedOn) return [];
   if (today <= r.pickupDueOn) return [];
   return [
     {
@@ -127,6 +127,36 @@ export function escalateOverduePickup(state: NavHousehold, caseId: string, refer
         escalatedOn: today,
         escalatedTo: ['nav-lead', 'arrears-team'],
         reason: `Ingen veileder har tatt henvisningen innen ${policy.pickupWorkingDays} virkedager etter at den kom ${r.referredOn} (frist ${r.pickupDueOn}).`,
+      },
+    },
+  ];
+}
+
+/**
+ * The tenancy now belongs to another NAV office (`toOffice`: the ledger's current office, never an
+ * older one a redelivered event named), so NAV's follow-up moves there: the old office's claim is
+ * released, the follow-up waits in the new office's inbox with a new pickup limit counted in
+ * working days from today (the same rule as a referral: NAV_PICKUP_WORKING_DAYS), and referrals
+ * still waiting at the old office are superseded. What runs for the household (a payment plan,
+ * income management, assistance on its way, a pause) runs on. Idempotent: a follow-up already at
+ * `toOffice`, concluded, or unknown decides nothing.
+ */
+export function transferFollowUp(state: NavHousehold, caseId: string, toOffice: string, today: LocalDate, policy: NavPolicy): NavEvent[] {
+  const f = findFollowUp(state, caseId);
+  if (!f || f.concluded || f.navOffice === toOffice) return [];
+  const transfers = f.referrals.filter((r) => r.source === 'transfer').length;
+  return [
+    {
+      type: 'nav.FollowUpTransferred',
+      data: {
+        caseId,
+        fromOffice: f.navOffice,
+        toOffice,
+        transferredOn: today,
+        previousAdviser: f.assignee,
+        referralId: `${caseId}.transfer.${transfers + 1}`,
+        pickupDueOn: norwegianCalendar.addWorkingDays(today, policy.pickupWorkingDays),
+        supersededReferrals: unpicked(f),
       },
     },
   ];

@@ -262,6 +262,30 @@ export type CaseResolvedNoted = {
   readonly data: { readonly caseId: string; readonly resolvedOn: LocalDate; readonly outcome: string };
 };
 
+/**
+ * The tenancy moved to another NAV office (the ledger's `navOffice`), and NAV's follow-up moved with
+ * it: the new office handles it from now on, the old office sees nothing of it any more. Whoever had
+ * it at the old office no longer does (`previousAdviser`): an adviser at the new office must claim
+ * it. It waits in the new office's inbox as a referral of its own (`referralId`, source `transfer`)
+ * with a new pickup limit counted from the transfer (NAV_PICKUP_WORKING_DAYS); referrals still
+ * waiting at the old office wait no longer (`supersededReferrals`). Plans, income management,
+ * assistance and pauses are about the household, not the office: they run on.
+ */
+export type FollowUpTransferred = {
+  readonly type: 'nav.FollowUpTransferred';
+  readonly data: {
+    readonly caseId: string;
+    readonly fromOffice: string;
+    readonly toOffice: string;
+    readonly transferredOn: LocalDate;
+    readonly previousAdviser: NavActor | null;
+    readonly referralId: string;
+    /** The last working day on which claiming it at the new office is in time. */
+    readonly pickupDueOn: LocalDate;
+    readonly supersededReferrals: readonly string[];
+  };
+};
+
 export type NavEvent =
   | ReferralReceived
   | ReferralClaimed
@@ -291,6 +315,7 @@ export type NavEvent =
   | FollowUpResumed
   | HouseholdFlagsSet
   | CaseResolvedNoted
+  | FollowUpTransferred
   | HoldReleased
   | FollowUpConcluded;
 
@@ -325,6 +350,7 @@ export const NAV_EVENT_TYPES: readonly NavEventType[] = [
   'nav.FollowUpResumed',
   'nav.HouseholdFlagsSet',
   'nav.CaseResolvedNoted',
+  'nav.FollowUpTransferred',
   'nav.HoldReleased',
   'nav.FollowUpConcluded',
 ];

@@ -3,9 +3,12 @@ import type { NavReferralSource, PolicyReason } from '@evp/cases-contract';
 import type { NavOutcome } from '@evp/nav-contract';
 import type { ContactChannel, IncomeCover, Instalment, NavActor, NavEvent } from './events';
 
+/** Where a referral came from: the prevention case (escalation, warning, «at risk»), or a transfer from another NAV office. */
+export type ReferralSource = NavReferralSource | 'transfer';
+
 export interface Referral {
   readonly referralId: string;
-  readonly source: NavReferralSource;
+  readonly source: ReferralSource;
   readonly referredOn: LocalDate;
   readonly pickupDueOn: LocalDate;
   readonly reasons: readonly PolicyReason[];
@@ -13,6 +16,14 @@ export interface Referral {
   readonly evictionOn: LocalDate | null;
   readonly pickedUpOn: LocalDate | null;
   readonly pickupOverdueOn: LocalDate | null;
+  /** The day a transfer to another NAV office ended its wait (the transfer's own referral waits instead). */
+  readonly supersededOn: LocalDate | null;
+}
+
+/** Still waiting in the office's inbox for an adviser to claim it: not picked up, not superseded by a transfer. */
+export function isWaiting(r: Referral): boolean {
+  // `supersededOn` is absent from follow-ups a read model stored before transfers existed.
+  return r.pickedUpOn === null && !r.supersededOn;
 }
 
 export interface EconomicAdvice {
@@ -90,7 +101,10 @@ export interface NavFollowUp {
   readonly caseId: string;
   readonly municipalityNumber: string;
   readonly tenancyId: string;
-  /** The handling office: the office the first referral went to. Only its advisers see the details. */
+  /**
+   * The handling office: the office the first referral went to, and after a transfer the tenancy's
+   * new office. Only its advisers see the details.
+   */
   readonly navOffice: string;
   readonly referrals: readonly Referral[];
   readonly assignee: NavActor | null;
@@ -154,6 +168,7 @@ export function evolveFollowUp(f: NavFollowUp | undefined, event: NavEvent): Nav
       evictionOn: d.evictionOn,
       pickedUpOn: d.pickedUpOn,
       pickupOverdueOn: null,
+      supersededOn: null,
     };
     if (f) return { ...f, referrals: [...f.referrals, referral] };
     return {
@@ -263,6 +278,27 @@ export function evolveFollowUp(f: NavFollowUp | undefined, event: NavEvent): Nav
       return { ...f, flags: { vulnerable: event.data.vulnerable, childrenInHousehold: event.data.childrenInHousehold } };
     case 'nav.CaseResolvedNoted':
       return { ...f, caseResolvedOn: event.data.resolvedOn };
+    case 'nav.FollowUpTransferred': {
+      const d = event.data;
+      const arrival: Referral = {
+        referralId: d.referralId,
+        source: 'transfer',
+        referredOn: d.transferredOn,
+        pickupDueOn: d.pickupDueOn,
+        reasons: [],
+        petitionOn: null,
+        evictionOn: null,
+        pickedUpOn: null,
+        pickupOverdueOn: null,
+        supersededOn: null,
+      };
+      return {
+        ...f,
+        navOffice: d.toOffice,
+        assignee: null,
+        referrals: [...f.referrals.map((r) => (d.supersededReferrals.includes(r.referralId) ? { ...r, supersededOn: d.transferredOn } : r)), arrival],
+      };
+    }
     case 'nav.HoldReleased':
       return f;
     case 'nav.FollowUpConcluded':

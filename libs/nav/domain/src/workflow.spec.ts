@@ -265,3 +265,93 @@ describe('NAV workflow: assistance on its way and pauses', () => {
       .then([{ kind: 'ignored', reason: 'NAVs arbeidsflyt reagerer ikke på warnings.WarningSubmitted.' }]);
   });
 });
+
+describe('NAV workflow: the tenancy moves to another NAV office', () => {
+  const details = (navOffice: string) => ({ address: 'Kjøpmannsgata 40', monthlyRentOre: 928200, landlordKind: 'municipal', navOffice, tenantPersonIds: ['p-1'] });
+  const transferred: NavEvent = {
+    type: 'nav.FollowUpTransferred',
+    data: {
+      caseId: CASE,
+      fromOffice: 'nav-stjordal',
+      toOffice: 'nav-levanger',
+      transferredOn: '2026-11-26',
+      previousAdviser: null,
+      referralId: `${CASE}.transfer.1`,
+      pickupDueOn: '2026-12-01',
+      supersededReferrals: [REFERRAL],
+    },
+  };
+
+  it("the tenancy's NAV office changed while NAV follows the household up at another: transfer the follow-up there", () => {
+    given(received, claimed)
+      .when(event('ledger.TenancyDetailsChanged', details('nav-levanger'), 'tenancy-5035-100234'), '2026-11-26')
+      .then([{ kind: 'send', command: { type: 'nav.TransferFollowUp', caseId: CASE, toOffice: 'nav-levanger' } }]);
+  });
+
+  it('every running follow-up of the household moves; a concluded one stays where it ended', () => {
+    const second: NavEvent = {
+      type: 'nav.ReferralReceived',
+      data: {
+        caseId: '5035-100234-2',
+        referralId: '5035-100234-2.warning.1',
+        municipalityNumber: '5035',
+        tenancyId: '100234',
+        navOffice: 'nav-stjordal',
+        source: 'warning',
+        referredOn: '2026-11-23',
+        pickupDueOn: '2026-11-26',
+        reasons: [],
+        petitionOn: null,
+        evictionOn: null,
+        pickedUpOn: null,
+      },
+    };
+    const concluded: NavEvent = { type: 'nav.FollowUpConcluded', data: { caseId: CASE, municipalityNumber: '5035', tenancyId: '100234', outcome: 'moved', concludedOn: '2026-11-20', noteRef: null } };
+    given(received, concluded, second)
+      .when(event('ledger.TenancyDetailsChanged', details('nav-levanger'), 'tenancy-5035-100234'), '2026-11-26')
+      .then([{ kind: 'send', command: { type: 'nav.TransferFollowUp', caseId: '5035-100234-2', toOffice: 'nav-levanger' } }]);
+  });
+
+  it('the same office (an address or rent change, a second change to the office NAV already moved to, a redelivery): nothing', () => {
+    given(received, claimed)
+      .when(event('ledger.TenancyDetailsChanged', details('nav-stjordal'), 'tenancy-5035-100234'), '2026-11-26')
+      .then([{ kind: 'ignored', reason: 'NAVs oppfølging er allerede hos leieforholdets NAV-kontor.' }]);
+    given(received, transferred)
+      .when(event('ledger.TenancyDetailsChanged', details('nav-levanger'), 'tenancy-5035-100234'), '2026-11-27')
+      .then([{ kind: 'ignored', reason: 'NAVs oppfølging er allerede hos leieforholdets NAV-kontor.' }]);
+  });
+
+  it('a household NAV does not follow up, or whose follow-up is concluded: nothing', () => {
+    given()
+      .when(event('ledger.TenancyDetailsChanged', details('nav-levanger'), 'tenancy-5035-100234'), '2026-11-26')
+      .then([{ kind: 'ignored', reason: 'NAV har ingen løpende oppfølging av husstanden.' }]);
+    given(received, claimed, { type: 'nav.FollowUpConcluded', data: { caseId: CASE, municipalityNumber: '5035', tenancyId: '100234', outcome: 'moved', concludedOn: '2026-11-20', noteRef: null } })
+      .when(event('ledger.TenancyDetailsChanged', details('nav-levanger'), 'tenancy-5035-100234'), '2026-11-26')
+      .then([{ kind: 'ignored', reason: 'NAV har ingen løpende oppfølging av husstanden.' }]);
+  });
+
+  it("transferred: the old office's pickup deadline is cancelled, the new office's scheduled for the day after its new limit", () => {
+    given(received, transferred)
+      .when(event('nav.FollowUpTransferred', transferred.data), '2026-11-26')
+      .then([
+        { kind: 'cancel', deadline: 'nav.referral-pickup', id: `nav.${REFERRAL}.pickup` },
+        { kind: 'schedule', deadline: 'nav.referral-pickup', delivery: 'timer', id: `nav.${CASE}.transfer.1.pickup`, payload: { caseId: CASE, referralId: `${CASE}.transfer.1` }, dueOn: '2026-12-02' },
+      ]);
+  });
+
+  it('claimed at the new office: its pickup deadline is cancelled', () => {
+    const claimedThere: NavEvent = { type: 'nav.ReferralClaimed', data: { caseId: CASE, adviser: { actorId: 'a_lev', role: 'nav-adviser' }, claimedOn: '2026-11-27', pickedUp: [`${CASE}.transfer.1`] } };
+    given(received, transferred, claimedThere)
+      .when(event('nav.ReferralClaimed', claimedThere.data), '2026-11-27')
+      .then([{ kind: 'cancel', deadline: 'nav.referral-pickup', id: `nav.${CASE}.transfer.1.pickup` }]);
+  });
+
+  it('concluded after a transfer nobody claimed: the wait at the new office is cancelled, not the superseded one', () => {
+    given(received, transferred)
+      .when(event('nav.FollowUpConcluded', { caseId: CASE, municipalityNumber: '5035', tenancyId: '100234', outcome: 'moved', concludedOn: '2026-11-30', noteRef: null }), '2026-11-30')
+      .then([
+        { kind: 'cancel', deadline: 'nav.referral-pickup', id: `nav.${CASE}.transfer.1.pickup` },
+        { kind: 'cancel', deadline: 'nav.income-management-check', id: `nav.${CASE}.income-management.check` },
+      ]);
+  });
+});

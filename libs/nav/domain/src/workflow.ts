@@ -1,7 +1,8 @@
 import { addDays, cancel, defineDeadline, ignored, schedule, send, type LocalDate, type WorkflowInput, type WorkflowOutput } from '@evp/shared-kernel';
 import type { CaseResolved, ReferredToNav } from '@evp/cases-contract';
-import type { FinancialAssistanceDecided, FollowUpPaused, IncomeManagementAgreed, NavEvent, PaymentPlanAgreed, ReferralReceived } from './events';
-import { activeIncomeManagement, activePlan, findFollowUp, type NavFollowUp, type NavHousehold } from './household';
+import type { TenancyDetailsChanged } from '@evp/ledger-contract';
+import type { FinancialAssistanceDecided, FollowUpPaused, FollowUpTransferred, IncomeManagementAgreed, NavEvent, PaymentPlanAgreed, ReferralReceived } from './events';
+import { activeIncomeManagement, activePlan, findFollowUp, isWaiting, type NavFollowUp, type NavHousehold } from './household';
 import { instalmentCheckOn, nextIncomeCheck, nextPlanCheck } from './plan';
 import type { NavPolicy } from './policy';
 
@@ -13,7 +14,9 @@ export type NavCommand =
   | { readonly type: 'nav.CheckPaymentPlan'; readonly caseId: string }
   | { readonly type: 'nav.CheckIncomeManagement'; readonly caseId: string }
   | { readonly type: 'nav.ReleaseAssistanceHold'; readonly caseId: string; readonly assistanceId: string }
-  | { readonly type: 'nav.EndPause'; readonly caseId: string; readonly pauseId: string };
+  | { readonly type: 'nav.EndPause'; readonly caseId: string; readonly pauseId: string }
+  /** The tenancy's NAV office changed: move the follow-up there (the handler decides on the ledger's current office). */
+  | { readonly type: 'nav.TransferFollowUp'; readonly caseId: string; readonly toOffice: string };
 
 /**
  * A referral nobody claimed by its last day escalates to the office lead and the
@@ -59,6 +62,7 @@ export function navWorkflow(input: WorkflowInput, state: NavWorkflowState, polic
     const plans = (state.household?.followUps ?? []).filter((f) => !f.concluded && activePlan(f));
     return plans.length ? plans.map((f) => send({ type: 'nav.CheckPaymentPlan', caseId: f.caseId })) : [ignored('Ingen nedbetalingsavtale løper for husstanden.')];
   }
+  if (input.type === 'ledger.TenancyDetailsChanged') return onTenancyChanged(input.data as TenancyDetailsChanged['data'], state.household);
   if (input.type.startsWith('ledger.')) return [ignored('Bare innbetalinger, kreditnotaer og avskrivninger kan endre en nedbetalingsavtale.')];
   switch (input.type) {
     case 'cases.ReferredToNav':
@@ -77,6 +81,20 @@ export function navWorkflow(input: WorkflowInput, state: NavWorkflowState, polic
   return onNavEvent({ type: input.type, data: input.data } as NavEvent, followUp, policy, today);
 }
 
+/**
+ * The tenancy's details changed (the ledger publishes them whole): when its NAV office is another
+ * than the one handling a follow-up still running, the follow-up moves with it. An address or rent
+ * change, a follow-up already at that office (a second change to the same office, a redelivery) or
+ * a concluded one sends nothing.
+ */
+function onTenancyChanged(d: TenancyDetailsChanged['data'], household: NavHousehold | undefined): WorkflowOutput<NavCommand>[] {
+  const running = (household?.followUps ?? []).filter((f) => !f.concluded);
+  if (!running.length) return [ignored('NAV har ingen løpende oppfølging av husstanden.')];
+  const moving = running.filter((f) => f.navOffice !== d.navOffice);
+  if (!moving.length) return [ignored('NAVs oppfølging er allerede hos leieforholdets NAV-kontor.')];
+  return moving.map((f) => send({ type: 'nav.TransferFollowUp', caseId: f.caseId, toOffice: d.navOffice }));
+}
+
 function onNavEvent(event: NavEvent, followUp: (caseId: string) => NavFollowUp | undefined, policy: NavPolicy, today: LocalDate): WorkflowOutput<NavCommand>[] {
   const { caseId } = event.data;
   switch (event.type) {
@@ -89,11 +107,19 @@ function onNavEvent(event: NavEvent, followUp: (caseId: string) => NavFollowUp |
     case 'nav.ReferralReassigned':
       return event.data.pickedUp.length ? event.data.pickedUp.map((referralId) => cancel(pickupDeadline, { caseId, referralId })) : [ignored('Ingen henvisning ventet på å bli tatt.')];
     case 'nav.CaseResolvedNoted': {
-      const waiting = (followUp(caseId)?.referrals ?? []).filter((r) => r.pickedUpOn === null && r.pickupOverdueOn === null);
+      const waiting = (followUp(caseId)?.referrals ?? []).filter((r) => isWaiting(r) && r.pickupOverdueOn === null);
       return waiting.length ? waiting.map((r) => cancel(pickupDeadline, { caseId, referralId: r.referralId })) : [ignored('Ingen henvisning venter på å bli tatt.')];
     }
     case 'nav.ReferralPickupOverdue':
       return [ignored('Henvisningen er eskalert én gang; fristen er brukt.')];
+    case 'nav.FollowUpTransferred': {
+      // The old office's waits end; the new office's pickup limit starts (the same rule as a referral's).
+      const d: FollowUpTransferred['data'] = event.data;
+      return [
+        ...d.supersededReferrals.map((referralId) => cancel(pickupDeadline, { caseId, referralId })),
+        schedule(pickupDeadline, { caseId, referralId: d.referralId }, addDays(d.pickupDueOn, 1)),
+      ];
+    }
     case 'nav.PaymentPlanAgreed': {
       const d: PaymentPlanAgreed['data'] = event.data;
       const first = d.instalments[0];
@@ -130,7 +156,7 @@ function onNavEvent(event: NavEvent, followUp: (caseId: string) => NavFollowUp |
       const f = followUp(caseId);
       if (!f) return [ignored('NAV har ingen oppfølging av saken.')];
       return [
-        ...f.referrals.filter((r) => r.pickedUpOn === null && r.pickupOverdueOn === null).map((r) => cancel(pickupDeadline, { caseId, referralId: r.referralId })),
+        ...f.referrals.filter((r) => isWaiting(r) && r.pickupOverdueOn === null).map((r) => cancel(pickupDeadline, { caseId, referralId: r.referralId })),
         ...f.plans.filter((p) => p.status === 'active').map((p) => cancel(planCheckDeadline, { caseId, planId: p.planId })),
         cancel(incomeCheckDeadline, { caseId }),
         ...(f.pause ? [cancel(pauseEndDeadline, { caseId, pauseId: f.pause.pauseId })] : []),
