@@ -264,6 +264,38 @@ describe('NAV picks up escalations (e2e)', () => {
     expect((await step(winner, A, { type: 'contact-made', channel: 'phone' })).status).toBe(409);
   });
 
+  it('NAV’s contact counts as contact on the prevention case: the team sees that NAV made contact and when, never how or NAV’s note', async () => {
+    const view = await system.request<{ contacts: number; timeline: Array<{ type: string; on: string; summary: string }> }>('GET', `/api/v1/cases/${A}`, { token: team });
+    expect(view.status).toBe(200);
+    expect(view.body.contacts).toBe(1);
+    expect(view.body.timeline.filter((t) => t.type === 'cases.ContactRecorded')).toEqual([expect.objectContaining({ on: '2026-11-24', summary: 'Kontakt registrert (av NAV).' })]);
+    expect(JSON.stringify(view.body)).not.toContain('ny jobb');
+  });
+
+  it('a case NAV closed is not reopened for the arrears it covered; a new charge that falls unpaid past grace opens the next one', async () => {
+    // Still owed when NAV concluded on 20 January: what was left of November's rent, long past grace.
+    // The next posting, February's rent, would have reopened a case at once.
+    const charge = await system.request('POST', '/api/v1/ledger/postings', {
+      token: accounting,
+      json: { postings: [{ municipalityNumber: '5035', tenancyId: '200101', voucherRef: 'F-200101-2027-02', type: 'faktura', date: '2027-01-20', dueDate: '2027-02-01', period: '2027-02', amount: '9 282,00' }] },
+    });
+    expect(charge.status).toBe(200);
+    await system.caughtUp();
+    expect((await system.request('GET', '/api/v1/cases/5035-200101-2', { token: team })).status).toBe(404);
+    // February's rent is due Monday 1 February; its grace ends on Thursday the 4th.
+    system.setClock('2027-02-04T08:00:00+01:00');
+    await sweepAndSettle();
+    expect((await system.request('GET', '/api/v1/cases/5035-200101-2', { token: team })).status).toBe(404);
+    system.setClock('2027-02-05T08:00:00+01:00');
+    await sweepAndSettle();
+    const reopened = await waitFor(async () => {
+      const r = await system.request<{ status: string; openingReasons: Array<{ policy: string; explanation: string }> }>('GET', '/api/v1/cases/5035-200101-2', { token: team });
+      return r.status === 200 ? r.body : undefined;
+    }, 'the next case to open');
+    expect(reopened.openingReasons.map((r) => r.policy)).toEqual(['arrearsReachMonthsOfRent']);
+    expect(reopened.openingReasons[0]?.explanation).toMatch(/^Ny restanse etter at NAV avsluttet sak 5035-200101-1 2027-01-20/);
+  });
+
   it('never writes a note, an identity number or a name to a log line', () => {
     for (const secret of [NOTE, 'Flyttet til kommunal bolig', fnrA, fnrB, 'Kari Testesen', 'Ola Testesen']) expect(system.logs.filter((line) => line.includes(secret))).toEqual([]);
   });

@@ -26,6 +26,7 @@ export class CasesWorkerModule implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_TYPES) private readonly types: EventTypeMap,
     @Inject(RENT_ACCOUNTS) private readonly accounts: RentAccounts,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_READER) private readonly readModels: ReadModelReader,
     private readonly commandBus: CommandBus,
   ) {}
@@ -35,7 +36,7 @@ export class CasesWorkerModule implements OnModuleInit {
     this.registry.registerProjection(new AccountsProjection(this.types, grace));
     this.registry.registerProjection(new CasesProjection(this.types));
     registerWebProjections(this.registry, this.types, grace);
-    this.registry.registerWorkflow(new ArrearsWorkflow(this.accounts, casePolicyFrom(this.config), this.commandBus));
+    this.registry.registerWorkflow(new ArrearsWorkflow(this.accounts, casePolicyFrom(this.config), this.commandBus, this.store, this.types));
     this.registry.registerPeriodicWork({
       name: 'ledger-accounts-roll',
       run: async (now) => rollAccounts(await this.readModels.projection<AccountTables>(ACCOUNTS_PROJECTION, accountsProjectionVersion(grace)), osloDate(now), grace),

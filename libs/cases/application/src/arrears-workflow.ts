@@ -3,8 +3,9 @@ import type { LocalDate, WorkflowInput, WorkflowOutput } from '@evp/shared-kerne
 import type { BatchCache, Causation, WorkflowDefinition } from '@evp/runtime';
 import { TENANCY_STREAM_PREFIX, parseTenancyStreamName, type RentAccounts } from '@evp/ledger-contract';
 import { NAV_STREAM_PREFIX } from '@evp/nav-contract';
-import { CASE_STREAM_PREFIX, arrearsWorkflow, type ArrearsWorkflowState, type CaseCommand, type CasePolicy } from '@evp/cases-domain';
-import { CloseCaseCommand, EscalateIfNoContactCommand, EvaluateArrearsCommand, snapshotOf } from './commands';
+import type { EventStore, EventTypeMap, RecordedEvent } from '@evp/event-store';
+import { CASE_STREAM_PREFIX, arrearsWorkflow, caseStreamName, type ArrearsWorkflowState, type CaseCommand, type CaseEvent, type CasePolicy } from '@evp/cases-domain';
+import { CloseCaseCommand, EscalateIfNoContactCommand, EvaluateArrearsCommand, RecordNavContactCommand, snapshotOf } from './commands';
 
 /** Which tenancy an input is about: a ledger event's stream, or the payload of a time-driven evaluation. */
 function tenancyOf(input: WorkflowInput): { municipalityNumber: string; tenancyId: string } | undefined {
@@ -22,25 +23,54 @@ function tenancyOf(input: WorkflowInput): { municipalityNumber: string; tenancyI
  */
 export class ArrearsWorkflow implements WorkflowDefinition<ArrearsWorkflowState, CaseCommand> {
   readonly name = 'cases-arrears';
-  // NAV's stream: a released hold and NAV's outcome concern the case (nothing else of NAV's does).
+  // NAV's stream: NAV's contact with the household, a released hold and NAV's outcome concern the case (nothing else of NAV's does).
   readonly filter = { streamPrefixes: [TENANCY_STREAM_PREFIX, CASE_STREAM_PREFIX, NAV_STREAM_PREFIX] };
 
   constructor(
     private readonly accounts: RentAccounts,
     private readonly policy: CasePolicy,
     private readonly commandBus: CommandBus,
+    private readonly store: EventStore,
+    private readonly types: EventTypeMap,
   ) {}
+
+  /**
+   * Reads the case streams of every tenancy the batch is about in one go (`readStreams`: a few
+   * hundred per statement on SQLite), so deciding whether a payment can change a case costs no
+   * read per event. The store is read as it is now, never behind the runner (see `ArrearsWorkflowState`).
+   */
+  async prepare(inputs: readonly WorkflowInput[], _today: LocalDate, cache: BatchCache): Promise<void> {
+    const keys = new Set<string>();
+    for (const input of inputs) {
+      const tenancy = tenancyOf(input);
+      if (tenancy) keys.add(`${tenancy.municipalityNumber}-${tenancy.tenancyId}`);
+    }
+    if (keys.size === 0) return;
+    const streams = await this.store.readStreams([...keys].map(caseStreamName));
+    for (const key of keys) cache.set(`cases:${key}`, Promise.resolve(this.decodeCases(streams.get(caseStreamName(key)) ?? [])));
+  }
 
   async loadState(input: WorkflowInput, today: LocalDate, cache: BatchCache): Promise<ArrearsWorkflowState> {
     const tenancy = tenancyOf(input);
     if (!tenancy) return {};
-    const key = `account:${tenancy.municipalityNumber}-${tenancy.tenancyId}`;
-    let loading = cache.get(key) as Promise<ArrearsWorkflowState> | undefined;
-    if (!loading) {
-      loading = this.accounts.position(tenancy.municipalityNumber, tenancy.tenancyId, today).then((p) => (p ? { account: snapshotOf(p) } : {}));
-      cache.set(key, loading);
+    const key = `${tenancy.municipalityNumber}-${tenancy.tenancyId}`;
+    let account = cache.get(`account:${key}`) as Promise<ArrearsWorkflowState['account']> | undefined;
+    if (!account) {
+      account = this.accounts.position(tenancy.municipalityNumber, tenancy.tenancyId, today).then((p) => (p ? snapshotOf(p) : undefined));
+      cache.set(`account:${key}`, account);
     }
-    return loading;
+    let cases = cache.get(`cases:${key}`) as Promise<readonly CaseEvent[]> | undefined;
+    if (!cases) {
+      // A deadline firing (no `prepare`): read the one stream.
+      cases = this.store.readStream(caseStreamName(key)).then((events) => this.decodeCases(events));
+      cache.set(`cases:${key}`, cases);
+    }
+    const [snapshot, caseHistory] = await Promise.all([account, cases]);
+    return snapshot ? { account: snapshot, caseHistory } : {};
+  }
+
+  private decodeCases(events: readonly RecordedEvent[]): CaseEvent[] {
+    return events.map((e) => ({ type: e.type, data: this.types.dataOf(e) }) as CaseEvent);
   }
 
   decide(input: WorkflowInput, state: ArrearsWorkflowState, today: LocalDate): readonly WorkflowOutput<CaseCommand>[] {
@@ -55,6 +85,8 @@ export class ArrearsWorkflow implements WorkflowDefinition<ArrearsWorkflowState,
         return this.commandBus.execute(new EscalateIfNoContactCommand(command.caseId, causation));
       case 'cases.CloseCase':
         return this.commandBus.execute(new CloseCaseCommand(command.caseId, command.outcome, causation));
+      case 'cases.RecordNavContact':
+        return this.commandBus.execute(new RecordNavContactCommand(command.caseId, command.navContactId, command.contactedOn, causation));
       default: {
         const never: never = command;
         throw new Error(`Unknown case command ${JSON.stringify(never)}`);

@@ -17,6 +17,7 @@ import {
   initialTenancyCases,
   parseCaseId,
   recordContact,
+  recordNavContact,
   type ArrearsSnapshot,
   type CaseEvent,
   type CasePolicy,
@@ -77,6 +78,16 @@ export class CloseCaseCommand {
   constructor(
     readonly caseId: string,
     readonly outcome: NavOutcome,
+    readonly causation: Causation,
+  ) {}
+}
+
+/** NAV recorded contact with the household: the case counts it as contact. Sent by the arrears workflow on `nav.ContactMade`. */
+export class RecordNavContactCommand {
+  constructor(
+    readonly caseId: string,
+    readonly navContactId: string,
+    readonly contactedOn: LocalDate,
     readonly causation: Causation,
   ) {}
 }
@@ -163,25 +174,29 @@ export class RecordContactHandler extends CaseCommandHandler implements ICommand
 }
 
 @CommandHandler(CloseCaseCommand)
-export class CloseCaseHandler implements ICommandHandler<CloseCaseCommand> {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(EVENT_TYPES) private readonly types: EventTypeMap,
-  ) {}
-
+export class CloseCaseHandler extends CaseCommandHandler implements ICommandHandler<CloseCaseCommand> {
   async execute(command: CloseCaseCommand): Promise<readonly CaseEvent[]> {
     const parsed = parseCaseId(command.caseId);
     if (!parsed) return [];
-    const { events } = await decideAndAppend({
-      store: this.store,
-      types: this.types,
-      streamName: caseStreamName(parsed.tenancyKey),
-      decider: casesDecider,
-      causation: command.causation,
-      decide: (cases) => closeCase(cases, command.caseId, command.outcome, osloDate(command.causation.now)),
-    });
+    // What is overdue today is recorded with the closing: NAV's conclusion covers it, so only
+    // arrears beyond it open a new case (`openingAfterNavClosed`, issue 10).
+    const { events } = await this.run(parsed.municipalityNumber, parsed.tenancyId, command.causation, (cases, account, today) =>
+      closeCase(cases, command.caseId, command.outcome, today, account?.overdueOre),
+    );
     return events;
   }
 }
 
-export const CASE_COMMAND_HANDLERS = [EvaluateArrearsHandler, EscalateIfNoContactHandler, RecordContactHandler, CloseCaseHandler];
+@CommandHandler(RecordNavContactCommand)
+export class RecordNavContactHandler extends CaseCommandHandler implements ICommandHandler<RecordNavContactCommand> {
+  async execute(command: RecordNavContactCommand): Promise<readonly CaseEvent[]> {
+    const parsed = parseCaseId(command.caseId);
+    if (!parsed) return [];
+    const { events } = await this.run(parsed.municipalityNumber, parsed.tenancyId, command.causation, (cases) =>
+      recordNavContact(cases, { caseId: command.caseId, navContactId: command.navContactId, contactedOn: command.contactedOn }),
+    );
+    return events;
+  }
+}
+
+export const CASE_COMMAND_HANDLERS = [EvaluateArrearsHandler, EscalateIfNoContactHandler, RecordContactHandler, CloseCaseHandler, RecordNavContactHandler];

@@ -6,7 +6,8 @@ export interface PolicyReason {
   readonly explanation: string;
 }
 
-export type ContactChannel = 'phone' | 'meeting' | 'home-visit' | 'letter' | 'digital';
+/** How the household was reached; `nav`: NAV recorded contact in its own follow-up (how is NAV's, and stays there). */
+export type ContactChannel = 'phone' | 'meeting' | 'home-visit' | 'letter' | 'digital' | 'nav';
 
 export type CaseOpened = {
   readonly type: 'cases.CaseOpened';
@@ -43,7 +44,18 @@ export type CaseOutcome = 'paid' | 'arrears-cleared' | 'plan-honoured' | 'moved'
 
 export type CaseResolved = {
   readonly type: 'cases.CaseResolved';
-  readonly data: { readonly caseId: string; readonly resolvedOn: LocalDate; readonly outcome: CaseOutcome; readonly explanation: string };
+  readonly data: {
+    readonly caseId: string;
+    readonly resolvedOn: LocalDate;
+    readonly outcome: CaseOutcome;
+    readonly explanation: string;
+    /**
+     * When NAV closed the case with an outcome: what was due and unpaid that day (øre). The case is
+     * not reopened for it; only arrears beyond it open a new one (`openingAfterNavClosed`, cases
+     * domain). Absent on `paid` and on events recorded before it was kept.
+     */
+    readonly overdueAtClosingOre?: Ore;
+  };
 };
 
 /** Where a referral to NAV came from: the arrears workflow's escalation, a landlord's § 9-11 warning, or accounting's «at risk» flag. */

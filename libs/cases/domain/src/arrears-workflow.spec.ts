@@ -235,6 +235,100 @@ describe('arrears workflow: what NAV publishes (@evp/nav-contract)', () => {
   it('the rest of NAV’s follow-up is NAV’s: ignored', () => {
     given({})
       .when(event('nav.PaymentPlanAgreed', { caseId: '5035-100234-1' }, 'nav-5035-100234'), '2026-11-20')
-      .then([{ kind: 'ignored', reason: 'Bare slutten på et hold og NAVs utfall angår saken; resten av NAVs oppfølging er NAVs.' }]);
+      .then([{ kind: 'ignored', reason: 'Bare NAVs kontakt med husstanden, slutten på et hold og NAVs utfall angår saken; resten av NAVs oppfølging er NAVs.' }]);
+  });
+
+  it('NAV made contact with the household: record it on the case (which cancels the first-contact deadline) — which case, NAV’s id and the day only, never the channel or the note', () => {
+    given({})
+      .when(
+        event('nav.ContactMade', { caseId: '5035-100234-1', contactId: 'k-77', channel: 'home-visit', contactedOn: '2026-11-30', noteRef: 'note-3f9c' }, 'nav-5035-100234'),
+        '2026-12-01',
+      )
+      .then([{ kind: 'send', command: { type: 'cases.RecordNavContact', caseId: '5035-100234-1', navContactId: 'k-77', contactedOn: '2026-11-30' } }]);
+  });
+});
+
+describe('arrears workflow: a payment is sent to the case only when it can change something', () => {
+  /** The tenancy's case stream as the event store holds it (literal events). */
+  const caseOpened = {
+    type: 'cases.CaseOpened',
+    data: {
+      caseId: '5035-100234-1',
+      caseNo: 1,
+      municipalityNumber: '5035',
+      tenancyId: '100234',
+      navOffice: 'nav-stjordal',
+      openedOn: '2026-11-20',
+      firstContactDeadline: '2026-11-27',
+      arrearsOre: 928200,
+      monthlyRentOre: 928200,
+      daysPastGrace: 15,
+      reasons: [{ policy: 'rentOverdueTooLong', explanation: 'Eldste ubetalte husleie er 15 dager over forfall.' }],
+    },
+  } as const;
+  const caseResolved = { type: 'cases.CaseResolved', data: { caseId: '5035-100234-1', resolvedOn: '2026-11-24', outcome: 'paid', explanation: 'Det er ingen forfalt, ubetalt husleie lenger.' } } as const;
+  const payment = event('ledger.PaymentPosted', { voucherRef: 'I-2', date: '2026-11-27', amountOre: 928200 });
+  const cancelEvaluation = { kind: 'cancel', deadline: 'cases.arrears-evaluation', id: 'tenancy.5035-100234.arrears-evaluation' };
+  const evaluateCommand = { kind: 'send', command: { type: 'cases.EvaluateArrears', municipalityNumber: '5035', tenancyId: '100234' } };
+
+  it('no case stream and nothing past grace after the payment: no command', () => {
+    given({ account: paidUp, caseHistory: [] })
+      .when(payment, '2026-11-27')
+      .then([{ kind: 'ignored', reason: 'Ingen aktiv sak og ingen restanse etter henstandsperioden; innbetalingen endrer ingen sak.' }, cancelEvaluation]);
+  });
+
+  it('an earlier case, resolved, and nothing past grace: no command', () => {
+    given({ account: paidUp, caseHistory: [caseOpened, caseResolved] })
+      .when(payment, '2026-11-27')
+      .then([{ kind: 'ignored', reason: 'Ingen aktiv sak og ingen restanse etter henstandsperioden; innbetalingen endrer ingen sak.' }, cancelEvaluation]);
+  });
+
+  it('an active case: the payment may resolve it — evaluate', () => {
+    given({ account: paidUp, caseHistory: [caseOpened] })
+      .when(payment, '2026-11-27')
+      .then([evaluateCommand, cancelEvaluation]);
+  });
+
+  it('an active case with contact recorded and escalated: still active, so a credit note is evaluated', () => {
+    given({
+      account: paidUp,
+      caseHistory: [
+        caseOpened,
+        { type: 'cases.ContactRecorded', data: { caseId: '5035-100234-1', contactId: 'c-1', channel: 'phone', contactedOn: '2026-11-23', byRole: 'accounting' } },
+        { type: 'cases.CaseEscalatedToArrearsTeam', data: { caseId: '5035-100234-1', escalatedOn: '2026-11-28', reasons: [] } },
+      ],
+    })
+      .when(event('ledger.CreditPosted', { voucherRef: 'K-2', date: '2026-11-27', amountOre: 928200 }), '2026-11-27')
+      .then([evaluateCommand, cancelEvaluation]);
+  });
+
+  it('no case but arrears past grace remain after a partial payment: evaluate (a case may open)', () => {
+    given({ account: unpaidSinceNovember, caseHistory: [] })
+      .when(event('ledger.PaymentPosted', { voucherRef: 'I-3', date: '2026-11-27', amountOre: 10000 }), '2026-11-27')
+      .then([evaluateCommand, cancelEvaluation]);
+  });
+
+  it('a charge while a case is active: nothing a charge can change — no command, the time-driven evaluation kept', () => {
+    given({ account: { ...unpaidSinceNovember, unpaidDueDates: ['2026-11-02', '2026-12-01'] }, caseHistory: [caseOpened] })
+      .when(event('ledger.ChargePosted', { voucherRef: 'F-2026-12', date: '2026-11-26', dueDate: '2026-12-01', period: '2026-12', amountOre: 928200 }), '2026-11-26')
+      .then([
+        { kind: 'ignored', reason: 'Leieforholdet har allerede en aktiv sak; bare en innbetaling, kreditnota eller avskrivning kan avslutte den.' },
+        { kind: 'schedule', deadline: 'cases.arrears-evaluation', delivery: 'sheet', id: 'tenancy.5035-100234.arrears-evaluation', payload: { municipalityNumber: '5035', tenancyId: '100234' }, dueOn: '2026-12-05' },
+      ]);
+  });
+
+  it('the time-driven evaluation fires while a case is active: no command', () => {
+    given({ account: unpaidSinceNovember, caseHistory: [caseOpened] })
+      .when(fired('deadline.cases.arrears-evaluation', 'tenancy.5035-100234.arrears-evaluation', { municipalityNumber: '5035', tenancyId: '100234' }, '2026-11-19'), '2026-11-26')
+      .then([{ kind: 'ignored', reason: 'Leieforholdet har allerede en aktiv sak; bare en innbetaling, kreditnota eller avskrivning kan avslutte den.' }, cancelEvaluation]);
+  });
+
+  it('a case NAV closed (moved) and arrears past grace still owed: evaluate — the case rule decides whether they are new', () => {
+    given({
+      account: unpaidSinceNovember,
+      caseHistory: [caseOpened, { type: 'cases.CaseResolved', data: { caseId: '5035-100234-1', resolvedOn: '2026-11-25', outcome: 'moved', explanation: 'NAV avsluttet oppfølgingen: husstanden har flyttet.', overdueAtClosingOre: 928200 } }],
+    })
+      .when(event('ledger.ChargePosted', { voucherRef: 'F-2026-12', date: '2026-11-26', dueDate: '2026-12-01', period: '2026-12', amountOre: 928200 }), '2026-11-26')
+      .then([evaluateCommand, cancelEvaluation]);
   });
 });

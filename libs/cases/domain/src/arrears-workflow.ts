@@ -1,12 +1,16 @@
 import { addDays, cancel, defineDeadline, ignored, schedule, send, type LocalDate, type WorkflowInput, type WorkflowOutput } from '@evp/shared-kernel';
-import type { FollowUpConcluded, HoldReleased, NavOutcome } from '@evp/nav-contract';
+import type { ContactMadePublished, FollowUpConcluded, HoldReleased, NavOutcome } from '@evp/nav-contract';
 import { nextArrearsEvaluation, type ArrearsSnapshot, type CasePolicy } from './decide';
+import type { CaseEvent } from './events';
+import { activeCase, evolveCases, initialTenancyCases } from './prevention-case';
 
 /** Commands the case workflows send; each is decided against the case stream by its handler, which re-checks the state. */
 export type CaseCommand =
   | { readonly type: 'cases.EvaluateArrears'; readonly municipalityNumber: string; readonly tenancyId: string }
   | { readonly type: 'cases.EscalateIfNoContact'; readonly caseId: string }
-  | { readonly type: 'cases.CloseCase'; readonly caseId: string; readonly outcome: NavOutcome };
+  | { readonly type: 'cases.CloseCase'; readonly caseId: string; readonly outcome: NavOutcome }
+  | { readonly type: 'cases.RecordNavContact'; readonly caseId: string; readonly navContactId: string; readonly contactedOn: LocalDate };
+
 
 /**
  * Nobody recorded contact within the policy's working days after the case opened: escalate to the
@@ -26,9 +30,24 @@ export const arrearsEvaluationDeadline = defineDeadline<{ municipalityNumber: st
   'sheet',
 );
 
-/** What the arrears workflow needs to know: the tenancy's account, as the ledger publishes it, for inputs about a tenancy. */
+/**
+ * What the arrears workflow needs to know, for inputs about a tenancy: its account, as the ledger
+ * publishes it, and its case stream (`case-<kommunenummer>-<leieforhold>`) as the event store holds
+ * it now — whether a case is active decides whether a payment can change anything.
+ *
+ * Why the case stream itself and not a table the runner keeps from the case events it receives:
+ * the store is never behind the runner, so a case opened just before a payment (even by a command
+ * this runner sent a moment ago, whose `cases.CaseOpened` it has not handled yet) is always seen;
+ * a fact the runner kept would lag by up to a batch and need an overlay of the batch's own events,
+ * and replays would see it from the wrong end of history. The command decides on the same current
+ * state, so «no active case and nothing past grace» here means the command would decide nothing.
+ * The cost: the runner reads a batch's case streams in one statement per few hundred tenancies
+ * (`prepare`), and most tenancies have no case stream at all. Absent: not read — then a payment is
+ * sent to the command as before (never a missed resolution).
+ */
 export interface ArrearsWorkflowState {
   readonly account?: ArrearsSnapshot;
+  readonly caseHistory?: readonly CaseEvent[];
 }
 
 const REDUCTIONS = new Set(['ledger.PaymentPosted', 'ledger.CreditPosted', 'ledger.WriteOffPosted']);
@@ -73,8 +92,14 @@ export function arrearsWorkflow(input: WorkflowInput, state: ArrearsWorkflowStat
       const d = input.data as FollowUpConcluded['data'];
       return [send({ type: 'cases.CloseCase', caseId: d.caseId, outcome: d.outcome })];
     }
+    case 'nav.ContactMade': {
+      // Contact recorded anywhere cancels the first-contact deadline (issue 6): through the case's
+      // own ContactRecorded, which cancels it above; only that NAV made contact, and when.
+      const d = input.data as ContactMadePublished['data'];
+      return [send({ type: 'cases.RecordNavContact', caseId: d.caseId, navContactId: d.contactId, contactedOn: d.contactedOn })];
+    }
     default:
-      if (input.type.startsWith('nav.')) return [ignored('Bare slutten på et hold og NAVs utfall angår saken; resten av NAVs oppfølging er NAVs.')];
+      if (input.type.startsWith('nav.')) return [ignored('Bare NAVs kontakt med husstanden, slutten på et hold og NAVs utfall angår saken; resten av NAVs oppfølging er NAVs.')];
       return [ignored(`Arbeidsflyten for restanser reagerer ikke på ${input.type}.`)];
   }
 }
@@ -90,6 +115,19 @@ function evaluate(state: ArrearsWorkflowState, policy: CasePolicy, today: LocalD
   const key = { municipalityNumber: account.municipalityNumber, tenancyId: account.tenancyId };
   const next = nextArrearsEvaluation(account, policy, today);
   const later = next ? schedule(arrearsEvaluationDeadline, key, next) : cancel(arrearsEvaluationDeadline, key);
-  if (!reducesDebt && account.arrearsOre <= 0) return [ignored('Ingen restanse etter henstandsperioden; ingen sak kan åpnes nå.'), later];
-  return [send({ type: 'cases.EvaluateArrears', ...key }), later];
+  const evaluateNow = send<CaseCommand>({ type: 'cases.EvaluateArrears', ...key });
+  if (!state.caseHistory) {
+    // The case stream was not read: a reduction may resolve a case nobody told us about.
+    if (!reducesDebt && account.arrearsOre <= 0) return [ignored(NOTHING_PAST_GRACE), later];
+    return [evaluateNow, later];
+  }
+  const active = activeCase(state.caseHistory.reduce(evolveCases, initialTenancyCases()));
+  if (active) {
+    // An active case can only be resolved, and only by something that lowers what is overdue.
+    return reducesDebt ? [evaluateNow, later] : [ignored('Leieforholdet har allerede en aktiv sak; bare en innbetaling, kreditnota eller avskrivning kan avslutte den.'), later];
+  }
+  if (account.arrearsOre <= 0) return [ignored(reducesDebt ? 'Ingen aktiv sak og ingen restanse etter henstandsperioden; innbetalingen endrer ingen sak.' : NOTHING_PAST_GRACE), later];
+  return [evaluateNow, later];
 }
+
+const NOTHING_PAST_GRACE = 'Ingen restanse etter henstandsperioden; ingen sak kan åpnes nå.';

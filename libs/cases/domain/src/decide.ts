@@ -1,4 +1,4 @@
-import { addDays, formatKroner, norwegianCalendar, type LocalDate, type Ore } from '@evp/shared-kernel';
+import { addDays, daysBetween, formatKroner, norwegianCalendar, type LocalDate, type Ore } from '@evp/shared-kernel';
 import { caseId as makeCaseId, type CaseEvent, type CaseOutcome, type ContactChannel, type NavReferralSource, type PolicyReason } from './events';
 import { activeCase, findCase, type PreventionCase, type TenancyCases } from './prevention-case';
 
@@ -95,9 +95,8 @@ export function evaluateArrears(state: TenancyCases, snapshot: ArrearsSnapshot, 
     return [{ type: 'cases.CaseResolved', data: { caseId: active.caseId, resolvedOn: today, outcome: 'paid', explanation: 'Det er ingen forfalt, ubetalt husleie lenger.' } }];
   }
   const net = { ...snapshot, arrearsOre: arrearsNetOfOnItsWay(snapshot) };
-  const reasons = Object.values(openingPolicies)
-    .map((rule) => rule(net, policy))
-    .filter((r): r is PolicyReason => r !== null);
+  const last = state.cases[state.cases.length - 1];
+  const reasons = last && closedByNav(last) ? openingAfterNavClosed(last, net, policy, today) : openingReasons(net, policy);
   if (reasons.length === 0) return [];
   const caseNo = state.cases.length + 1;
   return [
@@ -120,6 +119,43 @@ export function evaluateArrears(state: TenancyCases, snapshot: ArrearsSnapshot, 
   ];
 }
 
+function openingReasons(snapshot: ArrearsSnapshot, policy: CasePolicy): PolicyReason[] {
+  return Object.values(openingPolicies)
+    .map((rule) => rule(snapshot, policy))
+    .filter((r): r is PolicyReason => r !== null);
+}
+
+/** NAV concluded its follow-up with an outcome (moved, rehoused, plan honoured, …), as opposed to the ledger showing it paid. */
+function closedByNav(c: PreventionCase): boolean {
+  return c.status === 'resolved' && c.outcome !== null && c.outcome !== 'paid';
+}
+
+/**
+ * Opening after NAV closed the tenancy's last case with an outcome (issue 10; policy, not law — the
+ * municipality's rule for «same arrears», argued here): NAV's conclusion covers what was owed when
+ * it was made. Arrears left when a household moved, was rehoused or evicted are a matter for
+ * collection, not prevention; arrears NAV declared cleared or covered by an honoured plan are
+ * not a new risk either. So the closed case is never reopened for them, and a new case opens only
+ * on NEW arrears: the amount past grace beyond what was overdue on the closing day, judged by the
+ * ordinary opening policies on that excess alone, its age counted from the grace end of the oldest
+ * unpaid charge due on or after the closing day. For a household that moved out, that means only
+ * when the tenancy later gets new charges that fall unpaid past grace.
+ *
+ * What was overdue at closing is recorded on `cases.CaseResolved` (`overdueAtClosingOre`); for an
+ * event from before it was kept, the arrears the case opened with stand in for it.
+ */
+export function openingAfterNavClosed(closed: PreventionCase, net: ArrearsSnapshot, policy: CasePolicy, today: LocalDate): PolicyReason[] {
+  const closedOn = closed.resolvedOn ?? today;
+  const baseline = closed.overdueAtClosingOre ?? closed.opened.arrearsOre;
+  const excess = net.arrearsOre - baseline;
+  if (excess <= 0) return [];
+  const newDue = net.unpaidDueDates.find((due) => due >= closedOn);
+  const graceOver = newDue ? norwegianCalendar.addWorkingDays(newDue, policy.graceWorkingDays) : null;
+  const daysPastGrace = graceOver && graceOver < today ? daysBetween(graceOver, today) : 0;
+  const since = `Ny restanse etter at NAV avsluttet sak ${closed.caseId} ${closedOn} (da var ${formatKroner(baseline)} kr forfalt og ubetalt): `;
+  return openingReasons({ ...net, arrearsOre: excess, daysPastGrace }, policy).map((r) => ({ policy: r.policy, explanation: `${since}${r.explanation}` }));
+}
+
 export interface RecordContact {
   readonly caseId: string;
   /** Deterministic (from the request's Idempotency-Key or id): recording it twice is a no-op. */
@@ -135,6 +171,29 @@ export function recordContact(state: TenancyCases, command: RecordContact): Case
   if (found.contacts.some((c) => c.contactId === command.contactId)) return [];
   if (found.status === 'resolved') throw new CaseRuleError('CASE_CLOSED', 'saken er avsluttet; kontakt kan ikke registreres');
   return [{ type: 'cases.ContactRecorded', data: { caseId: command.caseId, contactId: command.contactId, channel: command.channel, contactedOn: command.contactedOn, byRole: command.byRole } }];
+}
+
+/** NAV reached the household (`nav.ContactMade` in NAV's follow-up): what the case may know of it. */
+export interface RecordNavContact {
+  readonly caseId: string;
+  /** NAV's opaque id of the contact: recording it twice is a no-op. */
+  readonly navContactId: string;
+  readonly contactedOn: LocalDate;
+}
+
+/**
+ * Contact recorded anywhere counts as contact (issue 6): NAV's contact with the household is
+ * recorded on the case, so the first-contact deadline is cancelled and no escalation follows.
+ * Only that NAV made contact and when — never how, nor NAV's notes (issue 10, confidentiality:
+ * the rent-arrears team sees a summary). A resolved or unknown case: nothing (never an error, so
+ * the workflow's command cannot park NAV's event).
+ */
+export function recordNavContact(state: TenancyCases, command: RecordNavContact): CaseEvent[] {
+  const found = findCase(state, command.caseId);
+  if (!found || found.status === 'resolved') return [];
+  const contactId = `nav.${command.navContactId}`;
+  if (found.contacts.some((c) => c.contactId === contactId)) return [];
+  return [{ type: 'cases.ContactRecorded', data: { caseId: command.caseId, contactId, channel: 'nav', contactedOn: command.contactedOn, byRole: 'nav' } }];
 }
 
 /**
@@ -193,10 +252,11 @@ const OUTCOME_EXPLANATIONS: Readonly<Record<Exclude<CaseOutcome, 'paid'>, string
  * NAV concluded its follow-up with an outcome (`nav.FollowUpConcluded`): the case closes with it.
  * The explanation is fixed per outcome, never NAV's notes. A closed or unknown case: nothing.
  */
-export function closeCase(state: TenancyCases, caseId: string, outcome: Exclude<CaseOutcome, 'paid'>, today: LocalDate): CaseEvent[] {
+export function closeCase(state: TenancyCases, caseId: string, outcome: Exclude<CaseOutcome, 'paid'>, today: LocalDate, overdueOre?: Ore): CaseEvent[] {
   const found = findCase(state, caseId);
   if (!found || found.status === 'resolved') return [];
-  return [{ type: 'cases.CaseResolved', data: { caseId, resolvedOn: today, outcome, explanation: OUTCOME_EXPLANATIONS[outcome] } }];
+  // What was overdue today is what NAV's conclusion covers: no new case for it (`openingAfterNavClosed`).
+  return [{ type: 'cases.CaseResolved', data: { caseId, resolvedOn: today, outcome, explanation: OUTCOME_EXPLANATIONS[outcome], ...(overdueOre === undefined ? {} : { overdueAtClosingOre: overdueOre }) } }];
 }
 
 /** The day after which a case with no contact escalates: the deadline's own day still counts. */
@@ -206,15 +266,17 @@ export function escalationDueOn(firstContactDeadline: LocalDate): LocalDate {
 
 /**
  * The days on which the opening policies must be evaluated again without any new posting: the
- * passing of time alone can make a charge arrears (its grace ends) or make arrears too old.
+ * passing of time alone can make a charge arrears (its grace ends) or make arrears too old. Every
+ * unpaid charge's «too old» day counts, not only the oldest's: after NAV closed a case, a newer
+ * charge's age is what opens the next one (`openingAfterNavClosed`).
  */
 export function arrearsEvaluationDates(snapshot: ArrearsSnapshot, policy: CasePolicy): LocalDate[] {
   const dates = new Set<LocalDate>();
-  snapshot.unpaidDueDates.forEach((due, i) => {
+  for (const due of snapshot.unpaidDueDates) {
     const graceOver = addDays(norwegianCalendar.addWorkingDays(due, policy.graceWorkingDays), 1);
     dates.add(graceOver);
-    if (i === 0) dates.add(addDays(graceOver, policy.daysPastGraceToOpen - 1));
-  });
+    dates.add(addDays(graceOver, policy.daysPastGraceToOpen - 1));
+  }
   return [...dates].sort();
 }
 

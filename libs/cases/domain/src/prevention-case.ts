@@ -1,5 +1,5 @@
-import type { LocalDate } from '@evp/shared-kernel';
-import type { CaseEvent, CaseOpened, ContactChannel, NavReferralSource, PolicyReason, WarningAttached } from './events';
+import type { LocalDate, Ore } from '@evp/shared-kernel';
+import type { CaseEvent, CaseOpened, CaseOutcome, ContactChannel, NavReferralSource, PolicyReason, WarningAttached } from './events';
 
 export interface PreventionCase {
   readonly caseId: string;
@@ -18,6 +18,9 @@ export interface PreventionCase {
    */
   readonly warningGrounds: ReadonlyArray<WarningAttached['data']['ground']>;
   readonly resolvedOn: LocalDate | null;
+  /** How it ended (null while active), and for a case NAV closed what was overdue that day (see `CaseResolved`). */
+  readonly outcome: CaseOutcome | null;
+  readonly overdueAtClosingOre: Ore | null;
 }
 
 /** All prevention cases of one tenancy, oldest first; at most the last one is active. */
@@ -43,7 +46,7 @@ export function evolveCases(state: TenancyCases, event: CaseEvent): TenancyCases
   switch (event.type) {
     case 'cases.CaseOpened':
       return {
-        cases: [...state.cases, { caseId: event.data.caseId, caseNo: event.data.caseNo, status: 'open', opened: event.data, contacts: [], escalation: null, referrals: [], teamDecisions: [], warningGrounds: [], resolvedOn: null }],
+        cases: [...state.cases, { caseId: event.data.caseId, caseNo: event.data.caseNo, status: 'open', opened: event.data, contacts: [], escalation: null, referrals: [], teamDecisions: [], warningGrounds: [], resolvedOn: null, outcome: null, overdueAtClosingOre: null }],
       };
     case 'cases.ContactRecorded':
       return update(event.data.caseId, (c) => ({ ...c, contacts: [...c.contacts, { contactId: event.data.contactId, channel: event.data.channel, contactedOn: event.data.contactedOn }] }));
@@ -52,7 +55,7 @@ export function evolveCases(state: TenancyCases, event: CaseEvent): TenancyCases
     case 'cases.ReferredToNav':
       return update(event.data.caseId, (c) => ({ ...c, referrals: [...c.referrals, { referralId: event.data.referralId, source: event.data.source, referredOn: event.data.referredOn }] }));
     case 'cases.CaseResolved':
-      return update(event.data.caseId, (c) => ({ ...c, status: 'resolved', resolvedOn: event.data.resolvedOn }));
+      return update(event.data.caseId, (c) => ({ ...c, status: 'resolved', resolvedOn: event.data.resolvedOn, outcome: event.data.outcome, overdueAtClosingOre: event.data.overdueAtClosingOre ?? null }));
     case 'cases.TeamDecisionRecorded':
       return update(event.data.caseId, (c) => ({ ...c, teamDecisions: [...c.teamDecisions, { meetingId: event.data.meetingId, decidedOn: event.data.decidedOn }] }));
     case 'cases.WarningAttached':

@@ -39,7 +39,21 @@ export type FollowUpConcluded = {
   };
 };
 
-export type NavPublishedEvent = HoldReleased | FollowUpConcluded;
+/**
+ * NAV reached the household. Published as the fact and its day only: the case counts it as contact
+ * (it stops the first-contact escalation). How, and NAV's note, stay NAV's: the full event in the
+ * NAV context carries more fields, and other contexts may rely on these three alone.
+ */
+export type ContactMadePublished = {
+  readonly type: 'nav.ContactMade';
+  readonly data: {
+    readonly caseId: string;
+    readonly contactId: string;
+    readonly contactedOn: LocalDate;
+  };
+};
+
+export type NavPublishedEvent = HoldReleased | FollowUpConcluded | ContactMadePublished;
 
 export const NAV_STREAM_PREFIX = 'nav-';
 

@@ -6,7 +6,8 @@ import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import { FixedClock, cancel, defineDeadline, ignored, schedule, send, type LocalDate, type WorkflowInput, type WorkflowOutput } from '@evp/shared-kernel';
 import { EventTypeMap, SqliteEventStore, type NewEvent, type RecordedEvent } from '@evp/event-store';
-import { ReadModelDb, readCheckpoint } from '@evp/read-models';
+import { readCheckpoint, type ReadModelDb } from '@evp/read-models';
+import { openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb } from '@evp/read-models/testing';
 import { createBullConnection } from '../redis';
 import { TEST_REDIS_URL, dropPrefix, silentLogger, uniqueRedisPrefix } from '../testing';
 import { TimerService } from '../timers';
@@ -15,8 +16,8 @@ import { workflowMigrations, type WorkflowTables } from './deadline-table';
 import { WorkflowRunner, type Causation, type WorkflowDefinition } from './workflow-runner';
 
 /**
- * The runner against the real parts: an SQLite read-model file for the pending-deadline table and
- * checkpoint, and the real Redis for BullMQ.
+ * The runner against the real parts: the pending-deadline table and checkpoint in SQLite and in
+ * PostgreSQL (the same tests on both engines), and the real Redis for BullMQ.
  */
 const dir = mkdtempSync(join(tmpdir(), 'evp-workflow-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,6 +45,9 @@ class TestWorkflow implements WorkflowDefinition<{ loads: number }, Command> {
         return [schedule(reminder, { id }, (input.data as { dueOn: LocalDate }).dueOn)];
       case 'test.Closed':
         return [cancel(reminder, { id })];
+      case 'test.Paid':
+        // Like a payment on an account with nothing scheduled: a cancel of what may not be pending.
+        return [cancel(reminder, { id }), cancel(sheetCheck, { id })];
       case 'test.Watch':
         return [schedule(sheetCheck, { id }, today)];
       case 'deadline.test.reminder':
@@ -67,7 +71,11 @@ const event = (type: string, data: Record<string, string> = {}): NewEvent => ({
   metadata: { correlationId: 'c', causationId: null, actor: { id: 'test', role: 'system' }, occurredAt: clock.now().toISOString(), schemaVersion: 1 },
 });
 
-describe('WorkflowRunner and DeadlineService (SQLite + real Redis)', () => {
+describe.each([
+  ['SQLite', openThrowawaySqlite],
+  ['PostgreSQL', openThrowawayPostgres],
+])('WorkflowRunner and DeadlineService (%s + real Redis)', (_engine, open: (o: { label: string; migrate: Record<string, never> }) => Promise<ThrowawayReadModelDb>) => {
+  let throwaway: ThrowawayReadModelDb;
   let db: ReadModelDb;
   let store: SqliteEventStore;
   let redis: Redis;
@@ -80,7 +88,8 @@ describe('WorkflowRunner and DeadlineService (SQLite + real Redis)', () => {
 
   beforeEach(async () => {
     clock.set(new Date('2026-11-26T09:00:00Z'));
-    db = await ReadModelDb.open({ kind: 'sqlite', file: join(dir, `${randomUUID()}.sqlite`) });
+    throwaway = await open({ label: 'workflow', migrate: {} });
+    db = throwaway.db;
     await db.migrate(workflowMigrations);
     store = new SqliteEventStore({ file: join(dir, `${randomUUID()}-events.sqlite`) });
     redis = createBullConnection(TEST_REDIS_URL);
@@ -100,7 +109,7 @@ describe('WorkflowRunner and DeadlineService (SQLite + real Redis)', () => {
     redis.disconnect();
     workerRedis.disconnect();
     await store.close();
-    await db.close();
+    await throwaway.dispose();
   });
 
   const rows = () => (db.kysely as Kysely<WorkflowTables>).selectFrom('wf_deadlines').selectAll().orderBy('id').execute();
@@ -201,5 +210,76 @@ describe('WorkflowRunner and DeadlineService (SQLite + real Redis)', () => {
     while (workflow.sent.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
     expect(workflow.sent.map((s) => s.command)).toEqual([{ type: 'Remind', id: '10' }]);
     expect((await rows()).map((r) => r.status)).toEqual(['fired']);
+  });
+  it('writes a batch of many deadline changes in a few multi-row statements: schedules, moves and cancels, each row with its own cause', async () => {
+    const streams = Array.from({ length: 1200 }, (_, i) => `acct-m${i}`);
+    // What BullMQ would be told, in order (BullMQ itself is exercised by the other tests).
+    const told = new Map<string, string>();
+    runner.delivery = { schedule: async (d) => told.set(d.id, 'scheduled'), cancel: async (id) => told.set(id, 'cancelled') };
+    await store.appendToStreams(streams.map((s) => ({ streamName: s, events: [event('test.Opened', { dueOn: '2026-12-04' })], expectedRevision: 'any' })));
+    const opened = await store.readAll();
+    await runner.handleBatch(opened, (opened[opened.length - 1] as RecordedEvent).position);
+    // The next batch moves the first 600 (a later due day) and closes the other 600.
+    await store.appendToStreams(streams.map((s, i) => ({ streamName: s, events: [i < 600 ? event('test.Opened', { dueOn: '2026-12-11' }) : event('test.Closed')], expectedRevision: 'any' })));
+    const next = await store.readAll({ after: (opened[opened.length - 1] as RecordedEvent).position });
+    await runner.handleBatch(next, (next[next.length - 1] as RecordedEvent).position);
+    await runner.delivered();
+    const all = await rows();
+    expect(all).toHaveLength(1200);
+    const byId = new Map(all.map((r) => [r.id, r]));
+    const causeOf = new Map(next.map((e) => [e.streamName, e.id]));
+    expect(byId.get('acct.m0.reminder')).toEqual(expect.objectContaining({ status: 'pending', due_on: '2026-12-11', cause: causeOf.get('acct-m0') }));
+    expect(byId.get('acct.m599.reminder')).toEqual(expect.objectContaining({ status: 'pending', due_on: '2026-12-11', cause: causeOf.get('acct-m599') }));
+    expect(byId.get('acct.m600.reminder')).toEqual(expect.objectContaining({ status: 'cancelled', due_on: '2026-12-04', cause: causeOf.get('acct-m600') }));
+    expect(byId.get('acct.m1199.reminder')).toEqual(expect.objectContaining({ status: 'cancelled', cause: causeOf.get('acct-m1199') }));
+    expect(all.filter((r) => r.status === 'pending')).toHaveLength(600);
+    expect(await readCheckpoint(db.kysely, 'workflow-test')).toBe((next[next.length - 1] as RecordedEvent).position);
+    expect([...told.entries()].filter(([, what]) => what === 'scheduled').map(([id]) => id).sort()).toEqual(streams.slice(0, 600).map((s) => `acct.${s.slice('acct-'.length)}.reminder`).sort());
+    expect([...told.values()].filter((what) => what === 'cancelled')).toHaveLength(600);
+  }, 30_000);
+
+  it('a cancel of a deadline that is not pending changes no row (a fired one stays fired) and asks nothing of BullMQ', async () => {
+    const opened = await append('acct-11', event('test.Opened', { dueOn: '2026-11-20' }));
+    await runner.handleBatch(opened, (opened[0] as RecordedEvent).position);
+    expect(await runner.fire('acct.11.reminder')).toBe('fired');
+    await runner.delivered();
+    const before = await rows();
+    const cancelled: string[] = [];
+    runner.delivery = { schedule: (d) => deadlines.schedule(d), cancel: async (id) => cancelled.push(id) };
+    const paid = (await append('acct-11', event('test.Paid'))).slice(1);
+    const nothing = await append('acct-12', event('test.Paid'));
+    await runner.handleBatch([...paid, ...nothing], (nothing[0] as RecordedEvent).position);
+    await runner.delivered();
+    expect(await rows()).toEqual(before);
+    expect(cancelled).toEqual([]);
+    expect(await readCheckpoint(db.kysely, 'workflow-test')).toBe((nothing[0] as RecordedEvent).position);
+  });
+
+  it('a cancel of a pending timer deadline reaches BullMQ; of a pending sheet deadline only the table', async () => {
+    const watched = await append('acct-13', event('test.Opened', { dueOn: '2026-12-04' }), event('test.Watch'));
+    await runner.handleBatch(watched, (watched[1] as RecordedEvent).position);
+    await runner.delivered();
+    const cancelled: string[] = [];
+    runner.delivery = { schedule: (d) => deadlines.schedule(d), cancel: async (id) => cancelled.push(id) };
+    const paid = (await append('acct-13', event('test.Paid'))).slice(2);
+    await runner.handleBatch(paid, (paid[0] as RecordedEvent).position);
+    await runner.delivered();
+    expect((await rows()).map((r) => [r.id, r.status])).toEqual([
+      ['acct.13.reminder', 'cancelled'],
+      ['acct.13.sheet-check', 'cancelled'],
+    ]);
+    expect(cancelled).toEqual(['acct.13.reminder']);
+  });
+
+  it('counts ignored reasons across batches in one row per reason', async () => {
+    const a = await append('acct-14', event('test.Noise'), event('test.Other'));
+    await runner.handleBatch(a, (a[1] as RecordedEvent).position);
+    const b = (await append('acct-14', event('test.Noise'))).slice(2);
+    await runner.handleBatch(b, (b[0] as RecordedEvent).position);
+    const ignoredRows = await (db.kysely as Kysely<WorkflowTables>).selectFrom('wf_ignored').select(['reason', 'count', 'last_input_id']).orderBy('reason').execute();
+    expect(ignoredRows.map((r) => ({ ...r, count: Number(r.count) }))).toEqual([
+      { reason: 'nothing to do for test.Noise', count: 2, last_input_id: (b[0] as RecordedEvent).id },
+      { reason: 'nothing to do for test.Other', count: 1, last_input_id: (a[1] as RecordedEvent).id },
+    ]);
   });
 });

@@ -28,6 +28,11 @@ export interface WorkflowDefinition<S = unknown, C = unknown> {
   /** Stable: deadline rows, checkpoints and operator views are keyed by it. */
   readonly name: string;
   readonly filter: EventFilter;
+  /**
+   * Optional: called once per batch with every input of it, before any `loadState`, to read what
+   * the batch needs in a few statements instead of one per input (results go into `cache`).
+   */
+  prepare?(inputs: readonly WorkflowInput[], today: LocalDate, cache: BatchCache): Promise<void>;
   loadState(input: WorkflowInput, today: LocalDate, cache: BatchCache): Promise<S>;
   decide(input: WorkflowInput, state: S, today: LocalDate): readonly WorkflowOutput<C>[];
   dispatch(command: C, causation: Causation): Promise<unknown>;
@@ -51,6 +56,8 @@ export interface WorkflowRunnerOptions {
 type DeadlineChange =
   | { readonly kind: 'schedule'; readonly row: DeadlineRow }
   | { readonly kind: 'cancel'; readonly id: string; readonly cause: string; readonly at: string };
+
+type DeadlineCancel = Extract<DeadlineChange, { kind: 'cancel' }>;
 
 interface IgnoredNote {
   readonly reason: string;
@@ -102,15 +109,22 @@ export class WorkflowRunner<S = unknown, C = unknown> implements EventProcessor 
   async handleBatch(events: readonly RecordedEvent[], upTo: GlobalPosition): Promise<void> {
     const now = this.options.clock.now();
     const today = osloDate(now);
-    const byStream = new Map<string, RecordedEvent[]>();
-    for (const event of events) byStream.set(event.streamName, [...(byStream.get(event.streamName) ?? []), event]);
+    const byStream = new Map<string, Array<{ event: RecordedEvent; input: WorkflowInput }>>();
+    const inputs: WorkflowInput[] = [];
+    for (const event of events) {
+      const input = this.decode(event);
+      inputs.push(input);
+      const list = byStream.get(event.streamName);
+      if (list) list.push({ event, input });
+      else byStream.set(event.streamName, [{ event, input }]);
+    }
     const cache: BatchCache = new Map();
+    if (this.definition.prepare) await this.definition.prepare(inputs, today, cache);
     const decided: Decided<C> = { sends: [], changes: [], ignored: [] };
     // Streams are independent; within a stream, order matters (a schedule then its cancel).
     const perStream = await mapLimit([...byStream.values()], this.concurrency, async (streamEvents) => {
       const local: Decided<C> = { sends: [], changes: [], ignored: [] };
-      for (const event of streamEvents) {
-        const input = this.decode(event);
+      for (const { event, input } of streamEvents) {
         const state = await this.definition.loadState(input, today, cache);
         const causation: Causation = { id: `${this.name}:${event.id}`, correlationId: event.metadata.correlationId, actor: this.actor, now };
         this.collect(this.definition.decide(input, state, today), input, causation, now, local);
@@ -131,11 +145,12 @@ export class WorkflowRunner<S = unknown, C = unknown> implements EventProcessor 
       sends.set(key, send);
     }
     await mapLimit([...sends.values()], this.concurrency, (s) => this.definition.dispatch(s.command, s.causation));
-    await this.options.db.transaction(async (tx) => {
-      await this.applyChanges(tx as unknown as Kysely<WorkflowTables>, decided.changes, decided.ignored, now);
+    const toDeliver = await this.options.db.transaction(async (tx) => {
+      const applied = await this.applyChanges(tx as unknown as Kysely<WorkflowTables>, decided.changes, decided.ignored, now);
       await writeCheckpoint(tx, this.name, upTo);
+      return applied;
     });
-    this.deliver(decided.changes);
+    this.deliver(toDeliver);
   }
 
   /**
@@ -155,7 +170,7 @@ export class WorkflowRunner<S = unknown, C = unknown> implements EventProcessor 
     const decided: Decided<C> = { sends: [], changes: [], ignored: [] };
     this.collect(this.definition.decide(input, state, today), input, causation, now, decided);
     for (const send of decided.sends) await this.definition.dispatch(send.command, send.causation);
-    await this.options.db.transaction(async (tx) => {
+    const toDeliver = await this.options.db.transaction(async (tx) => {
       const t = tx as unknown as Kysely<WorkflowTables>;
       // Only the firing of this very schedule: a cancel or a move since then wins.
       await t
@@ -165,9 +180,9 @@ export class WorkflowRunner<S = unknown, C = unknown> implements EventProcessor 
         .where('status', '=', 'pending')
         .where('due_at', '=', row.due_at)
         .execute();
-      await this.applyChanges(t, decided.changes, decided.ignored, now);
+      return this.applyChanges(t, decided.changes, decided.ignored, now);
     });
-    this.deliver(decided.changes);
+    this.deliver(toDeliver);
     return 'fired';
   }
 
@@ -219,7 +234,13 @@ export class WorkflowRunner<S = unknown, C = unknown> implements EventProcessor 
     });
   }
 
-  private async applyChanges(tx: Kysely<WorkflowTables>, changes: readonly DeadlineChange[], ignored: readonly IgnoredNote[], now: Date): Promise<void> {
+  /**
+   * Writes a batch's deadline changes and ignored reasons: one multi-row statement per table and
+   * chunk, not one per change. A cancel touches only a pending row (cancelling what is not pending —
+   * a payment on an account with nothing scheduled — changes nothing); returns the changes that
+   * BullMQ must hear of: every `timer` schedule, and the cancels that found a pending `timer` row.
+   */
+  private async applyChanges(tx: Kysely<WorkflowTables>, changes: readonly DeadlineChange[], ignored: readonly IgnoredNote[], now: Date): Promise<DeadlineChange[]> {
     // Last change per deadline wins: the order within a stream was kept when collecting.
     const last = new Map<string, DeadlineChange>();
     for (const change of changes) {
@@ -227,39 +248,71 @@ export class WorkflowRunner<S = unknown, C = unknown> implements EventProcessor 
       last.delete(id);
       last.set(id, change);
     }
+    const schedules: DeadlineRow[] = [];
+    const cancels: DeadlineCancel[] = [];
     for (const change of last.values()) {
-      if (change.kind === 'schedule') {
-        const r = change.row;
-        await tx
-          .insertInto('wf_deadlines')
-          .values(r)
-          .onConflict((oc) =>
-            oc.column('id').doUpdateSet({ kind: r.kind, delivery: r.delivery, payload: r.payload, due_on: r.due_on, due_at: r.due_at, status: 'pending', cause: r.cause, changed_at: r.changed_at }),
-          )
-          .execute();
-      } else {
-        await tx.updateTable('wf_deadlines').set({ status: 'cancelled', cause: change.cause, changed_at: change.at }).where('id', '=', change.id).where('status', '=', 'pending').execute();
-      }
+      if (change.kind === 'schedule') schedules.push(change.row);
+      else cancels.push(change);
     }
-    const counts = new Map<string, { note: IgnoredNote; count: number }>();
-    for (const note of ignored) {
-      const entry = counts.get(note.reason) ?? { note, count: 0 };
-      counts.set(note.reason, { note, count: entry.count + 1 });
-    }
-    for (const { note, count } of counts.values()) {
+    for (const rows of chunks(schedules, ROWS_PER_STATEMENT)) {
       await tx
-        .insertInto('wf_ignored')
-        .values({ workflow: this.definition.name, reason: note.reason, count, last_input_type: note.inputType, last_input_id: note.inputId, last_at: now.toISOString() })
+        .insertInto('wf_deadlines')
+        .values(rows)
         .onConflict((oc) =>
-          oc.columns(['workflow', 'reason']).doUpdateSet((eb) => ({
-            count: eb('wf_ignored.count', '+', count),
-            last_input_type: note.inputType,
-            last_input_id: note.inputId,
-            last_at: now.toISOString(),
+          oc.column('id').doUpdateSet((eb) => ({
+            kind: eb.ref('excluded.kind'),
+            delivery: eb.ref('excluded.delivery'),
+            payload: eb.ref('excluded.payload'),
+            due_on: eb.ref('excluded.due_on'),
+            due_at: eb.ref('excluded.due_at'),
+            status: eb.ref('excluded.status'),
+            cause: eb.ref('excluded.cause'),
+            changed_at: eb.ref('excluded.changed_at'),
           })),
         )
         .execute();
     }
+    const cancelledTimers = new Set<string>();
+    for (const some of chunks(cancels, ROWS_PER_STATEMENT)) {
+      const cancelled = await tx
+        .updateTable('wf_deadlines')
+        .set((eb) => {
+          // Each row keeps the id of the input that cancelled it: CASE id WHEN … THEN <cause> … END.
+          const [first, ...rest] = some as [DeadlineCancel, ...DeadlineCancel[]];
+          let cause = eb.case('id').when(first.id).then(first.cause);
+          for (const c of rest) cause = cause.when(c.id).then(c.cause);
+          return { status: 'cancelled', cause: cause.else(eb.ref('cause')).end(), changed_at: now.toISOString() };
+        })
+        .where('status', '=', 'pending')
+        .where(
+          'id',
+          'in',
+          some.map((c) => c.id),
+        )
+        .returning(['id', 'delivery'])
+        .execute();
+      for (const row of cancelled) if (row.delivery === 'timer') cancelledTimers.add(row.id);
+    }
+    const counts = new Map<string, { note: IgnoredNote; count: number }>();
+    for (const note of ignored) {
+      const entry = counts.get(note.reason);
+      counts.set(note.reason, { note, count: (entry?.count ?? 0) + 1 });
+    }
+    for (const entries of chunks([...counts.values()], ROWS_PER_STATEMENT)) {
+      await tx
+        .insertInto('wf_ignored')
+        .values(entries.map(({ note, count }) => ({ workflow: this.definition.name, reason: note.reason, count, last_input_type: note.inputType, last_input_id: note.inputId, last_at: now.toISOString() })))
+        .onConflict((oc) =>
+          oc.columns(['workflow', 'reason']).doUpdateSet((eb) => ({
+            count: eb('wf_ignored.count', '+', eb.ref('excluded.count')),
+            last_input_type: eb.ref('excluded.last_input_type'),
+            last_input_id: eb.ref('excluded.last_input_id'),
+            last_at: eb.ref('excluded.last_at'),
+          })),
+        )
+        .execute();
+    }
+    return [...last.values()].filter((c) => (c.kind === 'schedule' ? c.row.delivery === 'timer' : cancelledTimers.has(c.id)));
   }
 
   /**
@@ -267,8 +320,9 @@ export class WorkflowRunner<S = unknown, C = unknown> implements EventProcessor 
    * down these calls fail or wait, and the sweeper puts back whatever is missing from the table.
    */
   private deliver(changes: readonly DeadlineChange[]): void {
+    // `changes` are those `applyChanges` returned: only what BullMQ holds or must hold.
     const delivery = this.delivery;
-    const timerChanges = changes.filter((c) => c.kind === 'cancel' || c.row.delivery === 'timer');
+    const timerChanges = changes;
     if (!delivery || timerChanges.length === 0) return;
     if (this.deliveryBacklog > 10_000) return; // the sweeper will catch up from the table
     this.deliveryBacklog += timerChanges.length;
@@ -290,6 +344,18 @@ export class WorkflowRunner<S = unknown, C = unknown> implements EventProcessor 
   async delivered(): Promise<void> {
     await this.deliveryChain;
   }
+}
+
+/**
+ * Rows per multi-row statement: 10 columns each keeps a statement far below SQLite's 32 766 and
+ * PostgreSQL's 65 535 bound parameters.
+ */
+const ROWS_PER_STATEMENT = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /** Runs `fn` over `items` with at most `limit` at once, keeping the results in order. */
