@@ -177,6 +177,13 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
    * Per subscription, from its durable checkpoint: is any event of its streams not yet handled,
    * and since when. Parked and held events count as handled (they are in the parking lot).
    */
+  /**
+   * Per subscription: with this durable checkpoint, the log holds none of its events up to and
+   * including `emptyTo` (the head read before the scan that found none). The log only grows at its
+   * end, so that stays true while the checkpoint is the same, and the next scan starts there.
+   */
+  private readonly scannedEmpty = new Map<string, { checkpoint: string | null; emptyTo: string }>();
+
   async lag(): Promise<SubscriptionLag[]> {
     return Promise.all(
       this.allRunners().map(async (runner): Promise<SubscriptionLag> => {
@@ -184,7 +191,13 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
         const base = { name: status.name, state: status.state, parked: status.parked.length, lastError: status.lastError };
         try {
           const checkpoint = (await readCheckpoint(this.db.kysely, status.name)) ?? null;
-          const [next] = await this.store.readAll({ ...(checkpoint ? { after: checkpoint } : {}), filter: runner.processor.filter, maxCount: 1 });
+          // A subscription whose streams are rare has a checkpoint far behind the head; without the
+          // memo every call would scan the whole log after it again (health is asked every few seconds).
+          const memo = this.scannedEmpty.get(status.name);
+          const from = memo && memo.checkpoint === checkpoint ? memo.emptyTo : checkpoint;
+          const head = await this.store.headPosition();
+          const [next] = await this.store.readAll({ ...(from ? { after: from } : {}), filter: runner.processor.filter, maxCount: 1 });
+          if (next === undefined && head !== undefined) this.scannedEmpty.set(status.name, { checkpoint, emptyTo: head });
           return { ...base, checkpoint, caughtUp: next === undefined, behindSince: next?.recordedAt ?? null };
         } catch (error) {
           return { ...base, checkpoint: null, caughtUp: false, behindSince: null, error: describeError(error) };
