@@ -1,7 +1,10 @@
 /**
  * `npm run demo [-- --if-empty]`: a synthetic Stjørdal, loaded through the real api with
  * development tokens, as accounting and NAV would load it — the tenancy register and the ERP's
- * posting files as CSV, then contact recorded on some of the cases the arrears workflow opens.
+ * posting files as CSV, then contact recorded on some of the cases the arrears workflow opens, and
+ * a few § 9-11 warnings from a private landlord that NAV picks up (one § 17 advice started), so the
+ * dashboard's warnings and NAV sections have something to show (only where the installation serves
+ * the municipality, WARNING_NAV_OFFICES).
  *
  * - 341 dwellings as in the housing plan (201 municipal, 140 leased from private owners and
  *   sublet); municipal rents by size as in its table (1 room 6 277 kr … 6+ rooms 17 666 kr a month),
@@ -323,13 +326,75 @@ export async function loadDemo(base: string, options: { municipality: string; dw
     const answer = await call(base, 'POST', `/api/v1/cases/${c.caseId}/contacts`, { token: nav, json: { channel: i % 4 === 0 ? 'phone' : 'home-visit' }, key: `demo-contact-${c.caseId}` });
     if (answer.status === 201) contacts += 1;
   }
+  const activity = await warningsAndNav(base, { municipality: m, seed: options.seed, today: config.today, landlord: await token('landlord', { landlordId: 'demo-utleier' }), nav, admin });
   const dashboard = await call<{ months: Array<{ month: string; outstandingShare: number | null; outstandingOre: number }> }>(base, 'GET', `/api/v1/dashboard?municipality=${m}`, { token: admin });
   const latest = dashboard.body.months?.[dashboard.body.months.length - 1];
   const seconds = (Date.now() - started) / 1000;
   log(`${cases.total} aktive saker åpnet av arbeidsflyten, kontakt registrert på ${contacts}.`);
+  if (activity.claimed > 0) log(`${activity.warnings} varsler om fravikelse fra en privat utleier, sendt til NAV; NAV tok ${activity.claimed} henvisninger og startet økonomisk rådgivning (§ 17) for ${activity.adviceStarted}.`);
   if (latest?.outstandingShare != null) log(`Utestående husleie ${latest.month}: ${formatKroner(latest.outstandingOre)} kr, ${(latest.outstandingShare * 100).toFixed(2).replace('.', ',')} % av fakturert siste 12 måneder.`);
   log(`Demodata lastet på ${seconds.toFixed(1).replace('.', ',')} s. Logg inn som husleierestanseteam eller regnskap for kommune ${m}.`);
   return { loaded: true, seconds };
+}
+
+const DEMO_WARNINGS = 4;
+
+/**
+ * A little of the rest of the path, through the real endpoints: a private landlord's § 9-11
+ * warnings (the worker forwards them to NAV), one petition filed and one warning withdrawn (an
+ * eviction avoided); NAV's adviser picks up the referrals, and economic advice under § 17 is
+ * asked for, decided and started for one household. Dated today; every key fixed, so loading the
+ * demo again changes nothing.
+ */
+async function warningsAndNav(
+  base: string,
+  options: { municipality: string; seed: number; today: string; landlord: string; nav: string; admin: string },
+): Promise<{ warnings: number; claimed: number; adviceStarted: number }> {
+  const { municipality: m, seed, today, landlord, nav } = options;
+  const tenants = syntheticNationalIds(DEMO_WARNINGS, 9000 + seed);
+  const warningIds: string[] = [];
+  let fresh = false;
+  for (let i = 0; i < DEMO_WARNINGS; i++) {
+    const answer = await call<{ warningId: string }>(base, 'POST', '/api/v1/warnings', {
+      token: landlord,
+      key: `demo-${m}-${seed}-warning-${i + 1}`,
+      json: {
+        landlord: { kind: 'company', name: 'Værnes Utleie AS', organisationNumber: '974760673' },
+        municipalityNumber: m,
+        dwelling: { address: `${STREETS[(i * 5) % STREETS.length]} ${20 + i}, 7500 Stjørdal` },
+        tenants: [{ nationalId: tenants[i] as string, name: `${FIRST[(i * 7 + 3) % FIRST.length]} ${LAST[(i * 11 + 5) % LAST.length]}`, noticeSentOn: addDays(today, -14) }],
+        ground: 'unpaid-rent',
+        arrears: { amount: formatKroner(1855400 + i * 92800), months: [addMonths(today.slice(0, 7), -2), addMonths(today.slice(0, 7), -1)] },
+        plannedPetitionOn: addDays(today, 14),
+        declarations: { tenantGotCopy: true, noWrittenObjectionReceived: true },
+      },
+    });
+    // An installation that does not serve the municipality (WARNING_NAV_OFFICES) refuses its warnings: then there are none.
+    if (answer.status === 422 && JSON.stringify(answer.body).includes('municipalityNumber')) return { warnings: 0, claimed: 0, adviceStarted: 0 };
+    warningIds.push(expect2xx(`varsel ${i + 1}`, answer).warningId);
+    fresh ||= !answer.replayed;
+  }
+  if (!fresh) return { warnings: warningIds.length, claimed: 0, adviceStarted: 0 }; // loaded before: the rest was done then
+  // The worker forwards them to NAV, whose inbox then holds a referral for each household.
+  const referrals = await until('henvisningene i NAVs innboks', async () => {
+    const inbox = await call<{ items: Array<{ caseId: string }> }>(base, 'GET', '/api/v1/nav/inbox?view=unclaimed&limit=50', { token: nav });
+    return inbox.status === 200 && inbox.body.items.length >= DEMO_WARNINGS ? inbox.body.items : undefined;
+  }, 60_000);
+  const [petitioned, withdrawn] = warningIds as [string, string];
+  expect2xx('begjæring sendt', await call(base, 'POST', `/api/v1/warnings/${petitioned}/updates`, { token: landlord, key: `demo-${m}-${seed}-petition-1`, json: { kind: 'petition-filed', filedOn: today } }));
+  expect2xx('varsel trukket tilbake', await call(base, 'POST', `/api/v1/warnings/${withdrawn}/updates`, { token: landlord, key: `demo-${m}-${seed}-withdrawn-1`, json: { kind: 'withdrawn' } }));
+  // The adviser picks up all but one (it waits in the inbox), and starts § 17 advice for the first.
+  let claimed = 0;
+  for (const referral of referrals.slice(0, referrals.length - 1)) {
+    expect2xx('henvisning tatt', await call(base, 'POST', `/api/v1/nav/cases/${referral.caseId}/claim`, { token: nav }));
+    claimed += 1;
+  }
+  const first = (referrals[0] as { caseId: string }).caseId;
+  const step = async (what: string, key: string, json: Record<string, unknown>) => expect2xx(what, await call<{ id: string | null }>(base, 'POST', `/api/v1/nav/cases/${first}/steps`, { token: nav, key: `demo-${m}-${seed}-${key}`, json }));
+  const request = await step('søknad om økonomisk rådgivning', 'advice-requested', { type: 'economic-advice-requested', form: 'oral' });
+  await step('vedtak om økonomisk rådgivning', 'advice-decided', { type: 'economic-advice-decided', requestId: request.id, outcome: 'granted' });
+  await step('oppstart av økonomisk rådgivning', 'advice-started', { type: 'economic-advice-started', requestId: request.id });
+  return { warnings: warningIds.length, claimed, adviceStarted: 1 };
 }
 
 async function main(): Promise<void> {

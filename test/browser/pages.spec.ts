@@ -1,3 +1,4 @@
+import { syntheticNationalIds } from '@evp/shared-kernel';
 import { waitFor } from '../e2e/support/system';
 import { checkPage, focused, sessionExpiresAt } from './support/browser';
 import { BrowserJourney, postingFile, tenancyFile } from './support/journey';
@@ -144,6 +145,27 @@ describe('pages, deep links, paging and sessions in the browser', () => {
   });
 
   it('shows the dashboard with its charts, each with a data table for screen readers', async () => {
+    // A § 9-11 warning, forwarded to NAV, whose referral an adviser picks up the same day.
+    const landlord = await system.token('landlord', { landlordId: 'utleier-dashbord', sub: 'utleier-dashbord' });
+    const warning = await system.request<{ warningId: string }>('POST', '/api/v1/warnings', {
+      token: landlord,
+      json: {
+        landlord: { kind: 'company', name: 'Dashbord Utleie AS', organisationNumber: '974760673' },
+        municipalityNumber: '5035',
+        dwelling: { address: 'Værnesgata 9, 7500 Stjørdal' },
+        tenants: [{ nationalId: syntheticNationalIds(1, 77)[0] as string, name: 'Liv Testesen', noticeSentOn: '2026-10-30' }],
+        ground: 'unpaid-rent',
+        arrears: { amount: '6 277,00', months: ['2026-10'] },
+        plannedPetitionOn: '2026-11-20',
+        declarations: { tenantGotCopy: true, noWrittenObjectionReceived: true },
+      },
+    });
+    expect(warning.status).toBe(201);
+    const nav = await system.token('nav-adviser', { navOffice: 'nav-stjordal' });
+    const caseId = await waitFor(async () => (await system.request<{ items?: Array<{ caseId: string }> }>('GET', '/api/v1/nav/inbox', { token: nav })).body.items?.[0]?.caseId, 'the referral in the inbox');
+    expect((await system.request('POST', `/api/v1/nav/cases/${caseId}/claim`, { token: nav })).status).toBe(200);
+    await system.caughtUp();
+
     const page = await journey.page();
     await journey.signIn(page, 'accounting');
     await page.goto(journey.url('/dashbord?fra=2026-06&til=2026-11'));
@@ -154,6 +176,22 @@ describe('pages, deep links, paging and sessions in the browser', () => {
     // The table is there for screen readers, with a row per month.
     await expect(share.getByRole('table').getByRole('row').count()).resolves.toBe(7);
     await expect(share.getByRole('table').innerText()).resolves.toMatch(/november 2026\s+\d+,\d\s%/);
+    // The § 9-11 warnings and NAV, each a section of its own with its charts and their tables.
+    const warnings = page.getByRole('region', { name: 'Varsler om fravikelse' });
+    const warningsFigure = warnings.getByRole('figure', { name: 'Varsler, begjæringer og fravikelser per måned' });
+    await warningsFigure.waitFor();
+    await expect(warningsFigure.getByRole('table').getByRole('row').count()).resolves.toBe(7);
+    // November: one warning received and sent on to NAV; no petition, eviction or avoided eviction yet.
+    await expect(warningsFigure.getByRole('table').getByRole('row', { name: /november 2026/ }).innerText()).resolves.toMatch(/november 2026\s+1\s+1\s+0\s+0\s+0/);
+    const navSection = page.getByRole('region', { name: 'NAV' });
+    const pickup = navSection.getByRole('figure', { name: 'Tid til NAV tar en henvisning' });
+    await pickup.waitFor();
+    // November: the warning's referral, picked up the day it arrived: 0 working days.
+    await expect(pickup.getByRole('table').getByRole('row', { name: /november 2026/ }).innerText()).resolves.toMatch(/november 2026\s+1\s+1\s+0,0\s+0/);
+    const advice = navSection.getByRole('figure', { name: 'Fra søknad om økonomisk rådgivning (§ 17) til oppstart' });
+    await advice.waitFor();
+    await advice.getByText('Ingen økonomisk rådgivning har startet i perioden.').waitFor();
+    await expect(advice.getByRole('table').getByRole('columnheader').allInnerTexts()).resolves.toEqual(['Måned', 'Oppstarter', 'Median dager', 'Senere enn normen']);
     await checkPage(page, 'dashboard');
     await page.getByRole('checkbox', { name: 'Vis tallene som tabeller' }).check();
     await checkPage(page, 'dashboard-tables');

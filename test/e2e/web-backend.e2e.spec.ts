@@ -22,7 +22,7 @@ function sample(text: string, name: string, labels: Record<string, string>): str
 describe('the web app’s backend (e2e)', () => {
   const web = mkdtempSync(join(tmpdir(), 'evp-web-dist-'));
   const system = new TestSystem({ WEB_DIST_DIR: web, MAX_IMPORT_BYTES: String(1024 * 1024) });
-  const [fnrA, fnrB, fnrC] = syntheticNationalIds(3, 8) as [string, string, string];
+  const [fnrA, fnrB, fnrC, fnrD] = syntheticNationalIds(4, 8) as [string, string, string, string];
   let accounting: string;
   let team: string;
   let admin: string;
@@ -146,6 +146,19 @@ describe('the web app’s backend (e2e)', () => {
       casesResolved: 0,
       casesEscalated: 1,
       medianDaysToFirstContact: 3,
+      warningsReceived: 0,
+      warningsForwarded: 0,
+      petitionsFiled: 0,
+      evictionsCarriedOut: 0,
+      evictionsAvoided: 0,
+      // The escalation went to NAV's inbox the day it escalated; nobody has picked it up yet.
+      referralsReceived: 1,
+      referralsPickedUp: 0,
+      medianPickupWorkingDays: null,
+      referralsPickupOverdue: 0,
+      adviceStarted: 0,
+      medianDaysToAdviceStart: null,
+      adviceStartedLate: 0,
     });
     expect((await system.request('GET', '/api/v1/dashboard?municipality=5035&from=2026-11&to=2026-09', { token: team })).status).toBe(422);
     expect((await system.request('GET', '/api/v1/dashboard?municipality=5035&to=2026-12', { token: team })).status).toBe(422);
@@ -253,6 +266,77 @@ describe('the web app’s backend (e2e)', () => {
     expect(sample(workerMetrics, 'evp_deadlines_overdue', { service: 'worker' })).toMatch(/ \d+$/);
     expect(sample(workerMetrics, 'evp_ledger_imports', { municipality: '5035', kind: 'postings', noop: 'false' })).toMatch(/ 1$/);
     expect(sample(workerMetrics, 'evp_metrics_source_errors', {})).toBeUndefined();
+  });
+
+  it('the dashboard’s § 9-11 warnings and NAV figures: a warning forwarded, petitioned and withdrawn; NAV’s pickup and a § 17 start', async () => {
+    system.setClock('2026-11-18T10:00:00+01:00'); // Wednesday
+    const landlord = await system.token('landlord', { landlordId: 'utleier-dashbord', sub: 'utleier-dashbord' });
+    const submitted = await system.request<{ warningId: string }>('POST', '/api/v1/warnings', {
+      token: landlord,
+      json: {
+        landlord: { kind: 'company', name: 'Dashbord Utleie AS', organisationNumber: '974760673' },
+        municipalityNumber: '5035',
+        dwelling: { address: 'Værnesgata 9, 7500 Stjørdal' },
+        tenants: [{ nationalId: fnrD, name: 'Liv Testesen', noticeSentOn: '2026-11-16' }],
+        ground: 'unpaid-rent',
+        arrears: { amount: '9 282,00', months: ['2026-10'] },
+        plannedPetitionOn: '2026-12-07',
+        declarations: { tenantGotCopy: true, noWrittenObjectionReceived: true },
+      },
+    });
+    expect(submitted.status).toBe(201);
+    const warningId = submitted.body.warningId;
+    // NAV picks up the escalation of 16 November two working days later, and a § 17 request is made.
+    await system.caughtUp();
+    expect((await system.request('POST', '/api/v1/nav/cases/5035-100234-1/claim', { token: nav })).status).toBe(200);
+    const request = await system.request<{ id: string }>('POST', '/api/v1/nav/cases/5035-100234-1/steps', { token: nav, json: { type: 'economic-advice-requested', form: 'oral' } });
+    expect(request.status).toBe(201);
+    expect((await system.request('POST', '/api/v1/nav/cases/5035-100234-1/steps', { token: nav, json: { type: 'economic-advice-decided', requestId: request.body.id, outcome: 'granted' } })).status).toBe(201);
+    await waitFor(async () => ((await system.request<{ status: string }>('GET', `/api/v1/warnings/${warningId}`, { token: landlord })).body.status === 'forwarded' ? true : undefined), 'the warning forwarded to NAV');
+    expect((await system.request('POST', `/api/v1/warnings/${warningId}/updates`, { token: landlord, json: { kind: 'petition-filed', filedOn: '2026-11-18' } })).status).toBe(200);
+    system.setClock('2026-11-20T10:00:00+01:00');
+    expect((await system.request('POST', '/api/v1/nav/cases/5035-100234-1/steps', { token: nav, json: { type: 'economic-advice-started', requestId: request.body.id } })).status).toBe(201);
+    expect((await system.request('POST', `/api/v1/warnings/${warningId}/updates`, { token: landlord, json: { kind: 'withdrawn' } })).status).toBe(200);
+    await system.caughtUp();
+
+    const dashboard = await system.request<{ months: Array<Record<string, unknown>> }>('GET', '/api/v1/dashboard?municipality=5035&from=2026-10&to=2026-11', { token: accounting });
+    expect(dashboard.status).toBe(200);
+    // The rent and case figures are asserted above; here the warnings' and NAV's.
+    const rentAndCases = ['invoicedOre', 'outstandingOre', 'outstandingShare', 'shareBasisMonths', 'arrearsOre', 'casesOpened', 'casesResolved', 'casesEscalated', 'medianDaysToFirstContact'];
+    const figures = (m: Record<string, unknown> | undefined) => Object.fromEntries(Object.entries(m ?? {}).filter(([k]) => !rentAndCases.includes(k)));
+    expect(figures(dashboard.body.months[0])).toEqual({
+      month: '2026-10',
+      warningsReceived: 0,
+      warningsForwarded: 0,
+      petitionsFiled: 0,
+      evictionsCarriedOut: 0,
+      evictionsAvoided: 0,
+      referralsReceived: 0,
+      referralsPickedUp: 0,
+      medianPickupWorkingDays: null,
+      referralsPickupOverdue: 0,
+      adviceStarted: 0,
+      medianDaysToAdviceStart: null,
+      adviceStartedLate: 0,
+    });
+    expect(figures(dashboard.body.months[1])).toEqual({
+      month: '2026-11',
+      warningsReceived: 1,
+      warningsForwarded: 1,
+      petitionsFiled: 1,
+      evictionsCarriedOut: 0,
+      evictionsAvoided: 1, // withdrawn: ended without an eviction
+      referralsReceived: 2, // the escalation and the forwarded warning
+      referralsPickedUp: 1,
+      medianPickupWorkingDays: 2, // 16 → 18 November: Tuesday and Wednesday
+      referralsPickupOverdue: 0,
+      adviceStarted: 1,
+      medianDaysToAdviceStart: 2, // requested 18, started 20 November
+      adviceStartedLate: 0,
+    });
+    // Aggregates only: nothing in the answer names a case, a warning or a household.
+    expect(JSON.stringify(dashboard.body)).not.toMatch(/5035-100234|utleier-dashbord|Værnesgata/);
+    expect(JSON.stringify(dashboard.body)).not.toContain(warningId);
   });
 
   it('the demo loader, scaled down, loads a municipality through the api and the workflow opens its cases', async () => {

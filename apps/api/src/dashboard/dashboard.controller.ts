@@ -7,19 +7,23 @@ import { CLOCK } from '@evp/runtime';
 import { CurrentCaller, Roles, mayActIn, type Caller } from '@evp/auth';
 import { MAX_DASHBOARD_MONTHS, RentMonthsQuery, type RentMonth } from '@evp/ledger-application';
 import { CaseMonthsQuery, type CaseMonth } from '@evp/cases-application';
+import { WarningMonthsQuery, type WarningMonth } from '@evp/warnings-application';
+import { NavMonthsQuery, type NavMonth } from '@evp/nav-application';
 import { RequestValidationError } from '../http/errors';
 import { ApiErrors } from '../http/openapi';
 import { addMonths, monthParam, municipalityFor, municipalityParam, parsed } from '../web/query-params';
 
 const dashboardQuery = z.object({ municipality: municipalityParam.optional(), from: monthParam.optional(), to: monthParam.optional() });
 
-export interface DashboardMonth extends Omit<RentMonth, 'month'>, Omit<CaseMonth, 'month'> {
+export interface DashboardMonth extends Omit<RentMonth, 'month'>, Omit<CaseMonth, 'month'>, Omit<WarningMonth, 'month'>, Omit<NavMonth, 'month'> {
   readonly month: string;
 }
 
 /**
- * The dashboard: the api composes the two contexts' published views month by month — the
- * ledger's rent figures and the cases context's case figures — and neither reads the other.
+ * The dashboard: the api composes the contexts' published views month by month — the ledger's
+ * rent figures, the cases context's case figures, the § 9-11 warnings context's warnings,
+ * petitions and evictions, and NAV's aggregates (pickup time, § 17 starts; never a case) — and
+ * none of them reads another.
  */
 @ApiTags('dashboard')
 @Controller('api/v1')
@@ -33,7 +37,7 @@ export class DashboardController {
   @Roles('accounting', 'arrears-team', 'admin')
   @ApiOperation({
     summary:
-      'Måned for måned: fakturert husleie, utestående ved månedsslutt og som andel av fakturert (boligsosial handlingsplans mål), restanse, saker åpnet, løst og eskalert, og median dager til første kontakt. Standard: de siste 12 månedene; høyst 36.',
+      'Måned for måned: fakturert husleie, utestående ved månedsslutt og som andel av fakturert (boligsosial handlingsplans mål), restanse, saker åpnet, løst og eskalert, median dager til første kontakt; varsler om fravikelse (husleieloven § 9-11) mottatt og sendt til NAV, begjæringer om fravikelse, fravikelser gjennomført og unngått; NAV: henvisninger mottatt og tatt, median virkedager til en henvisning ble tatt, henvisninger ikke tatt innen fristen, oppstart av økonomisk rådgivning (sosialtjenesteloven § 17) med median dager fra søknad til oppstart og antall oppstarter senere enn kontorets norm. Bare tall for hele kommunen, ingen enkeltsaker. Medianer er null når måneden ikke har data. Standard: de siste 12 månedene; høyst 36.',
   })
   @ApiQuery({ name: 'municipality', required: false, example: '5035' })
   @ApiQuery({ name: 'from', required: false, example: '2026-01' })
@@ -55,14 +59,18 @@ export class DashboardController {
     if (problems.length) throw new RequestValidationError(problems);
     const months: string[] = [];
     for (let m = from; m <= to; m = addMonths(m, 1)) months.push(m);
-    const [rent, cases] = await Promise.all([
+    const [rent, cases, warnings, nav] = await Promise.all([
       this.queries.execute<RentMonthsQuery, RentMonth[]>(new RentMonthsQuery(caller, municipality, from, to, today)),
       this.queries.execute<CaseMonthsQuery, CaseMonth[]>(new CaseMonthsQuery(caller, municipality, months)),
+      this.queries.execute<WarningMonthsQuery, WarningMonth[]>(new WarningMonthsQuery(caller, municipality, months)),
+      this.queries.execute<NavMonthsQuery, NavMonth[]>(new NavMonthsQuery(caller, municipality, months)),
     ]);
     return {
       months: months.map((month) => {
         const r = rent.find((x) => x.month === month);
         const c = cases.find((x) => x.month === month);
+        const w = warnings.find((x) => x.month === month);
+        const n = nav.find((x) => x.month === month);
         return {
           month,
           invoicedOre: r?.invoicedOre ?? 0,
@@ -74,6 +82,18 @@ export class DashboardController {
           casesResolved: c?.casesResolved ?? 0,
           casesEscalated: c?.casesEscalated ?? 0,
           medianDaysToFirstContact: c?.medianDaysToFirstContact ?? null,
+          warningsReceived: w?.warningsReceived ?? 0,
+          warningsForwarded: w?.warningsForwarded ?? 0,
+          petitionsFiled: w?.petitionsFiled ?? 0,
+          evictionsCarriedOut: w?.evictionsCarriedOut ?? 0,
+          evictionsAvoided: w?.evictionsAvoided ?? 0,
+          referralsReceived: n?.referralsReceived ?? 0,
+          referralsPickedUp: n?.referralsPickedUp ?? 0,
+          medianPickupWorkingDays: n?.medianPickupWorkingDays ?? null,
+          referralsPickupOverdue: n?.referralsPickupOverdue ?? 0,
+          adviceStarted: n?.adviceStarted ?? 0,
+          medianDaysToAdviceStart: n?.medianDaysToAdviceStart ?? null,
+          adviceStartedLate: n?.adviceStartedLate ?? 0,
         };
       }),
     };

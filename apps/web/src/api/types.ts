@@ -46,6 +46,8 @@ export interface ArrearsItem {
   readonly tenancyId: string;
   readonly address: string;
   readonly navOffice: string;
+  /** `municipal` (kommunal bolig) or `private-sublet` (innleid bolig). */
+  readonly landlordKind: string;
   readonly monthlyRentOre: number;
   readonly overdueOre: number;
   readonly arrearsOre: number;
@@ -107,6 +109,24 @@ export interface DashboardMonth {
   readonly casesResolved: number;
   readonly casesEscalated: number;
   readonly medianDaysToFirstContact: number | null;
+  /** § 9-11 warnings received (by the day submitted) and forwarded to NAV. */
+  readonly warningsReceived: number;
+  readonly warningsForwarded: number;
+  /** Petitions for eviction the landlords reported filed (by the filing date). */
+  readonly petitionsFiled: number;
+  /** Warnings ending in an eviction carried out, and ending without one (paid, withdrawn, stopped by payment): each warning once. */
+  readonly evictionsCarriedOut: number;
+  readonly evictionsAvoided: number;
+  /** NAV, aggregates only: referrals into the offices' inboxes, picked up, and not picked up within the limit. */
+  readonly referralsReceived: number;
+  readonly referralsPickedUp: number;
+  /** Median Norwegian working days from a referral's arrival to its pickup, over the month's pickups; null when none. */
+  readonly medianPickupWorkingDays: number | null;
+  readonly referralsPickupOverdue: number;
+  /** § 17 economic advice started in the month; median calendar days from the request; starts later than the office's norm. */
+  readonly adviceStarted: number;
+  readonly medianDaysToAdviceStart: number | null;
+  readonly adviceStartedLate: number;
 }
 
 export interface ParkedEntry {

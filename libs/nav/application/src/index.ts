@@ -8,3 +8,4 @@ export * from './workflow';
 export * from './projection';
 export * from './timeline';
 export * from './queries';
+export * from './nav-months-projection';

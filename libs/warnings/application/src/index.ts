@@ -5,3 +5,4 @@ export * from './warnings-projection';
 export * from './warnings-queries';
 export * from './tenant-copy';
 export * from './warning-workflow';
+export * from './warning-months-projection';

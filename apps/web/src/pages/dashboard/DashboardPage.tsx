@@ -1,11 +1,13 @@
 /**
  * The dashboard: the housing plan's own measure (outstanding rent as a share of rent invoiced,
- * 2.76 % in 2020 to 3.31 % in 2023), arrears volume, cases per month and time to first contact.
+ * 2.76 % in 2020 to 3.31 % in 2023), arrears volume, cases per month and time to first contact;
+ * then § 9-11 warnings, petitions and evictions carried out vs avoided; then NAV's pickup time and
+ * the time from a § 17 request for economic advice to its start (aggregates only, never a case).
  * Every chart sits in a <figure> with its heading and the same figures as a table for screen
  * readers (and for anyone, with «Vis tallene som tabeller»). Loaded lazily: recharts is big.
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { BodyShort, Button, Heading, HStack, Select, Switch, Table, VStack } from '@navikt/ds-react';
 import { query } from '../../api/client';
 import type { DashboardMonth } from '../../api/types';
@@ -32,11 +34,31 @@ interface Column {
   readonly value: (m: DashboardMonth) => string;
 }
 
-function ChartFigure({ id, title, description, months, columns, showTable, empty, children }: { id: string; title: string; description: string; months: readonly DashboardMonth[]; columns: readonly Column[]; showTable: boolean; empty?: string | undefined; children: ReactNode }) {
+function ChartFigure({
+  id,
+  title,
+  description,
+  months,
+  columns,
+  showTable,
+  empty,
+  level = '2',
+  children,
+}: {
+  id: string;
+  title: string;
+  description: string;
+  months: readonly DashboardMonth[];
+  columns: readonly Column[];
+  showTable: boolean;
+  empty?: string | undefined;
+  level?: '2' | '3';
+  children: ReactNode;
+}) {
   return (
     <figure className="figure section" aria-labelledby={`${id}-title`} aria-describedby={`${id}-desc`}>
       <VStack gap="space-12">
-        <Heading level="2" size="medium" id={`${id}-title`}>
+        <Heading level={level} size={level === '2' ? 'medium' : 'small'} id={`${id}-title`}>
           {title}
         </Heading>
         <BodyShort id={`${id}-desc`}>{description}</BodyShort>
@@ -82,6 +104,7 @@ function Charts({ months, showTable }: { months: readonly DashboardMonth[]; show
     ...m,
     sharePercent: m.outstandingShare === null ? null : Math.round(m.outstandingShare * 1000) / 10,
     arrearsKroner: Math.round(m.arrearsOre / 100),
+    adviceInTime: m.adviceStarted - m.adviceStartedLate,
   }));
   const share = (m: DashboardMonth) => (m.outstandingShare === null ? '–' : formatShare(m.outstandingShare));
   const short = months.some((m) => m.outstandingShare !== null && m.shareBasisMonths !== undefined && m.shareBasisMonths < 12);
@@ -159,7 +182,121 @@ function Charts({ months, showTable }: { months: readonly DashboardMonth[]; show
           <Line type="monotone" dataKey="medianDaysToFirstContact" name="Median dager" stroke={RED} strokeWidth={3} dot={{ r: 4 }} isAnimationActive={false} connectNulls />
         </LineChart>
       </ChartFigure>
+
+      <WarningsSection months={months} data={data} showTable={showTable} />
+      <NavSection months={months} data={data} showTable={showTable} />
     </>
+  );
+}
+
+const median = (value: number | null) => (value === null ? '–' : formatOneDecimal(value));
+
+/** § 9-11 warnings (husleieloven), the petitions that follow, and how the warnings ended: an eviction carried out, or avoided. */
+function WarningsSection({ months, data, showTable }: { months: readonly DashboardMonth[]; data: readonly DashboardMonth[]; showTable: boolean }) {
+  const none = months.every((m) => m.warningsReceived + m.petitionsFiled + m.evictionsCarriedOut + m.evictionsAvoided === 0);
+  return (
+    <section className="section" aria-labelledby="varsler-heading">
+      <VStack gap="space-12">
+        <Heading level="2" size="large" id="varsler-heading">
+          Varsler om fravikelse
+        </Heading>
+        <BodyShort>
+          Varsler utleiere har sendt etter husleieloven § 9-11 når de vil begjære fravikelse for ubetalt husleie, begjæringene som fulgte, og hvordan varslene endte. En fravikelse er unngått når
+          varselet ble avsluttet uten fravikelse: alt betalt, trukket tilbake, eller stanset fordi alt var betalt før låsen ble skiftet. Hvert varsel telles én gang, i måneden det endte.
+        </BodyShort>
+        <ChartFigure
+          id="varsler"
+          level="3"
+          title="Varsler, begjæringer og fravikelser per måned"
+          description="Varsler mottatt, begjæringer om fravikelse sendt, og fravikelser gjennomført og unngått, etter datoen for hver hendelse."
+          months={months}
+          showTable={showTable}
+          empty={none ? 'Ingen varsler om fravikelse i perioden.' : undefined}
+          columns={[
+            { label: 'Varsler mottatt', value: (m) => formatInteger(m.warningsReceived) },
+            { label: 'Sendt til NAV', value: (m) => formatInteger(m.warningsForwarded) },
+            { label: 'Begjæringer', value: (m) => formatInteger(m.petitionsFiled) },
+            { label: 'Fravikelser gjennomført', value: (m) => formatInteger(m.evictionsCarriedOut) },
+            { label: 'Fravikelser unngått', value: (m) => formatInteger(m.evictionsAvoided) },
+          ]}
+        >
+          <BarChart responsive style={{ width: '100%', height: '100%' }} data={[...data]} accessibilityLayer title="Varsler, begjæringer og fravikelser per måned" desc="Søylediagram med antall per måned" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+            <CartesianGrid stroke="#d0d5dd" strokeDasharray="3 3" vertical={false} />
+            <XAxis dataKey="month" tickFormatter={monthTick} tick={axisTick} stroke={AXIS} />
+            <YAxis allowDecimals={false} tick={axisTick} stroke={AXIS} width={48} />
+            <Tooltip labelFormatter={(l) => formatMonth(String(l))} />
+            <Legend />
+            <Bar dataKey="warningsReceived" name="Varsler mottatt" fill={BLUE} isAnimationActive={false} />
+            <Bar dataKey="petitionsFiled" name="Begjæringer" fill={ORANGE} isAnimationActive={false} />
+            <Bar dataKey="evictionsCarriedOut" name="Fravikelser gjennomført" fill={RED} isAnimationActive={false} />
+            <Bar dataKey="evictionsAvoided" name="Fravikelser unngått" fill={GREEN} isAnimationActive={false} />
+          </BarChart>
+        </ChartFigure>
+      </VStack>
+    </section>
+  );
+}
+
+/** NAV's figures for the whole municipality: how soon a referral is picked up, and how soon § 17 economic advice starts. */
+function NavSection({ months, data, showTable }: { months: readonly DashboardMonth[]; data: readonly DashboardMonth[]; showTable: boolean }) {
+  return (
+    <section className="section" aria-labelledby="nav-heading">
+      <VStack gap="space-12">
+        <Heading level="2" size="large" id="nav-heading">
+          NAV
+        </Heading>
+        <BodyShort>Tall for hele kommunen, aldri enkeltsaker: hvor raskt NAV-kontoret tar en henvisning, og hvor raskt økonomisk rådgivning etter sosialtjenesteloven § 17 starter etter at husstanden ba om det.</BodyShort>
+        <ChartFigure
+          id="nav-henvisninger"
+          level="3"
+          title="Tid til NAV tar en henvisning"
+          description="Median antall virkedager fra en henvisning kom i NAV-kontorets innboks til en veileder tok den, for henvisninger tatt i måneden. Henvisninger som ikke ble tatt innen fristen, telles i måneden fristen gikk ut."
+          months={months}
+          showTable={showTable}
+          empty={months.every((m) => m.medianPickupWorkingDays === null) ? 'Ingen henvisninger er tatt i perioden.' : undefined}
+          columns={[
+            { label: 'Henvisninger mottatt', value: (m) => formatInteger(m.referralsReceived) },
+            { label: 'Tatt', value: (m) => formatInteger(m.referralsPickedUp) },
+            { label: 'Median virkedager', value: (m) => median(m.medianPickupWorkingDays) },
+            { label: 'Ikke tatt innen fristen', value: (m) => formatInteger(m.referralsPickupOverdue) },
+          ]}
+        >
+          <LineChart responsive style={{ width: '100%', height: '100%' }} data={[...data]} accessibilityLayer title="Median virkedager til en henvisning blir tatt, per måned" desc="Linjediagram i virkedager" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+            <CartesianGrid stroke="#d0d5dd" strokeDasharray="3 3" />
+            <XAxis dataKey="month" tickFormatter={monthTick} tick={axisTick} stroke={AXIS} />
+            <YAxis tick={axisTick} stroke={AXIS} width={48} domain={[0, 'auto']} />
+            <Tooltip formatter={(v) => [`${formatOneDecimal(Number(v))} virkedager`, 'Median']} labelFormatter={(l) => formatMonth(String(l))} />
+            <Line type="monotone" dataKey="medianPickupWorkingDays" name="Median virkedager" stroke={BLUE} strokeWidth={3} dot={{ r: 4 }} isAnimationActive={false} connectNulls />
+          </LineChart>
+        </ChartFigure>
+        <ChartFigure
+          id="nav-radgivning"
+          level="3"
+          title="Fra søknad om økonomisk rådgivning (§ 17) til oppstart"
+          description="Median antall kalenderdager fra husstanden ba om økonomisk rådgivning (muntlig eller skriftlig) til rådgivningen startet, for oppstarter i måneden, og hvor mange som startet senere enn kontorets norm."
+          months={months}
+          showTable={showTable}
+          empty={months.every((m) => m.medianDaysToAdviceStart === null) ? 'Ingen økonomisk rådgivning har startet i perioden.' : undefined}
+          columns={[
+            { label: 'Oppstarter', value: (m) => formatInteger(m.adviceStarted) },
+            { label: 'Median dager', value: (m) => median(m.medianDaysToAdviceStart) },
+            { label: 'Senere enn normen', value: (m) => formatInteger(m.adviceStartedLate) },
+          ]}
+        >
+          <ComposedChart responsive style={{ width: '100%', height: '100%' }} data={[...data]} accessibilityLayer title="Oppstarter av økonomisk rådgivning og median dager fra søknad, per måned" desc="Søyler med antall oppstarter i tide og senere enn normen, og en linje med median dager" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+            <CartesianGrid stroke="#d0d5dd" strokeDasharray="3 3" vertical={false} />
+            <XAxis dataKey="month" tickFormatter={monthTick} tick={axisTick} stroke={AXIS} />
+            <YAxis yAxisId="count" allowDecimals={false} tick={axisTick} stroke={AXIS} width={48} label={{ value: 'Antall', angle: -90, position: 'insideLeft', fill: AXIS }} />
+            <YAxis yAxisId="days" orientation="right" tick={axisTick} stroke={AXIS} width={56} domain={[0, 'auto']} label={{ value: 'Dager', angle: 90, position: 'insideRight', fill: AXIS }} />
+            <Tooltip labelFormatter={(l) => formatMonth(String(l))} />
+            <Legend />
+            <Bar yAxisId="count" dataKey="adviceInTime" name="Oppstarter i tide" stackId="starts" fill={GREEN} isAnimationActive={false} />
+            <Bar yAxisId="count" dataKey="adviceStartedLate" name="Senere enn normen" stackId="starts" fill={ORANGE} isAnimationActive={false} />
+            <Line yAxisId="days" type="monotone" dataKey="medianDaysToAdviceStart" name="Median dager fra søknad" stroke={RED} strokeWidth={3} dot={{ r: 4 }} isAnimationActive={false} connectNulls />
+          </ComposedChart>
+        </ChartFigure>
+      </VStack>
+    </section>
   );
 }
 
