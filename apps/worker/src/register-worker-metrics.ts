@@ -46,6 +46,8 @@ export function registerWorkerMetrics(app: NestFastifyApplication, config: AppCo
     });
     await attempt('deadlines', async () => {
       const overview = await processing.deadlines.overview(1);
+      // Both deliveries always: a series that vanishes at zero reads as «no data» to an alert.
+      for (const delivery of ['timer', 'sheet']) pending.set({ delivery }, 0);
       for (const c of overview.counts.filter((x) => x.status === 'pending')) pending.set({ delivery: c.delivery }, c.count);
       overdue.set(overview.overdue);
     });
