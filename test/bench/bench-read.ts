@@ -20,10 +20,18 @@
  *   npm run bench:read
  *   BENCH_TENANCIES=5000 BENCH_ACTIVE_CASES=1000 BENCH_DURATION_S=3 npm run bench:read   # quick
  *   BENCH_CPU_PROFILE_DIR=tmp/prof npm run bench:read   # also CPU profiles of the api per endpoint
+ *   BENCH_CPU_TIME=1 npm run bench:read   # also the api process's CPU time per request, and its ratio to /health/live's
+ *
+ * On a machine busy with other work, requests/s says more about the neighbours than about the api;
+ * the api's CPU time per request (user + system, from /proc) hardly moves with them, and
+ * `live CPU ms / endpoint CPU ms` is the rate the endpoint would reach, as a share of /health/live's,
+ * with the api alone on a core.
  *
  * A benchmark, not a test: it prints figures and asserts nothing.
  */
 import autocannon from 'autocannon';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { TestSystem } from '../e2e/support/system';
 import { probeLiveness, reportUnexpectedExits, MUNICIPALITY, envNumber, ms1, parkedEvents, postCsv, profileWindow, profilingEnv, seconds, tenanciesCsv, tenancyIdOf, waitAllCaughtUp } from './support/bench-support';
 
@@ -32,6 +40,23 @@ const ACTIVE_CASES = envNumber('BENCH_ACTIVE_CASES', 10_000);
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 32);
 const DURATION_S = envNumber('BENCH_DURATION_S', 8);
 const WARMUP_S = envNumber('BENCH_WARMUP_S', 2);
+/** Linux only: the api's CPU time per measured request (see above). */
+const CPU_TIME = process.env['BENCH_CPU_TIME'] === '1';
+/** The clock ticks /proc/<pid>/stat counts in (USER_HZ, 100 on Linux). */
+const CLOCK_TICK_MS = 10;
+
+/** User + system CPU time of a process so far, in ms; undefined where /proc is not there. */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (!CPU_TIME || pid === undefined) return undefined;
+  try {
+    // The fields after the command (which may hold spaces) start at state; utime and stime are the 12th and 13th of those.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+  } catch {
+    return undefined;
+  }
+}
+
 /** How many distinct case ids `GET /api/v1/cases/{id}` rotates through. */
 const CASE_IDS = envNumber('BENCH_CASE_IDS', 2_000);
 
@@ -54,6 +79,8 @@ interface Measured {
   readonly requests: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** The api's CPU time per request in the measured window (BENCH_CPU_TIME=1). */
+  readonly cpuMsPerRequest: number | undefined;
 }
 
 async function main(): Promise<void> {
@@ -105,13 +132,18 @@ async function main(): Promise<void> {
     const ids = all.filter((_, i) => i % every === 0).slice(0, CASE_IDS);
 
     const url = `http://127.0.0.1:${system.apiPort}`;
+    // TestSystem keeps its processes to itself; the benchmark only reads the api's CPU counters.
+    const apiPid = (system as unknown as { api?: ChildProcess }).api?.pid;
     const measure = async (label: string, request: autocannon.Request): Promise<Measured> => {
       // A token per run: tokens live 10 minutes of business time, and every request verifies one (not /health/live, which is public).
       const headers = { authorization: `Bearer ${await system.token('arrears-team')}` };
       const options = { url, connections: CONNECTIONS, headers, requests: [request] };
       await autocannon({ ...options, duration: WARMUP_S });
+      const cpuBefore = cpuMs(apiPid);
       const r = await profileWindow(label.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, ''), ['api'], async () => await autocannon({ ...options, duration: DURATION_S }));
-      return { label, rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+      const cpuAfter = cpuMs(apiPid);
+      const cpuMsPerRequest = cpuBefore === undefined || cpuAfter === undefined || r.requests.total === 0 ? undefined : (cpuAfter - cpuBefore) / r.requests.total;
+      return { label, rps: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts, cpuMsPerRequest };
     };
     let next = 0;
     const results: Measured[] = [];
@@ -143,6 +175,16 @@ async function main(): Promise<void> {
       console.log(
         `  ${r.label.padEnd(52)} ${Math.round(r.rps).toString().padStart(8)} ${ms1(r.p50).padStart(7)} ${ms1(r.p99).padStart(7)} ${ratio.toFixed(2).padStart(7)}  ${String(r.non2xx).padStart(7)} ${String(r.errors).padStart(6)}  ${verdict}`,
       );
+    }
+    if (CPU_TIME) {
+      const live = [first.cpuMsPerRequest, last.cpuMsPerRequest].filter((v): v is number => v !== undefined);
+      const liveCpu = live.reduce((a, b) => a + b, 0) / Math.max(1, live.length);
+      console.log(`  the api's CPU time per request (user + system, /proc); × live = /health/live's CPU ms per request (mean of both runs, ${liveCpu.toFixed(3)} ms) / the endpoint's`);
+      console.log(`  ${'endpoint'.padEnd(52)} ${'CPU ms'.padStart(8)} ${'× live'.padStart(7)}`);
+      for (const r of results) {
+        const cpu = r.cpuMsPerRequest;
+        console.log(`  ${r.label.padEnd(52)} ${(cpu === undefined ? '—' : cpu.toFixed(3)).padStart(8)} ${(cpu === undefined || live.length === 0 ? '—' : (liveCpu / cpu).toFixed(2)).padStart(7)}`);
+      }
     }
   } catch (error) {
     console.error(system.logs.slice(-40).join('\n'));

@@ -9,7 +9,7 @@ import { CLOCK } from '@evp/runtime';
 import { decodeCursor } from '@evp/read-models';
 import { CurrentCaller, ProblemException, Roles, actingRole, type Caller, type Role } from '@evp/auth';
 import { parseCaseId, type CaseEvent } from '@evp/cases-domain';
-import { ArrearsTeamQueueQuery, CASE_LIST_STATUSES, GetCaseQuery, ListCasesQuery, RecordContactCommand, type CaseDetail } from '@evp/cases-application';
+import { ArrearsTeamQueueQuery, CASE_LIST_STATUSES, GetCaseQuery, ListCasesQuery, RecordContactCommand, type CaseDetail, type CasePage } from '@evp/cases-application';
 import { IdempotencyService, idempotencyScopeOf } from '../http/idempotency';
 import { RequestValidationError } from '../http/errors';
 import { correlationIdOf, idempotencyKeyOf, requireJson } from '../http/request';
@@ -46,6 +46,20 @@ function cursorOf(value: string | undefined) {
   return after;
 }
 
+/** The JSON of list pages; the read models' result cache hands the same page object to every request it serves, so it is serialised once. */
+const serialised = new WeakMap<object, string>();
+
+/** `page` as the JSON body Fastify would send for it, from `serialised` when this page object was sent before. */
+function asJson(reply: FastifyReply, page: object): string {
+  let body = serialised.get(page);
+  if (body === undefined) {
+    body = JSON.stringify(page);
+    serialised.set(page, body);
+  }
+  void reply.type('application/json; charset=utf-8');
+  return body;
+}
+
 const contactBody = z.object({
   channel: z.enum(['phone', 'meeting', 'home-visit', 'letter', 'digital'], { message: 'må være phone, meeting, home-visit, letter eller digital' }),
   contactedOn: z.string().refine(isLocalDate, 'må være en dato (ÅÅÅÅ-MM-DD)').optional(),
@@ -70,11 +84,11 @@ export class CasesController {
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor fra forrige side' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiErrors([422, 'Ugyldig spørring'])
-  async list(@CurrentCaller() caller: Caller, @Query() query: unknown) {
+  async list(@CurrentCaller() caller: Caller, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const parsed = listQuery.safeParse(query);
     if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
     const q = parsed.data;
-    return this.queries.execute(new ListCasesQuery(caller, municipalityFor(caller, q.municipality), q.status, q.sort, cursorOf(q.cursor), q.limit));
+    return asJson(reply, await this.queries.execute<ListCasesQuery, CasePage>(new ListCasesQuery(caller, municipalityFor(caller, q.municipality), q.status, q.sort, cursorOf(q.cursor), q.limit)));
   }
 
   @Get('cases/:id')
@@ -130,10 +144,10 @@ export class CasesController {
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor fra forrige side' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiErrors([422, 'Ugyldig spørring'])
-  async queue(@CurrentCaller() caller: Caller, @Query() query: unknown) {
+  async queue(@CurrentCaller() caller: Caller, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const parsed = queueQuery.safeParse(query);
     if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
     const q = parsed.data;
-    return this.queries.execute(new ArrearsTeamQueueQuery(caller, municipalityFor(caller, q.municipality), cursorOf(q.cursor), q.limit));
+    return asJson(reply, await this.queries.execute<ArrearsTeamQueueQuery, CasePage>(new ArrearsTeamQueueQuery(caller, municipalityFor(caller, q.municipality), cursorOf(q.cursor), q.limit)));
   }
 }

@@ -60,8 +60,8 @@ export interface CaseTables {
 }
 
 export const CASES_PROJECTION = 'cases';
-/** 4: the timeline shows the husleierestanseteam's decisions. */
-export const CASES_PROJECTION_VERSION = 7;
+/** 4: the timeline shows the husleierestanseteam's decisions. 8: an index for every case list (deadline order, NAV office by status), none sorts. */
+export const CASES_PROJECTION_VERSION = 8;
 
 const CHUNK = 400;
 
@@ -100,13 +100,25 @@ export class CasesProjection implements SqlProjection<CaseTables> {
       .addColumn('outcome', 'text')
       .addColumn('stream_revision', 'integer', (c) => c.notNull())
       .execute();
-    // Each list the api serves is one index range, read newest first (or by deadline) in key order.
-    await db.schema.createIndex('case_list_status_idx').on('case_list').columns(['municipality', 'status', 'opened_on', 'case_id']).execute();
-    await db.schema.createIndex('case_list_active_idx').on('case_list').columns(['municipality', 'active', 'opened_on', 'case_id']).execute();
-    await db.schema.createIndex('case_list_all_idx').on('case_list').columns(['municipality', 'opened_on', 'case_id']).execute();
-    await db.schema.createIndex('case_list_nav_idx').on('case_list').columns(['municipality', 'nav_office', 'active', 'opened_on', 'case_id']).execute();
-    await db.schema.createIndex('case_list_deadline_idx').on('case_list').columns(['municipality', 'status', 'first_contact_deadline', 'case_id']).execute();
-    await db.schema.createIndex('case_list_queue_idx').on('case_list').columns(['municipality', 'status', 'escalated_on', 'case_id']).execute();
+    // Each list the api serves is one index range, read in key order (newest first: backwards), never
+    // sorted: one index per filter (a status, active, all) and order (opened, first-contact deadline),
+    // for the municipality and for one NAV office of it; plus the husleierestanseteam's queue.
+    const lists: Array<[string, Array<keyof CaseRow>]> = [
+      ['case_list_status_idx', ['municipality', 'status', 'opened_on', 'case_id']],
+      ['case_list_active_idx', ['municipality', 'active', 'opened_on', 'case_id']],
+      ['case_list_all_idx', ['municipality', 'opened_on', 'case_id']],
+      ['case_list_deadline_idx', ['municipality', 'status', 'first_contact_deadline', 'case_id']],
+      ['case_list_active_deadline_idx', ['municipality', 'active', 'first_contact_deadline', 'case_id']],
+      ['case_list_all_deadline_idx', ['municipality', 'first_contact_deadline', 'case_id']],
+      ['case_list_nav_status_idx', ['municipality', 'nav_office', 'status', 'opened_on', 'case_id']],
+      ['case_list_nav_idx', ['municipality', 'nav_office', 'active', 'opened_on', 'case_id']],
+      ['case_list_nav_all_idx', ['municipality', 'nav_office', 'opened_on', 'case_id']],
+      ['case_list_nav_status_deadline_idx', ['municipality', 'nav_office', 'status', 'first_contact_deadline', 'case_id']],
+      ['case_list_nav_active_deadline_idx', ['municipality', 'nav_office', 'active', 'first_contact_deadline', 'case_id']],
+      ['case_list_nav_all_deadline_idx', ['municipality', 'nav_office', 'first_contact_deadline', 'case_id']],
+      ['case_list_queue_idx', ['municipality', 'status', 'escalated_on', 'case_id']],
+    ];
+    for (const [name, columns] of lists) await db.schema.createIndex(name).on('case_list').columns(columns).execute();
     await db.schema.createIndex('case_list_tenancy_idx').on('case_list').columns(['tenancy_key']).execute();
     await db.schema
       .createTable('case_timeline')
@@ -253,7 +265,7 @@ const OUTCOMES: Record<string, string> = {
   evicted: 'utkastelse gjennomført',
   'warning-withdrawn': 'varselet er trukket tilbake',
 };
-const CHANNELS: Record<string, string> = { phone: 'telefon', meeting: 'møte', 'home-visit': 'hjemmebesøk', letter: 'brev', digital: 'digital melding' };
+const CHANNELS: Record<string, string> = { phone: 'telefon', meeting: 'møte', 'home-visit': 'hjemmebesøk', letter: 'brev', digital: 'digital melding', nav: 'av NAV' };
 const channelName = (c: string) => CHANNELS[c] ?? c;
 
 /** The rows one batch touches, read once, changed in memory, written once. */

@@ -1,12 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { keysetPage, type CursorValue, type KeysetOrder } from '@evp/read-models';
 import { READ_MODEL_READER, type ReadModelReader } from '@evp/runtime';
 import type { PolicyReason } from '@evp/cases-domain';
 import { mayReadCase } from './commands';
-import { CASES_PROJECTION, CASES_PROJECTION_VERSION, type CaseRow, type CaseStatus, type CaseTables } from './cases-projection';
+import { CASES_PROJECTION, CASES_PROJECTION_VERSION, type CaseRow, type CaseStatus, type CaseTables, type TimelineRow } from './cases-projection';
 
 export interface CaseSummary {
   readonly caseId: string;
@@ -30,6 +30,15 @@ export interface CaseSummary {
 export interface CaseDetail extends CaseSummary {
   readonly timeline: ReadonlyArray<{ at: string; on: string; type: string; summary: string; actorRole: string }>;
 }
+
+export interface CasePage {
+  readonly total: number;
+  readonly items: CaseSummary[];
+  readonly nextCursor: string | null;
+}
+
+/** A page's weight in the reader's result cache: its rows. */
+const pageWeight = (page: CasePage) => page.items.length + 1;
 
 export const CASE_LIST_STATUSES = { open: ['open'], escalated: ['escalated'], resolved: ['resolved'], active: ['open', 'escalated'], all: ['open', 'escalated', 'resolved'] } as const;
 export type CaseListStatus = keyof typeof CASE_LIST_STATUSES;
@@ -109,10 +118,12 @@ export class GetCaseHandler extends CaseQueryHandler implements IQueryHandler<Ge
   }
 
   async execute({ caller, caseId }: GetCaseQuery): Promise<CaseDetail | undefined> {
+    if (!readers(caller)) return undefined;
     const db = await this.db();
-    const row = await db.selectFrom('case_list').selectAll().where('case_id', '=', caseId).executeTakeFirst();
-    if (!row || !readers(caller) || !mayReadCase(caller, { municipalityNumber: row.municipality, navOffice: row.nav_office })) return undefined;
-    const timeline = await db.selectFrom('case_timeline').selectAll().where('case_id', '=', caseId).orderBy('revision').execute();
+    const queries = compiledCaseQueries(db);
+    const [row] = (await db.executeQuery(withCaseId(queries.row, caseId))).rows;
+    if (!row || !mayReadCase(caller, { municipalityNumber: row.municipality, navOffice: row.nav_office })) return undefined;
+    const timeline = (await db.executeQuery(withCaseId(queries.timeline, caseId))).rows;
     return { ...summary(row), timeline: timeline.map((t) => ({ at: t.at, on: t.on, type: t.type, summary: t.summary, actorRole: t.actor_role })) };
   }
 }
@@ -123,27 +134,80 @@ export class ListCasesHandler extends CaseQueryHandler implements IQueryHandler<
     super(readModels);
   }
 
-  async execute(q: ListCasesQuery): Promise<{ total: number; items: CaseSummary[]; nextCursor: string | null }> {
+  async execute(q: ListCasesQuery): Promise<CasePage> {
     if (!readers(q.caller) || !mayActIn(q.caller, q.municipalityNumber)) return { total: 0, items: [], nextCursor: null };
-    const db = await this.db();
-    const statuses = CASE_LIST_STATUSES[q.status];
-    let query = db.selectFrom('case_list').selectAll().where('municipality', '=', q.municipalityNumber);
-    if (navOnly(q.caller)) query = query.where('nav_office', '=', q.caller.navOffice ?? '');
-    if (q.status === 'active') query = query.where('active', '=', 1);
-    else if (q.status !== 'all') query = query.where('status', '=', q.status);
-    const order: KeysetOrder[] =
-      q.sort === 'deadline'
-        ? [
-            { column: 'first_contact_deadline', direction: 'asc' },
-            { column: 'case_id', direction: 'asc' },
-          ]
-        : [
-            { column: 'opened_on', direction: 'desc' },
-            { column: 'case_id', direction: 'desc' },
-          ];
-    const [page, total] = await Promise.all([keysetPage(query, { order, ...(q.after ? { after: q.after } : {}), limit: q.limit }), this.total(db, q.caller, q.municipalityNumber, statuses)]);
+    // Everything the page depends on besides the rows: the caller's reach is the municipality (checked above) and, for a NAV adviser, the office.
+    const office = navOnly(q.caller) ? (q.caller.navOffice ?? '') : null;
+    const key = JSON.stringify(['cases', q.municipalityNumber, office, q.status, q.sort, q.after ?? null, q.limit]);
+    return this.readModels.cached<CaseTables, CasePage>(CASES_PROJECTION, CASES_PROJECTION_VERSION, key, (db) => this.page(db, q), pageWeight);
+  }
+
+  private async page(db: Kysely<CaseTables>, q: ListCasesQuery): Promise<CasePage> {
+    const { query, order } = caseListQuery(db, q);
+    const [page, total] = await Promise.all([keysetPage(query, { order, ...(q.after ? { after: q.after } : {}), limit: q.limit }), this.total(db, q.caller, q.municipalityNumber, CASE_LIST_STATUSES[q.status])]);
     return { total, items: page.rows.map(summary), nextCursor: page.nextCursor };
   }
+}
+
+/** Stands for the case id in the case page's compiled queries. */
+const CASE_ID_PLACEHOLDER = '\u0000case-id';
+const compiled = new WeakMap<Kysely<CaseTables>, { row: CompiledQuery<CaseRow>; timeline: CompiledQuery<TimelineRow> }>();
+
+/**
+ * The case page's two queries, built and compiled once per mapped database (the reader keeps one
+ * per active generation, so these go with it) with a placeholder for the id: building, mapping
+ * and compiling them cost more than running them.
+ */
+function compiledCaseQueries(db: Kysely<CaseTables>) {
+  let queries = compiled.get(db);
+  if (queries === undefined) {
+    queries = { row: caseByIdQuery(db, CASE_ID_PLACEHOLDER).compile(), timeline: caseTimelineQuery(db, CASE_ID_PLACEHOLDER).compile() };
+    compiled.set(db, queries);
+  }
+  return queries;
+}
+
+function withCaseId<R>(query: CompiledQuery<R>, caseId: string): CompiledQuery<R> {
+  return { ...query, parameters: query.parameters.map((p) => (p === CASE_ID_PLACEHOLDER ? caseId : p)) };
+}
+
+/** One case's row: a primary-key look-up. */
+export const caseByIdQuery = (db: Kysely<CaseTables>, caseId: string) => db.selectFrom('case_list').selectAll().where('case_id', '=', caseId);
+
+/** One case's timeline in order: a range of the timeline's primary key. */
+export const caseTimelineQuery = (db: Kysely<CaseTables>, caseId: string) => db.selectFrom('case_timeline').selectAll().where('case_id', '=', caseId).orderBy('revision');
+
+/**
+ * The case list's query and order, before the keyset condition and limit: every combination of
+ * status, sort and NAV office is one range of an index of `case_list` read in its order (see the
+ * projection's indexes), never a sort.
+ */
+export function caseListQuery(db: Kysely<CaseTables>, q: Pick<ListCasesQuery, 'caller' | 'municipalityNumber' | 'status' | 'sort'>) {
+  let query = db.selectFrom('case_list').selectAll().where('municipality', '=', q.municipalityNumber);
+  if (navOnly(q.caller)) query = query.where('nav_office', '=', q.caller.navOffice ?? '');
+  if (q.status === 'active') query = query.where('active', '=', 1);
+  else if (q.status !== 'all') query = query.where('status', '=', q.status);
+  const order: KeysetOrder[] =
+    q.sort === 'deadline'
+      ? [
+          { column: 'first_contact_deadline', direction: 'asc' },
+          { column: 'case_id', direction: 'asc' },
+        ]
+      : [
+          { column: 'opened_on', direction: 'desc' },
+          { column: 'case_id', direction: 'desc' },
+        ];
+  return { query, order };
+}
+
+/** The husleierestanseteam's queue's query and order (see `caseListQuery`). */
+export function arrearsQueueQuery(db: Kysely<CaseTables>, municipalityNumber: string) {
+  const query = db.selectFrom('case_list').selectAll().where('municipality', '=', municipalityNumber).where('status', '=', 'escalated');
+  const order: KeysetOrder[] = [
+    { column: 'escalated_on', direction: 'asc' },
+    { column: 'case_id', direction: 'asc' },
+  ];
+  return { query, order };
 }
 
 @QueryHandler(ArrearsTeamQueueQuery)
@@ -152,14 +216,15 @@ export class ArrearsTeamQueueHandler extends CaseQueryHandler implements IQueryH
     super(readModels);
   }
 
-  async execute(q: ArrearsTeamQueueQuery): Promise<{ total: number; items: CaseSummary[]; nextCursor: string | null }> {
+  async execute(q: ArrearsTeamQueueQuery): Promise<CasePage> {
     if (!hasRole(q.caller, 'arrears-team', 'admin') || !mayActIn(q.caller, q.municipalityNumber)) return { total: 0, items: [], nextCursor: null };
-    const db = await this.db();
-    const query = db.selectFrom('case_list').selectAll().where('municipality', '=', q.municipalityNumber).where('status', '=', 'escalated');
-    const order: KeysetOrder[] = [
-      { column: 'escalated_on', direction: 'asc' },
-      { column: 'case_id', direction: 'asc' },
-    ];
+    // The queue is the same for everyone allowed to see it (arrears team and admins see every office).
+    const key = JSON.stringify(['queue', q.municipalityNumber, q.after ?? null, q.limit]);
+    return this.readModels.cached<CaseTables, CasePage>(CASES_PROJECTION, CASES_PROJECTION_VERSION, key, (db) => this.page(db, q), pageWeight);
+  }
+
+  private async page(db: Kysely<CaseTables>, q: ArrearsTeamQueueQuery): Promise<CasePage> {
+    const { query, order } = arrearsQueueQuery(db, q.municipalityNumber);
     const [page, total] = await Promise.all([keysetPage(query, { order, ...(q.after ? { after: q.after } : {}), limit: q.limit }), this.total(db, q.caller, q.municipalityNumber, ['escalated'])]);
     return { total, items: page.rows.map(summary), nextCursor: page.nextCursor };
   }

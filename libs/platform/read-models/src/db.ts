@@ -1,10 +1,11 @@
-import Database from 'better-sqlite3';
+import Database, { type Statement } from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter, type Migration, type MigrationResult } from 'kysely';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool, types as pgTypes, type CustomTypesConfig } from 'pg';
 import { ReadModelMigrationError, ReadModelStoreUnavailableError } from './errors';
 import { PLATFORM_MIGRATIONS } from './platform-migrations';
+import { CachingSqliteDatabase, DEFAULT_STATEMENT_CACHE_SIZE } from './statement-cache';
 import { assertIdentifierLength, type AnyDB, type AnyKysely, type AnyTransaction } from './types';
 
 export type ReadModelBackend =
@@ -16,6 +17,10 @@ export type ReadModelBackend =
       readonly readonly?: boolean;
       /** How long a statement waits for a lock before SQLITE_BUSY. It blocks the event loop meanwhile, so keep it short. */
       readonly busyTimeoutMs?: number;
+      /** SQLite's page cache for this connection, in KiB (default 32 MiB, taken only as pages are read). */
+      readonly pageCacheKib?: number;
+      /** Prepared statements kept per connection, least recently used dropped first (default 256; 0: prepare every query). */
+      readonly statementCacheSize?: number;
     }
   | {
       readonly kind: 'postgres';
@@ -37,6 +42,7 @@ export interface ReadModelDbOptions {
 }
 
 const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 1_000;
+const DEFAULT_SQLITE_PAGE_CACHE_KIB = 32 * 1024;
 const DEFAULT_PG_POOL_MAX = 10;
 const DEFAULT_PG_CONNECTION_TIMEOUT_MS = 10_000;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
@@ -102,7 +108,13 @@ export class ReadModelDb {
     readonly schema: string | undefined,
     /** PostgreSQL: Kysely ends the pool only if a query ever ran through it; close() must anyway. */
     private readonly pool?: Pool,
-  ) {}
+    /** SQLite: the connection Kysely runs on, with its statement cache. */
+    sqlite?: CachingSqliteDatabase,
+  ) {
+    this.dataVersionStatement = sqlite?.database.prepare('PRAGMA data_version').pluck();
+  }
+
+  private readonly dataVersionStatement: Statement | undefined;
 
   static async open(backend: ReadModelBackend, options: ReadModelDbOptions = {}): Promise<ReadModelDb> {
     return backend.kind === 'sqlite' ? ReadModelDb.openSqlite(backend) : ReadModelDb.openPostgres(backend, options);
@@ -133,11 +145,17 @@ export class ReadModelDb {
       // PostgreSQL has no such switch, so projections must not lean on foreign keys on either engine;
       // off keeps a rebuild's insert order free.
       database.pragma('foreign_keys = OFF');
+      // SQLite's default (2 MiB) holds a few thousand pages: the api's look-ups by id across a
+      // large case list would read most pages from the file again. The cache survives between
+      // transactions as long as no other connection wrote.
+      database.pragma(`cache_size = ${-Math.max(2_048, Math.floor(backend.pageCacheKib ?? DEFAULT_SQLITE_PAGE_CACHE_KIB))}`);
     } catch (err) {
       database.close();
       throw err;
     }
-    return new ReadModelDb(new Kysely<AnyDB>({ dialect: new ReadModelSqliteDialect({ database }) }), 'sqlite', readonly, undefined);
+    // Kysely prepares every query it runs; the cache keeps the compiled statements of the few query shapes a store runs.
+    const cached = new CachingSqliteDatabase(database, { capacity: backend.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE });
+    return new ReadModelDb(new Kysely<AnyDB>({ dialect: new ReadModelSqliteDialect({ database: cached }) }), 'sqlite', readonly, undefined, undefined, cached);
   }
 
   private static async openPostgres(backend: Extract<ReadModelBackend, { kind: 'postgres' }>, options: ReadModelDbOptions): Promise<ReadModelDb> {
@@ -189,6 +207,22 @@ export class ReadModelDb {
    */
   transaction<T>(fn: (tx: AnyTransaction) => Promise<T>): Promise<T> {
     return this.kysely.transaction().execute(fn);
+  }
+
+  /**
+   * SQLite: `PRAGMA data_version` of this store's connection, which changes whenever another
+   * connection (the worker) committed since the last call; as long as it is unchanged, so is
+   * every row this connection reads. Undefined on PostgreSQL, after close(), and while the
+   * connection cannot run a statement now (an open iterator): the caller then must not assume
+   * anything is unchanged.
+   */
+  dataVersion(): number | undefined {
+    if (this.dataVersionStatement === undefined || this.closed) return undefined;
+    try {
+      return Number(this.dataVersionStatement.get());
+    } catch {
+      return undefined;
+    }
   }
 
   /** A cheap round trip for health checks. */

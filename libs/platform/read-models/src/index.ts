@@ -6,5 +6,6 @@ export * from './projection';
 export * from './generations';
 export * from './table-mapping';
 export * from './keyset';
+export * from './statement-cache';
 export { CHECKPOINTS_TABLE, GENERATIONS_TABLE, PLATFORM_MIGRATIONS } from './platform-migrations';
 export type { AnyDB, AnyKysely, AnyTransaction } from './types';

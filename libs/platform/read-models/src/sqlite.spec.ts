@@ -39,6 +39,7 @@ describe('SQLite read-model store', () => {
       expect(await pragma('synchronous')).toBe(1);
       expect(await pragma('foreign_keys')).toBe(0);
       expect(await pragma('busy_timeout')).toBe(1000);
+      expect(await pragma('cache_size')).toBe(-32 * 1024);
       expect(db.dialect).toBe('sqlite');
     } finally {
       await db.close();

@@ -146,7 +146,23 @@ export class TableMappingPlugin implements KyselyPlugin {
  * or none when they do not share one.
  */
 export function mapTables<DB>(db: AnyKysely, tables: Readonly<Record<string, string>>, indexSuffix?: string): Kysely<DB> {
-  return db.withPlugin(new TableMappingPlugin(tables, indexSuffix ?? commonSuffix(tables))) as Kysely<DB>;
+  return db.withPlugin(tableMappingPlugin(tables, indexSuffix ?? commonSuffix(tables))) as Kysely<DB>;
+}
+
+/** Plugins are stateless, so one per mapping serves every query and transaction; a few generations at a time exist. */
+const PLUGIN_CACHE_SIZE = 64;
+const plugins = new Map<string, TableMappingPlugin>();
+
+/** The plugin for this mapping, built (and its names checked) once and then reused. */
+export function tableMappingPlugin(tables: Readonly<Record<string, string>>, suffix: string): TableMappingPlugin {
+  const key = JSON.stringify([suffix, Object.entries(tables)]);
+  let plugin = plugins.get(key);
+  if (plugin === undefined) {
+    plugin = new TableMappingPlugin(tables, suffix);
+    if (plugins.size >= PLUGIN_CACHE_SIZE) plugins.delete(plugins.keys().next().value as string);
+    plugins.set(key, plugin);
+  }
+  return plugin;
 }
 
 function commonSuffix(tables: Readonly<Record<string, string>>): string {
