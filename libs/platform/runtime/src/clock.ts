@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Clock } from '@evp/shared-kernel';
 
 export class SystemClock implements Clock {
@@ -13,6 +13,9 @@ export class SystemClock implements Clock {
  * and BullMQ keep running. The configuration refuses it unless NODE_ENV=test.
  */
 export class FileOffsetClock implements Clock {
+  /** The offset as last read, and the file's identity then: reading and parsing it on every `now()` cost a tenth of the api's time in benchmarks. */
+  private last: { stamp: string; offsetMs: number } | undefined;
+
   constructor(private readonly file: string) {}
 
   now(): Date {
@@ -20,6 +23,17 @@ export class FileOffsetClock implements Clock {
   }
 
   private offsetMs(): number {
+    // One stat instead of open, read and parse: the file changes only when a test moves the clock,
+    // and every write gives it a new modification time (nanoseconds) or size.
+    const stat = statSync(this.file, { bigint: true, throwIfNoEntry: false });
+    const stamp = stat ? `${stat.ino}:${stat.mtimeNs}:${stat.size}` : 'none';
+    if (this.last?.stamp === stamp) return this.last.offsetMs;
+    const offsetMs = this.readOffsetMs();
+    this.last = { stamp, offsetMs };
+    return offsetMs;
+  }
+
+  private readOffsetMs(): number {
     try {
       const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as { offsetMs?: unknown };
       return typeof parsed.offsetMs === 'number' && Number.isFinite(parsed.offsetMs) ? parsed.offsetMs : 0;
