@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { checkPage, focused, focusedText, focusMovesTo, tabTo } from './support/browser';
 import { BrowserJourney, postingFile, tenancyFile } from './support/journey';
+import { waitFor } from '../e2e/support/system';
 
 /**
  * Accounting (Værnesregionen Regnskap) in a real browser against the real api and worker: upload the
@@ -72,7 +73,7 @@ describe('accounting in the browser', () => {
     await arrears.waitFor();
     await checkPage(page, 'accounting-arrears');
     const row = arrears.getByRole('row').filter({ hasText: '100234' });
-    await expect(row.innerText()).resolves.toMatch(/100234\s+Bjørnstjerne Bjørnsons gate 3\s+nav-stjordal\s+9\s282,00\skr\s+9\s282,00\skr\s+01\.10\.2026\s+40/);
+    await expect(row.innerText()).resolves.toMatch(/100234\s+Bjørnstjerne Bjørnsons gate 3\s+nav-stjordal\s+Kommunal bolig\s+9\s282,00\skr\s+9\s282,00\skr\s+01\.10\.2026\s+40/);
     await expect(arrears.getByRole('row').filter({ hasText: '100235' }).count()).resolves.toBe(0);
 
     // Sorting by age is an address too: the back button returns to the sort by amount.
@@ -111,5 +112,81 @@ describe('accounting in the browser', () => {
     await focusMovesTo(page, 'result');
     await expect(focusedText(page)).resolves.toContain('posteringer-november.csv er bokført: 2 linjer for 1 leieforhold, 2 nye posteringer.');
     await checkPage(page, 'accounting-keyboard-upload');
+  });
+
+  it('filters the arrears list with the keyboard; the filter is in the address, back returns to the list before, an invalid filter names its field', async () => {
+    // Three more households owing October's rent: two in Kjøpmannsgata (one leased), one leased in Levanger's area.
+    const more = tenancyFile(
+      [
+        { id: '100240', address: 'Kjøpmannsgata 20', rent: '5 000,00', name: 'Testperson En' },
+        { id: '100241', address: 'Kjøpmannsgata 22', rent: '7 000,00', name: 'Testperson To' },
+        { id: '100242', address: 'Sandskogan 5', rent: '8 000,00', office: 'nav-levanger', name: 'Testperson Tre' },
+      ],
+      812,
+    )
+      .split('\n')
+      .map((line) => (/^5035;10024[12];/.test(line) ? line.replace(';kommunal;', ';privat;') : line))
+      .join('\n');
+    const accounting = await journey.system.token('accounting');
+    expect((await journey.system.request('POST', '/api/v1/ledger/tenancies/imports', { token: accounting, body: more })).status).toBe(200);
+    const october = postingFile(['100240;5 000,00', '100241;7 000,00', '100242;8 000,00'].map((t) => `5035;${t.split(';')[0] as string};F-2026-10-${t.split(';')[0] as string};faktura;15.09.2026;01.10.2026;2026-10;${t.split(';')[1] as string}`));
+    expect((await journey.system.request('POST', '/api/v1/ledger/imports', { token: accounting, body: october })).status).toBe(200);
+    await waitFor(async () => ((await journey.system.request<{ items: unknown[] }>('GET', '/api/v1/ledger/arrears?municipality=5035', { token: accounting })).body.items.length === 4 ? true : undefined), 'the arrears list');
+
+    const page = await journey.page();
+    await journey.signIn(page, 'accounting');
+    await page.getByRole('navigation', { name: 'Hovedmeny' }).getByRole('link', { name: 'Restanser', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Restanser i kommune 5035' }).waitFor();
+    const arrears = page.getByRole('table', { name: /Restanser/ });
+    // The rows shown once the list has loaded (while it loads, the page keeps the previous rows, aria-busy).
+    const tenancies = async () => {
+      await page.locator('#arrears-list[aria-busy="false"]').waitFor();
+      return (await arrears.locator('tbody tr th').allInnerTexts()).map((t) => t.trim());
+    };
+    await arrears.waitFor();
+    await expect(tenancies()).resolves.toEqual(['100234', '100242', '100241', '100240']);
+
+    // With the keyboard alone: the address field, the landlord, «Bruk filter».
+    const search = page.getByRole('search', { name: 'Filtrer restanselisten' });
+    await search.getByRole('textbox', { name: 'Adressen inneholder' }).focus();
+    await page.keyboard.type('kjøpmannsgata');
+    await tabTo(page, 'the landlord select', (el) => el.tag === 'select');
+    await page.keyboard.press('ArrowDown'); // Alle → Kommunal bolig
+    await page.keyboard.press('ArrowDown'); // → Innleid bolig
+    await tabTo(page, '«Bruk filter»', (el) => el.tag === 'button' && el.name === 'Bruk filter');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/address=kj%C3%B8pmannsgata/);
+    expect(new URL(page.url()).searchParams.get('landlordKind')).toBe('private-sublet');
+    await page.getByText('Sortert etter størst restanse først, filtrert.').waitFor();
+    await expect(tenancies()).resolves.toEqual(['100241']);
+    await expect(arrears.getByRole('row').filter({ hasText: '100241' }).innerText()).resolves.toMatch(/100241\s+Kjøpmannsgata 22\s+nav-stjordal\s+Innleid bolig\s+7\s000,00\skr/);
+    await checkPage(page, 'accounting-arrears-filtered');
+
+    // The filtered list is a deep link; back returns to the whole list, and the fields follow.
+    const deepLink = page.url();
+    await page.goBack();
+    await page.getByText('Sortert etter størst restanse først.').waitFor();
+    await expect(tenancies()).resolves.toEqual(['100234', '100242', '100241', '100240']);
+    await expect(search.getByRole('textbox', { name: 'Adressen inneholder' }).inputValue()).resolves.toBe('');
+    await page.goto(deepLink);
+    await page.getByText('Sortert etter størst restanse først, filtrert.').waitFor();
+    await expect(tenancies()).resolves.toEqual(['100241']);
+    await expect(search.getByRole('textbox', { name: 'Adressen inneholder' }).inputValue()).resolves.toBe('kjøpmannsgata');
+
+    // An amount that is not one: the api's error lands on the field, in the error summary that takes the focus.
+    await search.getByRole('button', { name: 'Fjern filter' }).click();
+    await page.getByText('Sortert etter størst restanse først.').waitFor();
+    await search.getByRole('textbox', { name: 'Minste forfalte beløp (kr)' }).fill('mye');
+    await search.getByRole('button', { name: 'Bruk filter' }).click();
+    const reason = 'Minste forfalte beløp må være et beløp i kroner med høyst to desimaler (for eksempel 5000 eller 5 000,50)';
+    await page.getByRole('link', { name: `Minste forfalte beløp (kr): ${reason}` }).waitFor();
+    // Aksel's error summary hands the focus to its heading.
+    await page.waitForFunction("document.activeElement?.closest('.aksel-error-summary') != null");
+    await expect(arrears.count()).resolves.toBe(0);
+    await checkPage(page, 'accounting-arrears-filter-error');
+    await search.getByRole('textbox', { name: 'Minste forfalte beløp (kr)' }).fill('7 000');
+    await search.getByRole('button', { name: 'Bruk filter' }).click();
+    await page.getByText('Sortert etter størst restanse først, filtrert.').waitFor();
+    await expect(tenancies()).resolves.toEqual(['100234', '100242', '100241']);
   });
 });

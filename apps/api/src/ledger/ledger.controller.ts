@@ -5,13 +5,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { osloDate, type Clock } from '@evp/shared-kernel';
 import { APP_CONFIG, CLOCK, allowSyntheticIds, type AppConfig } from '@evp/runtime';
-import { decodeCursor } from '@evp/read-models';
+import type { CursorValue } from '@evp/read-models';
 import { CurrentCaller, ProblemException, Roles, type Caller, type Role } from '@evp/auth';
 import {
   GetRentAccountQuery,
   ListArrearsQuery,
   PostLedgerLinesCommand,
   RegisterTenanciesCommand,
+  arrearsFilterFrom,
+  decodeArrearsCursor,
   decodeText,
   withImportSource,
   postingsFromCsv,
@@ -42,6 +44,12 @@ const arrearsQuery = z.object({
   sort: z.enum(['amount', 'age']).default('amount'),
   cursor: z.string().max(1024).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
+  // The filters: checked by arrearsFilterFrom, which names each in bokmål.
+  navOffice: z.unknown().optional(),
+  landlordKind: z.unknown().optional(),
+  minOverdue: z.unknown().optional(),
+  minDaysOverdue: z.unknown().optional(),
+  address: z.unknown().optional(),
 });
 
 @ApiTags('ledger')
@@ -121,19 +129,43 @@ export class LedgerController {
 
   @Get('arrears')
   @Roles(...READERS)
-  @ApiOperation({ summary: 'Leieforhold med forfalt, ubetalt husleie i en kommune, sortert etter beløp eller alder.' })
+  @ApiOperation({
+    summary: 'Leieforhold med forfalt, ubetalt husleie i en kommune, sortert etter beløp eller alder, filtrert. En sidemarkør gjelder bare for sorteringen og filtrene den ble laget med.',
+  })
   @ApiQuery({ name: 'municipality', example: '5035' })
   @ApiQuery({ name: 'sort', enum: ['amount', 'age'], required: false })
-  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor fra forrige side' })
+  @ApiQuery({ name: 'navOffice', required: false, description: 'Bare leieforhold som følges opp av dette NAV-kontoret', example: 'nav-stjordal' })
+  @ApiQuery({ name: 'landlordKind', enum: ['municipal', 'private-sublet'], required: false, description: 'Kommunal bolig eller innleid bolig' })
+  @ApiQuery({ name: 'minOverdue', required: false, description: 'Minste forfalte beløp i kroner', example: '5 000' })
+  @ApiQuery({ name: 'minDaysOverdue', required: false, description: 'Eldste ubetalte forfall minst så mange dager siden' })
+  @ApiQuery({ name: 'address', required: false, description: 'Adressen inneholder teksten (store og små bokstaver likt), 2–100 tegn' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor fra forrige side (med samme sortering og filtre)' })
   @ApiQuery({ name: 'limit', required: false })
-  @ApiErrors([422, 'Ugyldig spørring'])
+  @ApiErrors([422, 'Ugyldig spørring: hver feil med parameteren og årsaken'])
   async arrears(@CurrentCaller() caller: Caller, @Query() query: unknown) {
     const parsed = arrearsQuery.safeParse(query);
     if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
-    const { municipality, sort, cursor, limit } = parsed.data;
-    const after = cursor === undefined ? undefined : decodeCursor(cursor, 2);
-    if (cursor !== undefined && !after) throw new RequestValidationError([{ line: null, column: 'cursor', reason: 'er ikke en gyldig sidemarkør; bruk nextCursor fra forrige side' }]);
-    return this.queries.execute(new ListArrearsQuery(caller, municipality, osloDate(this.clock.now()), sort, after, limit));
+    const { municipality, sort, cursor, limit, ...raw } = parsed.data;
+    const { filter, errors } = arrearsFilterFrom(raw);
+    if (errors.length > 0) throw new RequestValidationError(errors);
+    let after: CursorValue[] | undefined;
+    if (cursor !== undefined) {
+      const decoded = decodeArrearsCursor(cursor, municipality, sort, filter);
+      if ('error' in decoded) {
+        throw new RequestValidationError([
+          {
+            line: null,
+            column: 'cursor',
+            reason:
+              decoded.error === 'malformed'
+                ? 'er ikke en gyldig sidemarkør; bruk nextCursor fra forrige side'
+                : 'hører til en annen sortering eller andre filtre enn disse; begynn på første side (uten cursor)',
+          },
+        ]);
+      }
+      after = decoded.after;
+    }
+    return this.queries.execute(new ListArrearsQuery(caller, municipality, osloDate(this.clock.now()), sort, filter, after, limit));
   }
 
   /**

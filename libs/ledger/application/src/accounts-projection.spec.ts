@@ -4,7 +4,7 @@ import { dumpTables, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayR
 import { ReadModelReader } from '@evp/runtime';
 import type { Caller } from '@evp/auth';
 import { AccountsProjection, type AccountTables } from './accounts-projection';
-import { AccountQueries, rollAccounts } from './accounts-queries';
+import { AccountQueries, decodeArrearsCursor, rollAccounts, type ArrearsFilter, type ArrearsSort } from './accounts-queries';
 import { registerLedgerEventTypes } from './event-classes';
 
 /** Literal ledger events, as they stand in the log: nothing here is produced by the code under test. */
@@ -35,6 +35,28 @@ function history(): RecordedEvent[] {
     recorded('tenancy-5035-100235', 2, 'ledger.PaymentPosted', { voucherRef: 'I-1', date: '2026-11-02', amountOre: 627700 }, '2026-11-02T10:00:00.000Z'),
     recorded('tenancy-5035-100236', 2, 'ledger.PaymentPosted', { voucherRef: 'I-2', date: '2026-11-03', amountOre: 200000 }, '2026-11-03T10:00:00.000Z'),
     recorded('tenancy-5035-100234', 2, 'ledger.BalanceStated', { voucherRef: 'S-1', asOf: '2026-11-03', statedBalanceOre: 928200, computedBalanceOre: 928200 }, '2026-11-03T10:00:00.000Z'),
+  ];
+}
+
+/** Five households in arrears on 10 November 2026, with different offices, landlords, amounts, ages and addresses. */
+function filterHistory(): RecordedEvent[] {
+  position = 0;
+  const tenancy = (id: string, address: string, landlordKind: string, navOffice: string) =>
+    recorded(`tenancy-5035-${id}`, 0, 'ledger.TenancyRegistered', { municipalityNumber: '5035', tenancyId: id, address, monthlyRentOre: 900000, landlordKind, navOffice, tenantPersonIds: ['p1'] }, '2026-09-20T08:00:00.000Z');
+  const charge = (id: string, revision: number, dueDate: string, amountOre: number) =>
+    recorded(`tenancy-5035-${id}`, revision, 'ledger.ChargePosted', { voucherRef: `F-${dueDate}-${id}`, date: '2026-09-25', dueDate, period: dueDate.slice(0, 7), amountOre }, '2026-09-25T08:00:00.000Z');
+  return [
+    tenancy('200001', 'Kjøpmannsgata 3', 'municipal', 'nav-stjordal'),
+    tenancy('200002', 'Øvre KJØPMANNSGATE 10', 'private-sublet', 'nav-stjordal'),
+    tenancy('200003', 'Sandskogan 7', 'municipal', 'nav-levanger'),
+    tenancy('200004', 'Gata_50%', 'private-sublet', 'nav-levanger'),
+    tenancy('200005', 'Gata 500', 'municipal', 'nav-stjordal'),
+    charge('200001', 1, '2026-10-01', 900000),
+    charge('200002', 1, '2026-11-02', 500000),
+    charge('200003', 1, '2026-10-01', 300000),
+    charge('200003', 2, '2026-11-02', 300000),
+    charge('200004', 1, '2026-11-02', 100000),
+    charge('200005', 1, '2026-11-02', 200000),
   ];
 }
 
@@ -81,16 +103,18 @@ describe.each([
     await new ProjectionGenerations(db).switchTo('ledger-accounts', target.generation);
     const queries = new AccountQueries(new ReadModelReader(db), 3);
     const today = '2026-11-10';
-    const byAmount = await queries.inArrears(accounting, '5035', today, 'amount', undefined, 1);
+    const byAmount = await queries.inArrears(accounting, '5035', today, 'amount', {}, undefined, 1);
     expect(byAmount.items.map((i) => [i.tenancyId, i.overdueOre, i.arrearsOre])).toEqual([['100236', 999700, 999700]]);
     expect(byAmount.nextCursor).not.toBeNull();
-    const next = await queries.inArrears(accounting, '5035', today, 'amount', JSON.parse(Buffer.from(byAmount.nextCursor as string, 'base64url').toString()), 1);
+    const cursor = decodeArrearsCursor(byAmount.nextCursor as string, '5035', 'amount', {});
+    if (!('after' in cursor)) throw new Error('the next cursor does not decode');
+    const next = await queries.inArrears(accounting, '5035', today, 'amount', {}, cursor.after, 1);
     expect(next.items.map((i) => i.tenancyId)).toEqual(['100234']);
     expect(next.nextCursor).toBeNull();
-    const byAge = await queries.inArrears(accounting, '5035', today, 'age', undefined, 10);
+    const byAge = await queries.inArrears(accounting, '5035', today, 'age', {}, undefined, 10);
     expect(byAge.items.map((i) => i.tenancyId)).toEqual(['100234', '100236']);
     // A NAV adviser sees the tenancies of their own office only.
-    expect((await queries.inArrears(levangerNav, '5035', today, 'amount', undefined, 10)).items.map((i) => i.tenancyId)).toEqual(['100236']);
+    expect((await queries.inArrears(levangerNav, '5035', today, 'amount', {}, undefined, 10)).items.map((i) => i.tenancyId)).toEqual(['100236']);
     expect(await queries.account(levangerNav, '5035', '100234', today)).toBeUndefined();
     const account = await queries.account(accounting, '5035', '100234', today);
     expect(account?.transactions.map((t) => t.voucherRef)).toEqual(['F-11-234', 'S-1']);
@@ -117,5 +141,71 @@ describe.each([
     const row = await tables.selectFrom('rent_accounts').selectAll().where('tenancy_key', '=', '5035-100236').executeTakeFirstOrThrow();
     // Grace of 3 working days after Monday 2 November ends Thursday 5th: arrears from Friday 6th.
     expect([Number(row.overdue_ore), Number(row.arrears_ore), row.as_of, row.stale_from]).toEqual([999700, 999700, '2026-11-06', null]);
+  });
+
+  it('filters the arrears list by NAV office, landlord, least amount, least age and address, and a cursor belongs to its filters', async () => {
+    const target = await build([filterHistory()]);
+    await rollAccounts(mapGeneration<AccountTables>(db.kysely, target), '2026-11-10', 3);
+    await new ProjectionGenerations(db).switchTo('ledger-accounts', target.generation);
+    const queries = new AccountQueries(new ReadModelReader(db), 3);
+    const list = async (sort: ArrearsSort, filter: ArrearsFilter) => (await queries.inArrears(accounting, '5035', '2026-11-10', sort, filter, undefined, 50)).items.map((i) => i.tenancyId);
+
+    expect(await list('amount', {})).toEqual(['200001', '200003', '200002', '200005', '200004']);
+    expect(await list('amount', { navOffice: 'nav-levanger' })).toEqual(['200003', '200004']);
+    expect(await list('age', { navOffice: 'nav-stjordal' })).toEqual(['200001', '200002', '200005']);
+    expect(await list('amount', { landlordKind: 'private-sublet' })).toEqual(['200002', '200004']);
+    expect(await list('amount', { minOverdueOre: 500000 })).toEqual(['200001', '200003', '200002']);
+    expect(await list('age', { minOverdueOre: 500001 })).toEqual(['200001', '200003']);
+    // Due 1 October: 40 days on 10 November; due 2 November: 8 days.
+    expect(await list('age', { minDaysOverdue: 40 })).toEqual(['200001', '200003']);
+    expect(await list('amount', { minDaysOverdue: 41 })).toEqual([]);
+    expect(await list('amount', { minDaysOverdue: 8 })).toEqual(['200001', '200003', '200002', '200005', '200004']);
+    // Whatever the case, æ/ø/å included; LIKE's % and _ are plain text.
+    expect(await list('amount', { addressContains: 'kjøpmannsgat' })).toEqual(['200001', '200002']);
+    expect(await list('amount', { addressContains: 'KJØPMANNSGATA' })).toEqual(['200001']);
+    expect(await list('amount', { addressContains: '50%' })).toEqual(['200004']);
+    expect(await list('amount', { addressContains: 'a_5' })).toEqual(['200004']);
+    expect(await list('amount', { navOffice: 'nav-stjordal', landlordKind: 'municipal', minDaysOverdue: 30 })).toEqual(['200001']);
+
+    // Pages of a filtered list; the cursor is refused with other filters or another sort.
+    const municipal: ArrearsFilter = { landlordKind: 'municipal' };
+    const first = await queries.inArrears(accounting, '5035', '2026-11-10', 'amount', municipal, undefined, 2);
+    expect(first.items.map((i) => i.tenancyId)).toEqual(['200001', '200003']);
+    const cursor = decodeArrearsCursor(first.nextCursor as string, '5035', 'amount', { landlordKind: 'municipal' });
+    if (!('after' in cursor)) throw new Error('the cursor does not decode with its own filters');
+    const second = await queries.inArrears(accounting, '5035', '2026-11-10', 'amount', municipal, cursor.after, 2);
+    expect([second.items.map((i) => i.tenancyId), second.nextCursor]).toEqual([['200005'], null]);
+    expect(decodeArrearsCursor(first.nextCursor as string, '5035', 'amount', {})).toEqual({ error: 'other-list' });
+    expect(decodeArrearsCursor(first.nextCursor as string, '5035', 'amount', { landlordKind: 'private-sublet' })).toEqual({ error: 'other-list' });
+    expect(decodeArrearsCursor(first.nextCursor as string, '5035', 'age', municipal)).toEqual({ error: 'other-list' });
+    expect(decodeArrearsCursor(first.nextCursor as string, '5036', 'amount', municipal)).toEqual({ error: 'other-list' });
+    expect(decodeArrearsCursor(Buffer.from('[1,"x"]').toString('base64url'), '5035', 'amount', municipal)).toEqual({ error: 'malformed' });
+  });
+
+  it('keeps a compact account, and a charge posted late for an earlier month is allocated as if it had come first', async () => {
+    position = 0;
+    const stream = 'tenancy-5035-300001';
+    const events = [
+      recorded(stream, 0, 'ledger.TenancyRegistered', { municipalityNumber: '5035', tenancyId: '300001', address: 'Gate 1', monthlyRentOre: 500000, landlordKind: 'municipal', navOffice: 'nav-stjordal', tenantPersonIds: ['p1'] }, '2026-09-20T08:00:00.000Z'),
+      recorded(stream, 1, 'ledger.ChargePosted', { voucherRef: 'F-11', date: '2026-10-15', dueDate: '2026-11-02', period: '2026-11', amountOre: 500000 }, '2026-10-15T08:00:00.000Z'),
+      recorded(stream, 2, 'ledger.PaymentPosted', { voucherRef: 'I-1', date: '2026-11-02', amountOre: 500000 }, '2026-11-02T10:00:00.000Z'),
+      // October's rent, forgotten and posted on 9 November: the payment settles it first (oldest due date), so November's is now unpaid.
+      recorded(stream, 3, 'ledger.ChargePosted', { voucherRef: 'F-10', date: '2026-09-15', dueDate: '2026-10-01', period: '2026-10', amountOre: 300000 }, '2026-11-09T08:00:00.000Z'),
+    ];
+    const whole = await build([events]);
+    const single = await build(events.map((e) => [e]));
+    const tables = mapGeneration<AccountTables>(db.kysely, single);
+    expect(await dumpTables(db, single.tables)).toEqual(await dumpTables(db, whole.tables));
+    const row = await tables.selectFrom('rent_accounts').selectAll().where('tenancy_key', '=', '5035-300001').executeTakeFirstOrThrow();
+    expect([Number(row.balance_ore), Number(row.overdue_ore), Number(row.arrears_ore), row.oldest_unpaid_due_on, row.as_of]).toEqual([300000, 300000, 300000, '2026-11-02', '2026-11-09']);
+    // Only the unsettled charge is kept, with the sums of what is settled.
+    expect(JSON.parse(row.state)).toEqual({
+      registeredAt: 0,
+      compact: { settledOre: 300000, settledThrough: { dueDate: '2026-10-01', voucherRef: 'F-10' }, reducedOre: 500000, charges: [{ voucherRef: 'F-11', date: '2026-10-15', dueDate: '2026-11-02', period: '2026-11', amountOre: 500000 }] },
+      discrepancies: [],
+    });
+    await new ProjectionGenerations(db).switchTo('ledger-accounts', single.generation);
+    const account = await new AccountQueries(new ReadModelReader(db), 3).account(accounting, '5035', '300001', '2026-11-10');
+    expect(account).toMatchObject({ balanceOre: 300000, overdueOre: 300000, oldestUnpaidDueDate: '2026-11-02', daysOverdue: 8, unpaidCharges: [{ voucherRef: 'F-11', unpaidOre: 300000 }] });
   });
 });

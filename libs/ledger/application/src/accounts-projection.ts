@@ -2,7 +2,19 @@ import type { Kysely } from 'kysely';
 import { addDays, osloDate, type LocalDate } from '@evp/shared-kernel';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
 import type { SqlProjection } from '@evp/read-models';
-import { TENANCY_STREAM_PREFIX, accountPosition, evolveTenancy, graceEnd, initialTenancy, type LedgerEvent, type Tenancy } from '@evp/ledger-domain';
+import {
+  TENANCY_STREAM_PREFIX,
+  addCharge,
+  addReduction,
+  compactAccount,
+  compactPosition,
+  emptyCompactAccount,
+  graceEnd,
+  type Charge,
+  type CompactAccount,
+  type Discrepancy,
+  type LedgerEvent,
+} from '@evp/ledger-domain';
 
 /** A tenancy's account as the read model keeps it: what the lists sort on, plus the state to compute a view for any day. */
 export interface RentAccountRow {
@@ -10,13 +22,19 @@ export interface RentAccountRow {
   municipality: string;
   tenancy_id: string;
   address: string;
+  /** The address folded for case-insensitive search (`addressKey`): the arrears list's «adresse inneholder». */
+  address_key: string;
   monthly_rent_ore: number;
   landlord_kind: string;
   nav_office: string;
   tenant_count: number;
   /** Revision of the last tenancy event applied. */
   revision: number;
-  /** JSON of the account's charges, reductions and discrepancies (the voucher fingerprints stay in the stream). */
+  /**
+   * JSON of `StoredAccountState`: the account's compact form (what `accountPosition` needs for any
+   * day: unsettled charges and two sums, see `CompactAccount`) and its discrepancies. The whole
+   * history stays in the stream and, posting by posting, in `rent_account_transactions`.
+   */
   state: string;
   balance_ore: number;
   /**
@@ -50,7 +68,28 @@ export interface AccountTables {
   rent_account_transactions: RentAccountTransactionRow;
 }
 
-export type RegisteredTenancy = Tenancy & { status: 'registered' };
+/** What the `state` column holds. */
+export interface StoredAccountState {
+  /** Revision of the tenancy's registration: the account's postings are the ones after it. */
+  readonly registeredAt: number;
+  readonly compact: CompactAccount;
+  readonly discrepancies: readonly Discrepancy[];
+}
+
+/** A registered tenancy as the projection keeps it in memory while it applies a batch. */
+interface ProjectedAccount {
+  readonly details: Pick<RentAccountRow, 'municipality' | 'tenancy_id' | 'address' | 'monthly_rent_ore' | 'landlord_kind' | 'nav_office' | 'tenant_count'> | null;
+  readonly state: StoredAccountState;
+  readonly revision: number;
+  readonly asOf: LocalDate | null;
+}
+
+const UNREGISTERED: ProjectedAccount = { details: null, state: { registeredAt: -1, compact: emptyCompactAccount(), discrepancies: [] }, revision: -1, asOf: null };
+
+/** How an address is searched: Unicode-normalised and lower-cased (æ, ø and å too, which SQL's lower() does not fold on SQLite). */
+export function addressKey(address: string): string {
+  return address.normalize('NFC').toLowerCase();
+}
 
 export const ACCOUNTS_PROJECTION = 'ledger-accounts';
 
@@ -58,7 +97,7 @@ export const ACCOUNTS_PROJECTION = 'ledger-accounts';
  * The projection's version. The grace period is part of it: the stored amounts depend on it, so a
  * changed `POLICY_GRACE_WORKING_DAYS` rebuilds the accounts into a new generation at start.
  */
-export const accountsProjectionVersion = (graceWorkingDays: number) => 2_000 + graceWorkingDays;
+export const accountsProjectionVersion = (graceWorkingDays: number) => 3_000 + graceWorkingDays;
 
 const CHUNK = 400;
 
@@ -79,6 +118,8 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
     this.version = accountsProjectionVersion(graceWorkingDays);
   }
 
+  private readonly days = new OsloDays();
+
   async createTables(db: Kysely<AccountTables>): Promise<void> {
     await db.schema
       .createTable('rent_accounts')
@@ -86,6 +127,7 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       .addColumn('municipality', 'text', (c) => c.notNull())
       .addColumn('tenancy_id', 'text', (c) => c.notNull())
       .addColumn('address', 'text', (c) => c.notNull())
+      .addColumn('address_key', 'text', (c) => c.notNull())
       .addColumn('monthly_rent_ore', 'bigint', (c) => c.notNull())
       .addColumn('landlord_kind', 'text', (c) => c.notNull())
       .addColumn('nav_office', 'text', (c) => c.notNull())
@@ -101,6 +143,9 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       .execute();
     await db.schema.createIndex('rent_accounts_age_idx').on('rent_accounts').columns(['municipality', 'oldest_unpaid_due_on', 'tenancy_key']).execute();
     await db.schema.createIndex('rent_accounts_amount_idx').on('rent_accounts').columns(['municipality', 'overdue_ore', 'tenancy_key']).execute();
+    // The lists of one NAV office (a NAV adviser's, or accounting's filter): the same walks within the office.
+    await db.schema.createIndex('rent_accounts_office_age_idx').on('rent_accounts').columns(['municipality', 'nav_office', 'oldest_unpaid_due_on', 'tenancy_key']).execute();
+    await db.schema.createIndex('rent_accounts_office_amount_idx').on('rent_accounts').columns(['municipality', 'nav_office', 'overdue_ore', 'tenancy_key']).execute();
     await db.schema.createIndex('rent_accounts_stale_idx').on('rent_accounts').columns(['stale_from']).execute();
     await db.schema
       .createTable('rent_account_transactions')
@@ -120,32 +165,32 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
   /** One read of the batch's accounts, the events applied in memory, one write per account. */
   async apply(tx: Kysely<AccountTables>, events: readonly RecordedEvent[]): Promise<void> {
     const keys = [...new Set(events.map((e) => e.streamName.slice(TENANCY_STREAM_PREFIX.length)))];
-    const current = new Map<string, { state: Tenancy; revision: number; asOf: LocalDate | null }>();
+    const current = new Map<string, ProjectedAccount>();
     for (let i = 0; i < keys.length; i += CHUNK) {
-      const rows = await tx.selectFrom('rent_accounts').select(['tenancy_key', 'state', 'revision', 'as_of']).where('tenancy_key', 'in', keys.slice(i, i + CHUNK)).execute();
-      for (const row of rows) current.set(row.tenancy_key, { state: JSON.parse(row.state) as Tenancy, revision: row.revision, asOf: row.as_of });
+      const rows = await tx.selectFrom('rent_accounts').select(STORED_COLUMNS).where('tenancy_key', 'in', keys.slice(i, i + CHUNK)).execute();
+      for (const row of rows) {
+        const { tenancy_key, state, revision, as_of, ...details } = row;
+        current.set(tenancy_key, { details, state: JSON.parse(state) as StoredAccountState, revision, asOf: as_of });
+      }
     }
     const transactions: RentAccountTransactionRow[] = [];
     const changed = new Set<string>();
     for (const event of events) {
       const key = event.streamName.slice(TENANCY_STREAM_PREFIX.length);
-      const account = current.get(key) ?? { state: initialTenancy(), revision: -1, asOf: null };
+      const account = current.get(key) ?? UNREGISTERED;
       if (event.revision <= account.revision) continue; // applied before
       const ledgerEvent = { type: event.type, data: this.types.upcast(event) } as unknown as LedgerEvent;
-      const eventDay = osloDate(new Date(event.metadata.occurredAt));
-      current.set(key, {
-        state: withoutVouchers(evolveTenancy(account.state, ledgerEvent)),
-        revision: event.revision,
-        asOf: account.asOf && account.asOf > eventDay ? account.asOf : eventDay,
-      });
+      const eventDay = this.days.of(event.metadata.occurredAt);
+      const next = evolveAccount(account, event.revision, ledgerEvent) ?? (await this.recompacted(tx, key, account, event.revision, ledgerEvent, transactions));
+      current.set(key, { ...next, revision: event.revision, asOf: account.asOf && account.asOf > eventDay ? account.asOf : eventDay });
       changed.add(key);
       const transaction = transactionOf(key, event, ledgerEvent);
       if (transaction) transactions.push(transaction);
     }
     const rows: RentAccountRow[] = [];
     for (const key of changed) {
-      const { state, revision, asOf } = current.get(key) as { state: Tenancy; revision: number; asOf: LocalDate };
-      if (state.status === 'registered') rows.push(accountRow(key, state, revision, asOf, this.graceWorkingDays));
+      const { details, state, revision, asOf } = current.get(key) as ProjectedAccount;
+      if (details) rows.push(accountRow(key, details, state, revision, asOf as LocalDate, this.graceWorkingDays));
     }
     for (let i = 0; i < rows.length; i += CHUNK / 4) {
       const chunk = rows.slice(i, i + CHUNK / 4);
@@ -155,6 +200,7 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
         .onConflict((oc) =>
           oc.column('tenancy_key').doUpdateSet((eb) => ({
             address: eb.ref('excluded.address'),
+            address_key: eb.ref('excluded.address_key'),
             monthly_rent_ore: eb.ref('excluded.monthly_rent_ore'),
             landlord_kind: eb.ref('excluded.landlord_kind'),
             nav_office: eb.ref('excluded.nav_office'),
@@ -179,27 +225,110 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
         .execute();
     }
   }
+
+  /**
+   * The account with a posting its compact form could not take (a charge due before charges
+   * already settled, or a reduction that shrinks the pool): compacted again from every charge
+   * since the registration — the stored postings, then this batch's — so the result is exact.
+   */
+  private async recompacted(
+    tx: Kysely<AccountTables>,
+    key: string,
+    account: ProjectedAccount,
+    revision: number,
+    event: LedgerEvent,
+    pending: readonly RentAccountTransactionRow[],
+  ): Promise<Pick<ProjectedAccount, 'details' | 'state'>> {
+    const { registeredAt, compact } = account.state;
+    const since = (t: Pick<RentAccountTransactionRow, 'revision' | 'type'>) => t.type === 'ledger.ChargePosted' && t.revision > registeredAt && t.revision < revision;
+    const stored = await tx
+      .selectFrom('rent_account_transactions')
+      .select(['revision', 'type', 'voucher_ref', 'date', 'due_date', 'period', 'amount_ore'])
+      .where('tenancy_key', '=', key)
+      .where('type', '=', 'ledger.ChargePosted')
+      .where('revision', '>', registeredAt)
+      .where('revision', '<', revision)
+      .orderBy('revision')
+      .execute();
+    const charges: Charge[] = [...stored, ...pending.filter((t) => t.tenancy_key === key && since(t))].map((t) => ({
+      voucherRef: t.voucher_ref,
+      date: t.date,
+      dueDate: t.due_date as LocalDate,
+      period: t.period as string,
+      amountOre: Number(t.amount_ore),
+    }));
+    let reducedOre = compact.reducedOre;
+    if (event.type === 'ledger.ChargePosted') {
+      const { voucherRef, date, dueDate, period, amountOre } = event.data;
+      charges.push({ voucherRef, date, dueDate, period, amountOre });
+    } else if (event.type === 'ledger.PaymentPosted' || event.type === 'ledger.CreditPosted' || event.type === 'ledger.WriteOffPosted') {
+      reducedOre += event.data.amountOre;
+    } else {
+      throw new Error(`${event.type} is applied without recompacting`);
+    }
+    return { details: account.details, state: { ...account.state, compact: compactAccount(charges, reducedOre) } };
+  }
 }
 
-/** The fingerprints exist for idempotency in the write model; the read model does not need them. */
-function withoutVouchers(state: Tenancy): Tenancy {
-  return state.status === 'registered' ? { ...state, vouchers: {} } : state;
+/**
+ * The event applied to the account, as `evolveTenancy` does for the parts the read model keeps;
+ * undefined when the compact form cannot take a posting (see `CompactAccount`).
+ */
+function evolveAccount(account: ProjectedAccount, revision: number, event: LedgerEvent): Pick<ProjectedAccount, 'details' | 'state'> | undefined {
+  if (event.type === 'ledger.TenancyRegistered') {
+    const d = event.data;
+    return {
+      details: { municipality: d.municipalityNumber, tenancy_id: d.tenancyId, address: d.address, monthly_rent_ore: d.monthlyRentOre, landlord_kind: d.landlordKind, nav_office: d.navOffice, tenant_count: d.tenantPersonIds.length },
+      state: { registeredAt: revision, compact: emptyCompactAccount(), discrepancies: [] },
+    };
+  }
+  const { details, state } = account;
+  if (!details) return account; // as evolveTenancy: nothing but a registration counts before it
+  switch (event.type) {
+    case 'ledger.TenancyDetailsChanged': {
+      const d = event.data;
+      return { details: { ...details, address: d.address, monthly_rent_ore: d.monthlyRentOre, landlord_kind: d.landlordKind, nav_office: d.navOffice, tenant_count: d.tenantPersonIds.length }, state };
+    }
+    case 'ledger.ChargePosted': {
+      const compact = addCharge(state.compact, event.data);
+      return compact && { details, state: { ...state, compact } };
+    }
+    case 'ledger.PaymentPosted':
+    case 'ledger.CreditPosted':
+    case 'ledger.WriteOffPosted': {
+      const compact = addReduction(state.compact, event.data.amountOre);
+      return compact && { details, state: { ...state, compact } };
+    }
+    case 'ledger.BalanceStated':
+      return account;
+    case 'ledger.BalanceDiscrepancyRecorded':
+      return { details, state: { ...state, discrepancies: [...state.discrepancies, event.data] } };
+    default: {
+      const never: never = event;
+      return never;
+    }
+  }
 }
 
-/** The account's row as of `asOf`. Also what the daily roll writes when time alone has moved the amounts. */
-export function accountRow(key: string, state: RegisteredTenancy, revision: number, asOf: LocalDate, graceWorkingDays: number): RentAccountRow {
-  const position = accountPosition(state.charges, state.reductions, asOf, graceWorkingDays);
+const STORED_COLUMNS = ['tenancy_key', 'municipality', 'tenancy_id', 'address', 'monthly_rent_ore', 'landlord_kind', 'nav_office', 'tenant_count', 'state', 'revision', 'as_of'] as const;
+
+/** The account's row as of `asOf`. */
+function accountRow(key: string, details: NonNullable<ProjectedAccount['details']>, state: StoredAccountState, revision: number, asOf: LocalDate, graceWorkingDays: number): RentAccountRow {
   return {
     tenancy_key: key,
-    municipality: state.municipalityNumber,
-    tenancy_id: state.tenancyId,
-    address: state.address,
-    monthly_rent_ore: state.monthlyRentOre,
-    landlord_kind: state.landlordKind,
-    nav_office: state.navOffice,
-    tenant_count: state.tenantPersonIds.length,
+    ...details,
+    monthly_rent_ore: Number(details.monthly_rent_ore),
+    address_key: addressKey(details.address),
     revision,
     state: JSON.stringify(state),
+    ...accountAmounts(state.compact, asOf, graceWorkingDays),
+  };
+}
+
+/** The amounts of an account's row as of `asOf`. Also what the daily roll writes when time alone has moved them. */
+export function accountAmounts(compact: CompactAccount, asOf: LocalDate, graceWorkingDays: number): Pick<RentAccountRow, 'balance_ore' | 'overdue_ore' | 'arrears_ore' | 'oldest_unpaid_due_on' | 'as_of' | 'stale_from'> {
+  const position = compactPosition(compact, asOf, graceWorkingDays);
+  return {
     balance_ore: position.balanceOre,
     overdue_ore: position.overdueOre,
     arrears_ore: position.arrearsOre,
@@ -224,9 +353,30 @@ function staleFrom(unpaid: ReadonlyArray<{ dueDate: LocalDate }>, asOf: LocalDat
  * today. Using it (not `today`) as the new `as_of` makes a rolled row independent of when the
  * roll ran, so a rebuilt generation rolls to exactly the same rows.
  */
-export function rolledAsOf(state: RegisteredTenancy, asOf: LocalDate, today: LocalDate, graceWorkingDays: number): LocalDate {
-  const unpaid = accountPosition(state.charges, state.reductions, asOf, graceWorkingDays).unpaidCharges;
+export function rolledAsOf(compact: CompactAccount, asOf: LocalDate, today: LocalDate, graceWorkingDays: number): LocalDate {
+  // Which charges are unpaid does not depend on the day; only whether they are overdue does.
+  const unpaid = compactPosition(compact, asOf, graceWorkingDays).unpaidCharges;
   return changeDays(unpaid, graceWorkingDays).reduce((latest, day) => (day <= today && day > latest ? day : latest), asOf);
+}
+
+/**
+ * Oslo's calendar day of an event's time, remembered by the UTC hour it falls in (Oslo is a whole
+ * number of hours from UTC): a batch's events mostly share a few hours, and Intl's formatting is
+ * the dearest step of applying a posting.
+ */
+class OsloDays {
+  private readonly byHour = new Map<string, LocalDate>();
+  of(occurredAt: string): LocalDate {
+    const hour = occurredAt.slice(0, 13);
+    let day = this.byHour.get(hour);
+    if (day === undefined) {
+      day = osloDate(new Date(occurredAt));
+      if (!occurredAt.endsWith('Z') || !/^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour)) return day; // not UTC ISO text: not remembered
+      if (this.byHour.size >= 10_000) this.byHour.clear();
+      this.byHour.set(hour, day);
+    }
+    return day;
+  }
 }
 
 function transactionOf(key: string, event: RecordedEvent, ledgerEvent: LedgerEvent): RentAccountTransactionRow | undefined {

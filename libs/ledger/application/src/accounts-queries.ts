@@ -1,10 +1,11 @@
-import type { Kysely } from 'kysely';
-import type { LocalDate } from '@evp/shared-kernel';
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { addDays, type LocalDate } from '@evp/shared-kernel';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
-import { keysetPage, type CursorValue } from '@evp/read-models';
+import { decodeCursor, encodeCursor, keysetPage, type CursorValue } from '@evp/read-models';
 import type { ReadModelReader } from '@evp/runtime';
-import { accountPosition, tenancyKey } from '@evp/ledger-domain';
-import { ACCOUNTS_PROJECTION, accountRow, accountsProjectionVersion, rolledAsOf, type AccountTables, type RegisteredTenancy, type RentAccountRow } from './accounts-projection';
+import { compactPosition, tenancyKey, type LandlordKind } from '@evp/ledger-domain';
+import { ACCOUNTS_PROJECTION, accountAmounts, accountsProjectionVersion, addressKey, rolledAsOf, type AccountTables, type RentAccountRow, type StoredAccountState } from './accounts-projection';
 
 export interface AccountSummary {
   readonly municipalityNumber: string;
@@ -40,6 +41,54 @@ export function mayReadAccount(caller: Caller, account: { municipality: string; 
 
 const SUMMARY_COLUMNS = ['tenancy_key', 'municipality', 'tenancy_id', 'address', 'monthly_rent_ore', 'landlord_kind', 'nav_office', 'tenant_count', 'state', 'overdue_ore', 'oldest_unpaid_due_on'] as const;
 type SummaryRow = Pick<RentAccountRow, (typeof SUMMARY_COLUMNS)[number]>;
+
+export type ArrearsSort = 'amount' | 'age';
+
+/** The arrears list's filters; an absent one does not filter. */
+export interface ArrearsFilter {
+  readonly navOffice?: string;
+  readonly landlordKind?: LandlordKind;
+  /** Overdue (as the list sorts it) at least this many øre. */
+  readonly minOverdueOre?: number;
+  /** The oldest unpaid charge fell due at least this many days ago. */
+  readonly minDaysOverdue?: number;
+  /** The address contains this text, whatever the case. */
+  readonly addressContains?: string;
+}
+
+/**
+ * What a page cursor of the arrears list carries beside the last row's keys: a digest of the
+ * municipality, the sort and the filters it was made for. It holds no filter text (an address is
+ * not put in a cursor), and a cursor replayed with other filters is refused, not misread.
+ */
+export function arrearsListFingerprint(municipalityNumber: string, sort: ArrearsSort, filter: ArrearsFilter): string {
+  const canonical = JSON.stringify([
+    municipalityNumber,
+    sort,
+    filter.navOffice ?? null,
+    filter.landlordKind ?? null,
+    filter.minOverdueOre ?? null,
+    filter.minDaysOverdue ?? null,
+    filter.addressContains === undefined ? null : addressKey(filter.addressContains),
+  ]);
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
+}
+
+/** A page cursor of the arrears list: the keys to continue after, or why it cannot be used with this list. */
+export function decodeArrearsCursor(cursor: string, municipalityNumber: string, sort: ArrearsSort, filter: ArrearsFilter): { after: CursorValue[] } | { error: 'malformed' | 'other-list' } {
+  const values = decodeCursor(cursor, 3);
+  if (!values) return { error: 'malformed' };
+  const [first, second, fingerprint] = values as [CursorValue, CursorValue, CursorValue];
+  if (fingerprint !== arrearsListFingerprint(municipalityNumber, sort, filter)) return { error: 'other-list' };
+  // The keys' types are the sort's: a date and a key for age, an amount and a key for amount.
+  if (typeof second !== 'string' || (sort === 'age' ? typeof first !== 'string' : typeof first !== 'number')) return { error: 'malformed' };
+  return { after: [first, second] };
+}
+
+/** A LIKE pattern matching text that contains `text`, its own `%`, `_` and backslash escaped with a backslash. */
+function likeContaining(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
 
 export class AccountQueries {
   private readonly version: number;
@@ -78,14 +127,23 @@ export class AccountQueries {
 
   /**
    * Tenancies with overdue rent in one municipality, one page at a time: by amount (largest
-   * first) or by age (oldest unpaid due date first). Both are index range scans; nothing loads the
-   * municipality into memory.
+   * first) or by age (oldest unpaid due date first), filtered. Both are index range scans, within
+   * one NAV office too (its own indexes); the other filters are checked on the rows of that walk,
+   * which never leaves the municipality's accounts with something overdue. Nothing loads the
+   * municipality into memory. `after` comes from `decodeArrearsCursor`; `nextCursor` remembers
+   * the list it belongs to.
    */
-  async inArrears(caller: Caller, municipalityNumber: string, today: LocalDate, sort: 'amount' | 'age', after: readonly CursorValue[] | undefined, limit: number) {
+  async inArrears(caller: Caller, municipalityNumber: string, today: LocalDate, sort: ArrearsSort, filter: ArrearsFilter, after: readonly CursorValue[] | undefined, limit: number) {
     if (!mayActIn(caller, municipalityNumber) || !hasRole(caller, 'accounting', 'arrears-team', 'admin', 'nav-adviser')) return { items: [] as AccountSummary[], nextCursor: null };
     const db = await this.db();
     let query = db.selectFrom('rent_accounts').select(SUMMARY_COLUMNS).where('municipality', '=', municipalityNumber);
     if (!hasRole(caller, 'accounting', 'arrears-team', 'admin')) query = query.where('nav_office', '=', caller.navOffice ?? '');
+    if (filter.navOffice !== undefined) query = query.where('nav_office', '=', filter.navOffice);
+    if (filter.landlordKind !== undefined) query = query.where('landlord_kind', '=', filter.landlordKind);
+    if (filter.minOverdueOre !== undefined) query = query.where('overdue_ore', '>=', filter.minOverdueOre);
+    // daysOverdue = days from the oldest unpaid due date to today.
+    if (filter.minDaysOverdue !== undefined) query = query.where('oldest_unpaid_due_on', '<=', addDays(today, -filter.minDaysOverdue));
+    if (filter.addressContains !== undefined) query = query.where(sql<boolean>`address_key like ${likeContaining(addressKey(filter.addressContains))} escape '\\'`);
     const page =
       sort === 'age'
         ? // The oldest unpaid charge fell due before today: something is overdue, whatever day it is.
@@ -107,12 +165,13 @@ export class AccountQueries {
             ...(after ? { after } : {}),
             limit,
           });
-    return { items: page.rows.map((r) => this.summary(r, today)), nextCursor: page.nextCursor };
+    const nextCursor = page.nextCursor === null ? null : encodeCursor([...(decodeCursor(page.nextCursor, 2) as CursorValue[]), arrearsListFingerprint(municipalityNumber, sort, filter)]);
+    return { items: page.rows.map((r) => this.summary(r, today)), nextCursor };
   }
 
   private summary(row: SummaryRow, today: LocalDate): AccountSummary {
-    const state = JSON.parse(row.state) as RegisteredTenancy;
-    const position = accountPosition(state.charges, state.reductions, today, this.graceWorkingDays);
+    const state = JSON.parse(row.state) as StoredAccountState;
+    const position = compactPosition(state.compact, today, this.graceWorkingDays);
     return {
       municipalityNumber: row.municipality,
       tenancyId: row.tenancy_id,
@@ -147,8 +206,8 @@ export async function rollAccounts(db: Kysely<AccountTables>, today: LocalDate, 
     rolled += await db.transaction().execute(async (tx) => {
       let changed = 0;
       for (const row of stale) {
-        const state = JSON.parse(row.state) as RegisteredTenancy;
-        const next = accountRow(row.tenancy_key, state, row.revision, rolledAsOf(state, row.as_of, today, graceWorkingDays), graceWorkingDays);
+        const { compact } = JSON.parse(row.state) as StoredAccountState;
+        const next = accountAmounts(compact, rolledAsOf(compact, row.as_of, today, graceWorkingDays), graceWorkingDays);
         const result = await tx
           .updateTable('rent_accounts')
           .set({ overdue_ore: next.overdue_ore, arrears_ore: next.arrears_ore, as_of: next.as_of, stale_from: next.stale_from })

@@ -6,6 +6,7 @@ export * from './ledger.service';
 export * from './rent-accounts';
 export * from './accounts-projection';
 export * from './accounts-queries';
+export * from './arrears-filter-input';
 export * from './ledger-cqrs';
 export * from './event-classes';
 export * from './import-record';

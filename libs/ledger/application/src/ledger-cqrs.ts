@@ -3,7 +3,7 @@ import { CommandHandler, QueryHandler, type ICommandHandler, type IQueryHandler 
 import type { LocalDate } from '@evp/shared-kernel';
 import type { Caller } from '@evp/auth';
 import type { CursorValue } from '@evp/read-models';
-import { AccountQueries, type AccountSummary, type AccountView } from './accounts-queries';
+import { AccountQueries, type AccountSummary, type AccountView, type ArrearsFilter, type ArrearsSort } from './accounts-queries';
 import type { CommandContext } from './command-context';
 import { LedgerService, type PostingResult, type RegistrationResult } from './ledger.service';
 import type { PostingLine } from './postings-input';
@@ -55,7 +55,8 @@ export class ListArrearsQuery {
     readonly caller: Caller,
     readonly municipalityNumber: string,
     readonly today: LocalDate,
-    readonly sort: 'amount' | 'age',
+    readonly sort: ArrearsSort,
+    readonly filter: ArrearsFilter,
     readonly after: readonly CursorValue[] | undefined,
     readonly limit: number,
   ) {}
@@ -73,7 +74,7 @@ export class GetRentAccountHandler implements IQueryHandler<GetRentAccountQuery,
 export class ListArrearsHandler implements IQueryHandler<ListArrearsQuery, { items: AccountSummary[]; nextCursor: string | null }> {
   constructor(@Inject(AccountQueries) private readonly accounts: AccountQueries) {}
   execute(q: ListArrearsQuery) {
-    return this.accounts.inArrears(q.caller, q.municipalityNumber, q.today, q.sort, q.after, q.limit);
+    return this.accounts.inArrears(q.caller, q.municipalityNumber, q.today, q.sort, q.filter, q.after, q.limit);
   }
 }
 

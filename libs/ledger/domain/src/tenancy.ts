@@ -105,11 +105,25 @@ export interface AccountPosition {
 export function accountPosition(charges: readonly Charge[], reductions: readonly Reduction[], today: LocalDate, graceWorkingDays: number): AccountPosition {
   const charged = charges.reduce((sum, c) => sum + c.amountOre, 0);
   const reduced = reductions.reduce((sum, r) => sum + r.amountOre, 0);
-  let available = reduced;
+  return allocatedPosition([...charges].sort(compareCharges), reduced, charged - reduced, today, graceWorkingDays);
+}
+
+/** The order in which reductions settle charges: due date, then voucher reference. */
+export function compareCharges(a: Pick<Charge, 'dueDate' | 'voucherRef'>, b: Pick<Charge, 'dueDate' | 'voucherRef'>): number {
+  return a.dueDate === b.dueDate ? a.voucherRef.localeCompare(b.voucherRef) : a.dueDate < b.dueDate ? -1 : 1;
+}
+
+/**
+ * `accountPosition`'s allocation: `available` settles the charges in the order given (already
+ * sorted with `compareCharges`), oldest first. Shared with the compact account of the read model
+ * (`compactPosition`), so both compute a position with the very same steps.
+ */
+export function allocatedPosition(sortedCharges: readonly Charge[], available: Ore, balanceOre: Ore, today: LocalDate, graceWorkingDays: number): AccountPosition {
+  let left = available;
   const unpaidCharges: Array<Charge & { unpaidOre: Ore }> = [];
-  for (const charge of [...charges].sort((a, b) => (a.dueDate === b.dueDate ? a.voucherRef.localeCompare(b.voucherRef) : a.dueDate < b.dueDate ? -1 : 1))) {
-    const settled = Math.min(available, charge.amountOre);
-    available -= settled;
+  for (const charge of sortedCharges) {
+    const settled = Math.min(left, charge.amountOre);
+    left -= settled;
     if (charge.amountOre - settled > 0) unpaidCharges.push({ ...charge, unpaidOre: charge.amountOre - settled });
   }
   const overdue = unpaidCharges.filter((c) => c.dueDate < today);
@@ -117,7 +131,7 @@ export function accountPosition(charges: readonly Charge[], reductions: readonly
   const oldest = overdue[0]?.dueDate ?? null;
   const oldestPastGrace = pastGrace[0]?.dueDate ?? null;
   return {
-    balanceOre: charged - reduced,
+    balanceOre,
     overdueOre: overdue.reduce((s, c) => s + c.unpaidOre, 0),
     arrearsOre: pastGrace.reduce((s, c) => s + c.unpaidOre, 0),
     unpaidCharges,
@@ -129,8 +143,20 @@ export function accountPosition(charges: readonly Charge[], reductions: readonly
 
 /** The last day of a charge's grace period. */
 export function graceEnd(dueDate: LocalDate, graceWorkingDays: number): LocalDate {
-  return norwegianCalendar.addWorkingDays(dueDate, graceWorkingDays);
+  const key = `${dueDate}|${graceWorkingDays}`;
+  let end = graceEnds.get(key);
+  if (end === undefined) {
+    // Lists and projections ask for the same few due dates over and over; the calendar is fixed.
+    if (graceEnds.size >= GRACE_END_CACHE) graceEnds.clear();
+    end = norwegianCalendar.addWorkingDays(dueDate, graceWorkingDays);
+    graceEnds.set(key, end);
+  }
+  return end;
 }
+
+/** Memo of `graceEnd`: a pure function of its arguments (the holidays are computed, not configured). Bounded. */
+const graceEnds = new Map<string, LocalDate>();
+const GRACE_END_CACHE = 20_000;
 
 /** The sum of postings dated on or before `asOf`: what the ERP's balance statement should say. */
 export function balanceAsOf(charges: readonly Charge[], reductions: readonly Reduction[], asOf: LocalDate): Ore {
