@@ -81,7 +81,7 @@ describe('accounting in the browser', () => {
     await page.waitForURL(/sort=age/);
     await page.getByText('Sortert etter eldst forfall først.').waitFor();
     await page.goBack();
-    await page.getByText('Sortert etter størst restanse først.').waitFor();
+    await page.getByText('Sortert etter størst forfalt beløp først.').waitFor();
 
     // The import history lists both files.
     await page.getByRole('link', { name: 'Filimport' }).click();
@@ -157,7 +157,7 @@ describe('accounting in the browser', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/address=kj%C3%B8pmannsgata/);
     expect(new URL(page.url()).searchParams.get('landlordKind')).toBe('private-sublet');
-    await page.getByText('Sortert etter størst restanse først, filtrert.').waitFor();
+    await page.getByText('Sortert etter størst forfalt beløp først, filtrert.').waitFor();
     await expect(tenancies()).resolves.toEqual(['100241']);
     await expect(arrears.getByRole('row').filter({ hasText: '100241' }).innerText()).resolves.toMatch(/100241\s+Kjøpmannsgata 22\s+nav-stjordal\s+Innleid bolig\s+7\s000,00\skr/);
     await checkPage(page, 'accounting-arrears-filtered');
@@ -165,17 +165,17 @@ describe('accounting in the browser', () => {
     // The filtered list is a deep link; back returns to the whole list, and the fields follow.
     const deepLink = page.url();
     await page.goBack();
-    await page.getByText('Sortert etter størst restanse først.').waitFor();
+    await page.getByText('Sortert etter størst forfalt beløp først.').waitFor();
     await expect(tenancies()).resolves.toEqual(['100234', '100242', '100241', '100240']);
     await expect(search.getByRole('textbox', { name: 'Adressen inneholder' }).inputValue()).resolves.toBe('');
     await page.goto(deepLink);
-    await page.getByText('Sortert etter størst restanse først, filtrert.').waitFor();
+    await page.getByText('Sortert etter størst forfalt beløp først, filtrert.').waitFor();
     await expect(tenancies()).resolves.toEqual(['100241']);
     await expect(search.getByRole('textbox', { name: 'Adressen inneholder' }).inputValue()).resolves.toBe('kjøpmannsgata');
 
     // An amount that is not one: the api's error lands on the field, in the error summary that takes the focus.
     await search.getByRole('button', { name: 'Fjern filter' }).click();
-    await page.getByText('Sortert etter størst restanse først.').waitFor();
+    await page.getByText('Sortert etter størst forfalt beløp først.').waitFor();
     await search.getByRole('textbox', { name: 'Minste forfalte beløp (kr)' }).fill('mye');
     await search.getByRole('button', { name: 'Bruk filter' }).click();
     const reason = 'Minste forfalte beløp må være et beløp i kroner med høyst to desimaler (for eksempel 5000 eller 5 000,50)';
@@ -186,7 +186,7 @@ describe('accounting in the browser', () => {
     await checkPage(page, 'accounting-arrears-filter-error');
     await search.getByRole('textbox', { name: 'Minste forfalte beløp (kr)' }).fill('7 000');
     await search.getByRole('button', { name: 'Bruk filter' }).click();
-    await page.getByText('Sortert etter størst restanse først, filtrert.').waitFor();
+    await page.getByText('Sortert etter størst forfalt beløp først, filtrert.').waitFor();
     await expect(tenancies()).resolves.toEqual(['100234', '100242', '100241']);
   });
 });

@@ -14,7 +14,7 @@ import { navigate, useLocation, withQuery } from '../../app/router';
 
 type Sort = 'amount' | 'age';
 
-const SORT_LABEL: Record<Sort, string> = { amount: 'størst restanse først', age: 'eldst forfall først' };
+const SORT_LABEL: Record<Sort, string> = { amount: 'størst forfalt beløp først', age: 'eldst forfall først' };
 
 /** The list's filters: query parameters of the page and of the api alike, so a filtered list is a deep link. */
 const FILTERS = ['address', 'navOffice', 'landlordKind', 'minOverdue', 'minDaysOverdue'] as const;
@@ -127,10 +127,10 @@ export function ArrearsPage() {
                     <Table.ColumnHeader scope="col">Adresse</Table.ColumnHeader>
                     <Table.ColumnHeader scope="col">NAV-kontor</Table.ColumnHeader>
                     <Table.ColumnHeader scope="col">Utleier</Table.ColumnHeader>
-                    <Table.ColumnHeader scope="col" align="right">
+                    <Table.ColumnHeader scope="col" align="right" sortable sortKey="amount">
                       Forfalt
                     </Table.ColumnHeader>
-                    <Table.ColumnHeader scope="col" align="right" sortable sortKey="amount">
+                    <Table.ColumnHeader scope="col" align="right">
                       Restanse
                     </Table.ColumnHeader>
                     <Table.ColumnHeader scope="col">Eldste ubetalte forfall</Table.ColumnHeader>
