@@ -39,15 +39,24 @@ export class ArrearsWorkflow implements WorkflowDefinition<ArrearsWorkflowState,
    * hundred per statement on SQLite), so deciding whether a payment can change a case costs no
    * read per event. The store is read as it is now, never behind the runner (see `ArrearsWorkflowState`).
    */
-  async prepare(inputs: readonly WorkflowInput[], _today: LocalDate, cache: BatchCache): Promise<void> {
-    const keys = new Set<string>();
+  async prepare(inputs: readonly WorkflowInput[], today: LocalDate, cache: BatchCache): Promise<void> {
+    const tenancies = new Map<string, { municipalityNumber: string; tenancyId: string }>();
     for (const input of inputs) {
       const tenancy = tenancyOf(input);
-      if (tenancy) keys.add(`${tenancy.municipalityNumber}-${tenancy.tenancyId}`);
+      if (tenancy) tenancies.set(`${tenancy.municipalityNumber}-${tenancy.tenancyId}`, tenancy);
     }
-    if (keys.size === 0) return;
-    const streams = await this.store.readStreams([...keys].map(caseStreamName));
+    if (tenancies.size === 0) return;
+    const keys = [...tenancies.keys()];
+    const streams = await this.store.readStreams(keys.map(caseStreamName));
     for (const key of keys) cache.set(`cases:${key}`, Promise.resolve(this.decodeCases(streams.get(caseStreamName(key)) ?? [])));
+    // The accounts too, when the ledger offers them in bulk: the same exactness as one by one.
+    if (this.accounts.positions) {
+      const positions = await this.accounts.positions([...tenancies.values()], today);
+      for (const key of keys) {
+        const p = positions.get(key);
+        cache.set(`account:${key}`, Promise.resolve(p ? snapshotOf(p) : undefined));
+      }
+    }
   }
 
   async loadState(input: WorkflowInput, today: LocalDate, cache: BatchCache): Promise<ArrearsWorkflowState> {

@@ -32,6 +32,11 @@ export interface RentAccountPosition {
 export interface RentAccounts {
   /** `undefined` when no such tenancy is registered. */
   position(municipalityNumber: string, tenancyId: string, today: LocalDate): Promise<RentAccountPosition | undefined>;
+  /**
+   * Many accounts at once (a workflow's batch): keyed `<kommunenummer>-<leieforhold>`, registered
+   * tenancies only. Each as exact as `position`; not one snapshot across them.
+   */
+  positions?(tenancies: ReadonlyArray<{ readonly municipalityNumber: string; readonly tenancyId: string }>, today: LocalDate): Promise<Map<string, RentAccountPosition>>;
 }
 
 /** Injection token for `RentAccounts`. */

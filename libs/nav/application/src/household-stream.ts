@@ -1,5 +1,5 @@
 import type { LocalDate } from '@evp/shared-kernel';
-import type { EventStore, EventTypeMap } from '@evp/event-store';
+import type { EventStore, EventTypeMap, RecordedEvent } from '@evp/event-store';
 import type { Decider } from '@evp/runtime';
 import type { NavHold, NavHolds } from '@evp/nav-contract';
 import { evolveNavHousehold, holdOf, initialNavHousehold, navStreamName, type NavEvent, type NavHousehold } from '@evp/nav-domain';
@@ -8,7 +8,10 @@ export const navDecider: Decider<NavHousehold, NavEvent> = { initialState: initi
 
 /** NAV's own reading of a household's stream, every event decoded through the type map. */
 export async function loadHousehold(store: EventStore, types: EventTypeMap, municipalityNumber: string, tenancyId: string): Promise<NavHousehold> {
-  const events = await store.readStream(navStreamName(municipalityNumber, tenancyId));
+  return foldHousehold(types, await store.readStream(navStreamName(municipalityNumber, tenancyId)));
+}
+
+export function foldHousehold(types: EventTypeMap, events: readonly RecordedEvent[]): NavHousehold {
   return events.reduce((s, e) => evolveNavHousehold(s, { type: e.type, data: types.upcast(e) } as unknown as NavEvent), initialNavHousehold());
 }
 

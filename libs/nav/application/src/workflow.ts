@@ -6,7 +6,7 @@ import { TENANCY_STREAM_PREFIX, parseTenancyStreamName } from '@evp/ledger-contr
 import { CASE_STREAM_PREFIX, parseCaseId } from '@evp/cases-contract';
 import { NAV_STREAM_PREFIX, navWorkflow, parseNavStreamName, type NavCommand, type NavPolicy, type NavWorkflowState } from '@evp/nav-domain';
 import { RunNavCommand } from './commands';
-import { loadHousehold } from './household-stream';
+import { foldHousehold, loadHousehold } from './household-stream';
 
 /** `case-<kommunenummer>-<leieforhold>` (cases' stream grammar). */
 const CASE_STREAM = /^case-(\d{4})-([A-Za-z0-9][A-Za-z0-9_.]{0,39})$/;
@@ -33,6 +33,23 @@ export class NavWorkflow implements WorkflowDefinition<NavWorkflowState, NavComm
     private readonly policy: NavPolicy,
     private readonly commandBus: CommandBus,
   ) {}
+
+  /** Every household the batch is about in one `readStreams` (a payment file names thousands), instead of one read each. */
+  async prepare(inputs: readonly WorkflowInput[], _today: LocalDate, cache: BatchCache): Promise<void> {
+    const keys = new Set<string>();
+    for (const input of inputs) {
+      if (input.type === 'cases.ReferredToNav') continue;
+      const household = householdOf(input);
+      if (household) keys.add(`${household.municipalityNumber}-${household.tenancyId}`);
+    }
+    if (keys.size === 0) return;
+    const names = [...keys].map((key) => `${NAV_STREAM_PREFIX}${key}`);
+    const streams = await this.store.readStreams(names);
+    for (const key of keys) {
+      const h = foldHousehold(this.types, streams.get(`${NAV_STREAM_PREFIX}${key}`) ?? []);
+      cache.set(`nav:${key}`, Promise.resolve(h.followUps.length ? { household: h } : {}));
+    }
+  }
 
   async loadState(input: WorkflowInput, _today: LocalDate, cache: BatchCache): Promise<NavWorkflowState> {
     // A referral needs no state; everything else looks at what NAV has recorded for the household.

@@ -1,6 +1,6 @@
 import type { CommandBus } from '@nestjs/cqrs';
 import type { LocalDate, WorkflowInput, WorkflowOutput } from '@evp/shared-kernel';
-import type { EventStore, EventTypeMap } from '@evp/event-store';
+import type { EventStore, EventTypeMap, RecordedEvent } from '@evp/event-store';
 import type { BatchCache, Causation, WorkflowDefinition } from '@evp/runtime';
 import { TENANCY_STREAM_PREFIX, parseTenancyStreamName } from '@evp/ledger-contract';
 import {
@@ -49,6 +49,22 @@ export class WarningsWorkflow implements WorkflowDefinition<WarningWorkflowState
     return loading;
   }
 
+  /**
+   * A payment file names thousands of tenancies: their warning indexes (`warnings-of-…`, almost
+   * all empty) in one `readStreams`, instead of one read per payment.
+   */
+  async prepare(inputs: readonly WorkflowInput[], _today: LocalDate, cache: BatchCache): Promise<void> {
+    const names = new Set<string>();
+    for (const input of inputs) {
+      if (input.kind !== 'event' || !REDUCTIONS.has(input.type)) continue;
+      const tenancy = parseTenancyStreamName(input.streamName);
+      if (tenancy) names.add(warningTenancyIndexStreamName(tenancy.municipalityNumber, tenancy.tenancyId));
+    }
+    if (names.size === 0) return;
+    const streams = await this.store.readStreams([...names]);
+    for (const name of names) cache.set(`index:${name}`, Promise.resolve(streams.get(name) ?? []));
+  }
+
   async loadState(input: WorkflowInput, _today: LocalDate, cache: BatchCache): Promise<WarningWorkflowState> {
     if (input.kind !== 'event') return { warnings: [] };
     if (input.type === 'warnings.WarningSubmitted') {
@@ -59,7 +75,8 @@ export class WarningsWorkflow implements WorkflowDefinition<WarningWorkflowState
     if (!REDUCTIONS.has(input.type)) return { warnings: [] };
     const tenancy = parseTenancyStreamName(input.streamName);
     if (!tenancy) return { warnings: [] };
-    const index = await this.store.readStream(warningTenancyIndexStreamName(tenancy.municipalityNumber, tenancy.tenancyId));
+    const indexName = warningTenancyIndexStreamName(tenancy.municipalityNumber, tenancy.tenancyId);
+    const index = await ((cache.get(`index:${indexName}`) as Promise<RecordedEvent[]> | undefined) ?? this.store.readStream(indexName));
     const ids = [...new Set(index.map((e) => String((this.types.dataOf(e) as { warningId?: unknown }).warningId)))];
     const warnings = await Promise.all(ids.map((id) => this.facts(id, cache)));
     return { warnings: warnings.filter((w): w is WarningFacts => w !== undefined) };
