@@ -45,6 +45,12 @@ type SummaryRow = Pick<RentAccountRow, (typeof SUMMARY_COLUMNS)[number]>;
 export type ArrearsSort = 'amount' | 'age';
 
 /** The arrears list's filters; an absent one does not filter. */
+/** One page of the arrears list. */
+export interface ArrearsPage {
+  readonly items: AccountSummary[];
+  readonly nextCursor: string | null;
+}
+
 export interface ArrearsFilter {
   readonly navOffice?: string;
   readonly landlordKind?: LandlordKind;
@@ -135,9 +141,26 @@ export class AccountQueries {
    */
   async inArrears(caller: Caller, municipalityNumber: string, today: LocalDate, sort: ArrearsSort, filter: ArrearsFilter, after: readonly CursorValue[] | undefined, limit: number) {
     if (!mayActIn(caller, municipalityNumber) || !hasRole(caller, 'accounting', 'arrears-team', 'admin', 'nav-adviser')) return { items: [] as AccountSummary[], nextCursor: null };
-    const db = await this.db();
+    // Everything the page depends on besides the rows: the municipality (checked above), a NAV
+    // adviser's office, the day (the amounts are today's), the sort, the filters and the cursor.
+    const office = hasRole(caller, 'accounting', 'arrears-team', 'admin') ? null : (caller.navOffice ?? '');
+    const f = filter;
+    const key = JSON.stringify(['arrears', municipalityNumber, office, today, sort, f.navOffice ?? null, f.landlordKind ?? null, f.minOverdueOre ?? null, f.minDaysOverdue ?? null, f.addressContains ?? null, after ?? null, limit]);
+    return this.readModels.cached<AccountTables, ArrearsPage>(ACCOUNTS_PROJECTION, this.version, key, (db) => this.arrearsPage(db, office, municipalityNumber, today, sort, filter, after, limit), (page) => page.items.length);
+  }
+
+  private async arrearsPage(
+    db: Kysely<AccountTables>,
+    office: string | null,
+    municipalityNumber: string,
+    today: LocalDate,
+    sort: ArrearsSort,
+    filter: ArrearsFilter,
+    after: readonly CursorValue[] | undefined,
+    limit: number,
+  ): Promise<ArrearsPage> {
     let query = db.selectFrom('rent_accounts').select(SUMMARY_COLUMNS).where('municipality', '=', municipalityNumber);
-    if (!hasRole(caller, 'accounting', 'arrears-team', 'admin')) query = query.where('nav_office', '=', caller.navOffice ?? '');
+    if (office !== null) query = query.where('nav_office', '=', office);
     if (filter.navOffice !== undefined) query = query.where('nav_office', '=', filter.navOffice);
     if (filter.landlordKind !== undefined) query = query.where('landlord_kind', '=', filter.landlordKind);
     if (filter.minOverdueOre !== undefined) query = query.where('overdue_ore', '>=', filter.minOverdueOre);
