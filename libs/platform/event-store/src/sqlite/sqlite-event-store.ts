@@ -53,6 +53,8 @@ interface PollState {
   /** Set by a wake-up, cleared before each read: a wake-up during a read or a yield is not lost. */
   signalled: boolean;
   wake: (() => void) | undefined;
+  /** The subscription's stream prefixes (none or only empty ones: every stream). */
+  prefixes: readonly string[];
 }
 
 interface Statements {
@@ -193,7 +195,8 @@ export class SqliteEventStore implements EventStore {
         .transaction(() => prepared.map((a) => this.appendInTransaction(stmts, a.streamName, a.serialised, a.expectedRevision, recordedAt)))
         .immediate();
     });
-    if (results.some((r) => !r.alreadyAppended)) this.wakePollers();
+    const written = prepared.filter((_, i) => !results[i]?.alreadyAppended).map((a) => a.streamName);
+    if (written.length) this.wakePollers(written);
     return results;
   }
 
@@ -291,7 +294,8 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.assertOpen();
-    const state: PollState = { cursor: parsePosition(options.after), stopped: false, signalled: false, wake: undefined };
+    const prefixes = (options.filter?.streamPrefixes ?? []).filter((p) => p.length > 0);
+    const state: PollState = { cursor: parsePosition(options.after), stopped: false, signalled: false, wake: undefined, prefixes };
     const subscription: Subscription = {
       stop: async () => {
         state.stopped = true;
@@ -542,8 +546,15 @@ export class SqliteEventStore implements EventStore {
     if (this.pollers.size === 0) this.notifier?.stop();
   }
 
-  private wakePollers(): void {
+  /**
+   * Wakes the waiting subscriptions: after an append in this process only those whose prefixes
+   * match a stream written (`streams`), so a commit does not set a dozen unrelated subscriptions
+   * reading the log ahead of the ones it concerns; after another process's commit (no names), all.
+   * One not woken reads at its next poll and finds nothing of its own in between.
+   */
+  private wakePollers(streams?: readonly string[]): void {
     for (const state of this.pollers) {
+      if (streams && state.prefixes.length > 0 && !streams.some((name) => state.prefixes.some((p) => name.startsWith(p)))) continue;
       state.signalled = true;
       state.wake?.();
     }
