@@ -23,7 +23,7 @@ const body = z
   })
   .strict()
   .superRefine((b, ctx) => {
-    if (b.role === 'nav-adviser' && !b.navOffice) ctx.addIssue({ code: 'custom', path: ['navOffice'], message: 'må oppgis for en NAV-veileder' });
+    if ((b.role === 'nav-adviser' || b.role === 'nav-lead') && !b.navOffice) ctx.addIssue({ code: 'custom', path: ['navOffice'], message: 'må oppgis for en NAV-veileder eller NAV-leder' });
     if (b.role === 'landlord' && !b.landlordId) ctx.addIssue({ code: 'custom', path: ['landlordId'], message: 'må oppgis for en utleier' });
   });
 

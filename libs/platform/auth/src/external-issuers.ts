@@ -122,7 +122,7 @@ export function staffCaller(payload: JWTPayload, options: StaffIssuerOptions, ke
   // A Caller has one NAV office: membership of two offices' groups is a mistake in the directory.
   if (offices.size > 1) throw new NoAccessError('ambiguous-nav-office');
   const navOffice = offices.values().next().value ?? null;
-  if (roles.includes('nav-adviser') && navOffice === null) throw new NoAccessError('no-nav-office');
+  if ((roles.includes('nav-adviser') || roles.includes('nav-lead')) && navOffice === null) throw new NoAccessError('no-nav-office');
 
   return freezeCaller({
     actorId: deriveActorId(keys.actorKey, iss, sub),

@@ -268,7 +268,10 @@ export function callerFromClaims(payload: JWTPayload, keys: CallerKeys): Caller 
   const navOffice = payload['navOffice'];
   const landlordId = payload['landlordId'];
   const isLandlord = (roles as string[]).includes('landlord');
-  if ((roles as string[]).includes('nav-adviser') && typeof navOffice !== 'string') throw new InvalidTokenError('a nav-adviser token must name its navOffice');
+  // A NAV office lead leads one office: without it, every NAV query would answer nothing.
+  if (((roles as string[]).includes('nav-adviser') || (roles as string[]).includes('nav-lead')) && typeof navOffice !== 'string') {
+    throw new InvalidTokenError('a nav-adviser or nav-lead token must name its navOffice');
+  }
   if (isLandlord && typeof landlordId !== 'string') throw new InvalidTokenError('a landlord token must name its landlordId');
   // These two reach events, read models and keys as they are: an identity number must not ride in them.
   if (typeof navOffice === 'string' && IDENTITY_NUMBER.test(navOffice.trim())) throw new InvalidTokenError('token navOffice must not be an identity number');
