@@ -12,9 +12,11 @@ import { checkpointNameOf } from './naming';
 import { dropTestSchema, dumpTables, openThrowawayPostgres, TEST_POSTGRES_URL, uniqueTestSchema, type ThrowawayReadModelDb } from './testing';
 
 const schemas: string[] = [];
+// The contract suite makes a schema per store it opens (about a hundred): dropping them all takes
+// seconds, more on a busy machine, so this hook gets a minute rather than Jest's default five seconds.
 afterAll(async () => {
   for (const schema of schemas) await dropTestSchema(schema);
-});
+}, 60_000);
 
 describeReadModelContract('postgres', () => {
   const schema = uniqueTestSchema('contract');
