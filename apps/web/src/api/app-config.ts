@@ -13,8 +13,21 @@ import { osloToday } from '../format/format';
 let pending: Promise<AppConfig> | null = null;
 let loaded: AppConfig | null = null;
 
+/** A network failure or a 5xx is tried again twice, half a second apart, before the page shows it. */
+async function fetchConfig(): Promise<AppConfig> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await api<AppConfig>('/api/config', { auth: false });
+    } catch (error) {
+      const status = problemOf(error).status;
+      if (attempt >= 3 || (status !== 0 && status < 500)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 export function loadAppConfig(): Promise<AppConfig> {
-  pending ??= api<AppConfig>('/api/config', { auth: false }).then(
+  pending ??= fetchConfig().then(
     (config) => {
       loaded = config;
       return config;
