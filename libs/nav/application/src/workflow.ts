@@ -4,7 +4,7 @@ import type { EventStore, EventTypeMap } from '@evp/event-store';
 import type { BatchCache, Causation, WorkflowDefinition } from '@evp/runtime';
 import { TENANCY_STREAM_PREFIX, parseTenancyStreamName } from '@evp/ledger-contract';
 import { CASE_STREAM_PREFIX, parseCaseId } from '@evp/cases-contract';
-import { NAV_STREAM_PREFIX, navWorkflow, parseNavStreamName, type NavCommand, type NavPolicy, type NavWorkflowState } from '@evp/nav-domain';
+import { NAV_STREAM_PREFIX, navStreamName, navWorkflow, parseNavStreamName, type NavCommand, type NavPolicy, type NavWorkflowState } from '@evp/nav-domain';
 import { RunNavCommand } from './commands';
 import { foldHousehold, loadHousehold } from './household-stream';
 
@@ -36,18 +36,17 @@ export class NavWorkflow implements WorkflowDefinition<NavWorkflowState, NavComm
 
   /** Every household the batch is about in one `readStreams` (a payment file names thousands), instead of one read each. */
   async prepare(inputs: readonly WorkflowInput[], _today: LocalDate, cache: BatchCache): Promise<void> {
-    const keys = new Set<string>();
+    const streams = new Map<string, string>(); // cache key -> the household's stream
     for (const input of inputs) {
       if (input.type === 'cases.ReferredToNav') continue;
       const household = householdOf(input);
-      if (household) keys.add(`${household.municipalityNumber}-${household.tenancyId}`);
+      if (household) streams.set(`nav:${household.municipalityNumber}-${household.tenancyId}`, navStreamName(household.municipalityNumber, household.tenancyId));
     }
-    if (keys.size === 0) return;
-    const names = [...keys].map((key) => `${NAV_STREAM_PREFIX}${key}`);
-    const streams = await this.store.readStreams(names);
-    for (const key of keys) {
-      const h = foldHousehold(this.types, streams.get(`${NAV_STREAM_PREFIX}${key}`) ?? []);
-      cache.set(`nav:${key}`, Promise.resolve(h.followUps.length ? { household: h } : {}));
+    if (streams.size === 0) return;
+    const read = await this.store.readStreams([...streams.values()]);
+    for (const [key, name] of streams) {
+      const h = foldHousehold(this.types, read.get(name) ?? []);
+      cache.set(key, Promise.resolve(h.followUps.length ? { household: h } : {}));
     }
   }
 
