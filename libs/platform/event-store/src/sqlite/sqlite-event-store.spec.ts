@@ -48,3 +48,75 @@ describe('SQLite: a live subscription misses no wake-up', () => {
     }
   }, 20_000);
 });
+
+describe('SQLite: subscriptions near the head share one read of the log', () => {
+  /** Reads `count` events from a subscription, or fails after 20 s. */
+  async function take(iterator: AsyncIterator<import('../port').RecordedEvent>, count: number) {
+    const out: Array<{ stream: string; position: string }> = [];
+    const deadline = Date.now() + 20_000;
+    while (out.length < count) {
+      let timer: NodeJS.Timeout | undefined;
+      const next = await Promise.race([iterator.next(), new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(1, deadline - Date.now()))))]);
+      clearTimeout(timer);
+      if (next === 'late' || next.done) throw new Error(`got ${out.length} of ${count} events`);
+      out.push({ stream: next.value.streamName, position: next.value.position });
+    }
+    return out;
+  }
+
+  it('every subscription gets exactly its events in order, whether it reads from the shared tail, behind it, or starts past it, while appends go on', async () => {
+    // A page of 7 and a tail of 20: the tail is extended, trimmed and restarted many times over.
+    const store = new SqliteEventStore({ file: join(dir, 'tail.sqlite'), pollIntervalMs: 20, pageSize: 7, sharedTailSize: 20, notify: false });
+    const streams = ['a-1', 'b-1', 'a-2', 'c-1', 'b-2'];
+    const revisions = new Map<string, number>();
+    // Round r appends two events to each stream, starting with stream r mod 5: in a new file the
+    // event at position p (1-based) is therefore in this stream.
+    const streamAt = (p: number) => streams[(Math.floor((p - 1) / 10) + Math.floor(((p - 1) % 10) / 2)) % streams.length] as string;
+    const appendRound = async (round: number) => {
+      for (let i = 0; i < streams.length; i++) {
+        const stream = streams[(round + i) % streams.length] as string;
+        const revision = revisions.get(stream) ?? -1;
+        await store.appendToStream(stream, [testEvent(), testEvent()], { expectedRevision: revision < 0 ? 'no_stream' : revision });
+        revisions.set(stream, revision + 2);
+      }
+    };
+    try {
+      for (let round = 0; round < 6; round++) await appendRound(round); // 60 events before anyone subscribes
+      const written = await store.readAll();
+      expect(written.map((e) => [e.position, e.streamName])).toEqual(written.map((_, i) => [String(i + 1), streamAt(i + 1)]));
+      const subscribers = [
+        { prefixes: [] as string[], after: 0 },
+        { prefixes: ['a-'], after: 0 },
+        { prefixes: ['b-', 'c-'], after: 0 },
+        { prefixes: ['c-'], after: 41 },
+        { prefixes: [], after: 56 },
+      ].map((s) => {
+        const subscription = store.subscribeToAll({ after: s.after ? String(s.after) : undefined, filter: { streamPrefixes: s.prefixes } });
+        return { ...s, subscription, iterator: subscription[Symbol.asyncIterator]() };
+      });
+      const total = 160;
+      // 100 more events while they read, at different speeds: some 3 at a time, others 25.
+      const appending = (async () => {
+        for (let round = 6; round < total / 10; round++) await appendRound(round);
+      })();
+      const results = await Promise.all(
+        subscribers.map(async (s, index) => {
+          const expected: Array<{ stream: string; position: string }> = [];
+          for (let p = s.after + 1; p <= total; p++) {
+            const stream = streamAt(p);
+            if (s.prefixes.length === 0 || s.prefixes.some((prefix) => stream.startsWith(prefix))) expected.push({ stream, position: String(p) });
+          }
+          const got: Array<{ stream: string; position: string }> = [];
+          const step = index % 2 === 0 ? 3 : 25;
+          while (got.length < expected.length) got.push(...(await take(s.iterator, Math.min(step, expected.length - got.length))));
+          return { got, expected };
+        }),
+      );
+      await appending;
+      for (const { got, expected } of results) expect(got).toEqual(expected);
+      await Promise.all(subscribers.map((s) => s.subscription.stop()));
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+});

@@ -35,6 +35,12 @@ export interface SqliteEventStoreOptions {
   /** Events a subscription reads per query while catching up. */
   readonly pageSize?: number;
   /**
+   * How many of the newest events live subscriptions share (default 8 × `pageSize`): read from
+   * the file once, decoded once on first use, handed to every subscription near the head. 0 turns
+   * the sharing off (each subscription reads for itself, as before).
+   */
+  readonly sharedTailSize?: number;
+  /**
    * Wake subscriptions as soon as another process commits, by watching the WAL file (default
    * true). False leaves polling alone: for comparison in benchmarks, or where file watching is
    * known not to work.
@@ -61,7 +67,25 @@ interface Statements {
   streamRevision: Database.Statement<[string], { revision: number | null }>;
   insert: Database.Statement<[string, number, string, string, string, string, string]>;
   head: Database.Statement<[], { head: number | null }>;
+  /** Every stream's events after a position, in order, up to a limit: the shared tail's read. */
+  after: Database.Statement<[number, number, number], EventRow>;
   dataVersion: Database.Statement<[], number>;
+}
+
+/** One event of the shared tail: the row as read, decoded on first use. */
+interface TailEntry {
+  readonly position: number;
+  readonly streamName: string;
+  row: EventRow | undefined;
+  event: RecordedEvent | undefined;
+}
+
+interface SubscriptionPage {
+  readonly events: RecordedEvent[];
+  /** How far the log was examined for this subscription. */
+  readonly scannedTo: number;
+  /** Whether it reached the head: no need to read again before a wake-up or the poll interval. */
+  readonly caughtUp: boolean;
 }
 
 interface EventRow {
@@ -134,6 +158,14 @@ export class SqliteEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly busyTimeoutMs: number;
   private readonly subscriptions = new Set<{ stop(): Promise<void> }>();
+  private readonly tailSize: number;
+  /**
+   * The newest events, every stream, in position order: all events in (tailFrom, tailTo] are in
+   * `tail`. A subscription whose cursor lies in that range reads from here instead of the file.
+   */
+  private tail: TailEntry[] = [];
+  private tailFrom = 0;
+  private tailTo = 0;
   /** Subscriptions iterating now: whom to wake, and whether the WAL needs watching at all. */
   private readonly pollers = new Set<PollState>();
   private readonly notifier: WalNotifier | undefined;
@@ -155,6 +187,7 @@ export class SqliteEventStore implements EventStore {
     this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.pageSize = options.pageSize ?? 1000;
+    this.tailSize = Math.max(0, options.sharedTailSize ?? this.pageSize * 8);
     this.db = new Database(options.file, { timeout: options.syncBusyWait ? this.busyTimeoutMs : DRIVER_BUSY_TIMEOUT_MS });
     try {
       this.stmts = this.initialise();
@@ -292,6 +325,71 @@ export class SqliteEventStore implements EventStore {
     })();
   }
 
+  /**
+   * A subscription's next page. Near the head, from the shared tail, which is first extended by
+   * one unfiltered read of whatever was committed since (at most a page): a dozen subscriptions
+   * woken by one commit then cost one query and one decode per event, not a dozen of each — an
+   * import of 100 000 events was otherwise read and parsed once per ledger subscription. Further
+   * behind (catching up, or a slow subscription the tail has moved past), from the file with its
+   * own filter, as before.
+   */
+  private readForSubscription(stmts: Statements, after: number, prefixes: readonly string[] | undefined): SubscriptionPage {
+    if (this.tailSize > 0 && after > this.tailTo) {
+      // A cursor beyond everything shared (the first reader, or one that started from a later
+      // checkpoint than the tail's): the tail starts again from here, at the newest reader.
+      this.tail = [];
+      this.tailFrom = this.tailTo = after;
+    }
+    // Extending may drop the oldest entries, this reader's next ones among them: then it reads
+    // from the file like any reader behind the tail.
+    const head = this.tailSize > 0 && after >= this.tailFrom ? this.extendTail(stmts) : 0;
+    if (this.tailSize === 0 || after < this.tailFrom) {
+      const page = this.readPage(stmts, after, this.pageSize, prefixes);
+      return { events: page.rows.map(toRecorded), scannedTo: page.scannedTo, caughtUp: page.rows.length < this.pageSize };
+    }
+    const ranges = (prefixes ?? []).filter((p) => p.length > 0);
+    const events: RecordedEvent[] = [];
+    const tail = this.tail;
+    // First entry after `after`: positions ascend, so a binary search.
+    let lo = 0;
+    let hi = tail.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((tail[mid] as TailEntry).position <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < tail.length; i++) {
+      const entry = tail[i] as TailEntry;
+      if (ranges.length > 0 && !ranges.some((p) => entry.streamName.startsWith(p))) continue;
+      if (!entry.event) {
+        entry.event = toRecorded(entry.row as EventRow);
+        entry.row = undefined;
+      }
+      events.push(entry.event);
+      if (events.length === this.pageSize) return { events, scannedTo: entry.position, caughtUp: false };
+    }
+    return { events, scannedTo: Math.max(this.tailTo, after), caughtUp: this.tailTo >= head };
+  }
+
+  /**
+   * Reads what was committed after the tail (at most a page, every stream), drops its oldest
+   * beyond `tailSize`, and returns the head it saw.
+   */
+  private extendTail(stmts: Statements): number {
+    const head = stmts.head.get()?.head ?? 0;
+    if (head <= this.tailTo) return head;
+    const rows = stmts.after.all(this.tailTo, head, this.pageSize);
+    for (const row of rows) this.tail.push({ position: row.position, streamName: row.stream_name, row, event: undefined });
+    this.tailTo = rows.length === this.pageSize ? (rows[rows.length - 1] as EventRow).position : head;
+    const excess = this.tail.length - this.tailSize;
+    // Dropped a page at a time, not an entry at a time: splicing the front of an array is linear.
+    if (excess >= Math.min(this.pageSize, this.tailSize)) {
+      const dropped = this.tail.splice(0, excess);
+      this.tailFrom = (dropped[dropped.length - 1] as TailEntry).position;
+    }
+    return head;
+  }
+
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.assertOpen();
     const prefixes = (options.filter?.streamPrefixes ?? []).filter((p) => p.length > 0);
@@ -320,22 +418,28 @@ export class SqliteEventStore implements EventStore {
       while (!state.stopped && !this.closed) {
         // Cleared before the read: whatever wakes us from here on was not in what we read.
         state.signalled = false;
-        let page: { rows: EventRow[]; scannedTo: number };
+        let page: SubscriptionPage;
         try {
           const stmts = this.stmts ?? (await this.ready());
-          page = await this.read(() => this.readPage(stmts, state.cursor, this.pageSize, prefixes));
+          page = await this.read(() => this.readForSubscription(stmts, state.cursor, prefixes));
         } catch (error) {
           // Stopped or closed while the read waited for a lock: end quietly, as a stop always has.
           if (state.stopped || this.closed) return;
           throw error;
         }
-        for (const row of page.rows) {
+        for (const event of page.events) {
           if (state.stopped) return;
-          state.cursor = row.position;
-          yield toRecorded(row);
+          state.cursor = Number(event.position);
+          yield event;
         }
         state.cursor = Math.max(state.cursor, page.scannedTo);
-        if (page.rows.length < this.pageSize && !state.stopped && !state.signalled) {
+        if (!page.caughtUp) {
+          // More to read, but nothing of ours in this page (a narrow filter while the log floods
+          // with other streams): let the event loop in before the next page.
+          if (page.events.length === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
+        }
+        if (!state.stopped && !state.signalled) {
           // The watch starts here, not at subscribe: only a subscription that waits needs it, and
           // one that failed earlier gets another chance. A commit between our read and the start
           // of the watch raised no event we will see, so read once more before waiting.
@@ -413,6 +517,7 @@ export class SqliteEventStore implements EventStore {
       streamRevision: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_name = ?'),
       insert: this.db.prepare('INSERT INTO events (stream_name, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       head: this.db.prepare('SELECT max(position) AS head FROM events'),
+      after: this.db.prepare('SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?'),
       dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
     this.dataVersion = stmts.dataVersion.get() as number;
