@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '@evp/event-store';
 import { deterministicId } from '@evp/shared-kernel';
 import { TestSystem } from '../e2e/support/system';
-import { probeLiveness, reportUnexpectedExits, MUNICIPALITY, envNumber, parkedEvents, postCsv, profileWindow, profilingEnv, seconds, tenanciesCsv, tenancyIdOf, waitAllCaughtUp, watchCheckpoints } from './support/bench-support';
+import { processCpuMs, probeLiveness, reportUnexpectedExits, MUNICIPALITY, envNumber, parkedEvents, postCsv, profileWindow, profilingEnv, seconds, tenanciesCsv, tenancyIdOf, waitAllCaughtUp, watchCheckpoints } from './support/bench-support';
 
 const TENANCIES = envNumber('BENCH_TENANCIES', 50_000);
 const LINES = TENANCIES * 2;
@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     let eventsWritten = 0;
     const responsiveness = { api: probeLiveness(system.apiPort), worker: probeLiveness(system.workerPort) };
     let checkpoints: ReturnType<typeof watchCheckpoints> | undefined;
+    const cpuBefore = processCpuMs(system);
     const projected = await profileWindow('ingest', ['api', 'worker'], async () => {
       t = performance.now();
       const posted = await postCsv<{ eventsWritten: number }>(system, '/api/v1/ledger/imports', token, file);
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
       eventsWritten = posted.eventsWritten;
       return waitAllCaughtUp(system, t, { pollMs: 25 });
     });
+    const cpuAfter = processCpuMs(system);
     const slowest = { api: await responsiveness.api.stop(), worker: await responsiveness.worker.stop() };
     const perSubscription = checkpoints?.stop() ?? new Map<string, number | undefined>();
     const parked = await parkedEvents(system);
@@ -114,6 +116,13 @@ async function main(): Promise<void> {
     // Read from the checkpoints in the read-model file: the worker does not answer /operator/lag while it catches up.
     for (const [name, ms] of [...perSubscription].sort((a, b) => (a[1] ?? Infinity) - (b[1] ?? Infinity))) console.log(`    ${name.padEnd(44)} caught up at ${ms === undefined ? '?' : seconds(ms)} (its checkpoint)`);
     console.log(`  raw better-sqlite3 append of ${eventsWritten} events, 1000 per transaction, same disk: ${seconds(rawMs)}   ${perSecond(eventsWritten, rawMs)} events/s   (fully projected = ${(projected.allMs / rawMs).toFixed(1)}× raw)`);
+    const cpu = (role: 'api' | 'worker') => {
+      const before = cpuBefore[role];
+      const after = cpuAfter[role];
+      return before === undefined || after === undefined ? 'n/a' : seconds(after - before);
+    };
+    // CPU time hardly moves with the neighbours' load, wall time does: on a busy machine compare these.
+    console.log(`  CPU time of each process from the POST until fully projected (from /proc): api ${cpu('api')}, worker ${cpu('worker')}`);
     console.log(`  longest wait for GET /health/live meanwhile (asked every 100 ms; how long each process's event loop was not answering): api ${Math.round(slowest.api)} ms, worker ${Math.round(slowest.worker)} ms`);
     if (parked.length) console.log(`  PARKED: ${parked.join('; ')}`);
     console.log(`  goal: accepted and fully projected in ≤ 15 s — ${projected.allMs <= GOAL_MS ? 'met' : 'NOT met'}`);

@@ -99,7 +99,8 @@ describe('appendImport on SQLite', () => {
     const chunks = (await store.readStream(importStreamName('file-5'))).filter((e) => e.type === IMPORT_ACCEPTED);
     expect(chunks.map((c) => (c.data['appends'] as unknown[]).length)).toEqual([1_000, 1_000, 500]);
     for (const chunk of chunks) expect(Buffer.byteLength(JSON.stringify(chunk.data)) + Buffer.byteLength(JSON.stringify(chunk.metadata))).toBeLessThan(MAX_EVENT_BYTES);
-  });
+    // 2 500 streams fanned out one after another, each append its own fsync: seconds, not Jest's default five.
+  }, 60_000);
 
   it('completePendingImports skips imports that are not sealed and reports a failure without losing its place', async () => {
     const crash = new Error('crash');

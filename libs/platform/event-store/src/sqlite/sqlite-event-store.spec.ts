@@ -120,3 +120,43 @@ describe('SQLite: subscriptions near the head share one read of the log', () => 
     }
   }, 30_000);
 });
+
+describe('SQLite: appends of one turn share a commit, each succeeding or failing alone', () => {
+  it('a conflicting append in the group is refused while the others are written, in call order', async () => {
+    const store = new SqliteEventStore({ file: join(dir, 'group.sqlite') });
+    try {
+      await store.appendToStream('group-b', [testEvent()], { expectedRevision: 'no_stream' });
+      const [a, b, c, d] = await Promise.allSettled([
+        store.appendToStream('group-a', [testEvent('test.First')], { expectedRevision: 'no_stream' }),
+        store.appendToStream('group-b', [testEvent()], { expectedRevision: 'no_stream' }), // conflict
+        store.appendToStreams([
+          { streamName: 'group-c', events: [testEvent()], expectedRevision: 'no_stream' },
+          { streamName: 'group-b', events: [testEvent()], expectedRevision: 5 }, // conflict: rolls back group-c too
+        ]),
+        store.appendToStream('group-a', [testEvent('test.Second')], { expectedRevision: 0 }), // sees the first of the group
+      ]);
+      expect([a.status, b.status, c.status, d.status]).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+      expect((b as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+      expect((c as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+      expect((await store.readStream('group-a')).map((e) => e.type)).toEqual(['test.First', 'test.Second']);
+      expect(await store.readStream('group-b')).toHaveLength(1);
+      expect(await store.readStream('group-c')).toEqual([]);
+      // One transaction: the three written events carry the same recorded-at stamp.
+      const all = await store.readAll();
+      expect(new Set(all.slice(1).map((e) => e.recordedAt)).size).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an append made just before close is written, not lost', async () => {
+    const file = join(dir, 'group-close.sqlite');
+    const store = new SqliteEventStore({ file });
+    const appended = store.appendToStream('close-a', [testEvent()], { expectedRevision: 'no_stream' });
+    await store.close();
+    await expect(appended).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    const again = new SqliteEventStore({ file });
+    expect(await again.readStream('close-a')).toHaveLength(1);
+    await again.close();
+  });
+});
