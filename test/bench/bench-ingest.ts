@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '@evp/event-store';
 import { deterministicId } from '@evp/shared-kernel';
 import { TestSystem } from '../e2e/support/system';
-import { processCpuMs, probeLiveness, reportUnexpectedExits, MUNICIPALITY, envNumber, parkedEvents, postCsv, profileWindow, profilingEnv, seconds, tenanciesCsv, tenancyIdOf, waitAllCaughtUp, watchCheckpoints } from './support/bench-support';
+import { peakRssMb, processCpuMs, probeLiveness, reportUnexpectedExits, MUNICIPALITY, envNumber, parkedEvents, postCsv, profileWindow, profilingEnv, seconds, tenanciesCsv, tenancyIdOf, waitAllCaughtUp, watchCheckpoints } from './support/bench-support';
 
 const TENANCIES = envNumber('BENCH_TENANCIES', 50_000);
 const LINES = TENANCIES * 2;
@@ -123,6 +123,8 @@ async function main(): Promise<void> {
     };
     // CPU time hardly moves with the neighbours' load, wall time does: on a busy machine compare these.
     console.log(`  CPU time of each process from the POST until fully projected (from /proc): api ${cpu('api')}, worker ${cpu('worker')}`);
+    const peak = peakRssMb(system);
+    console.log(`  peak resident memory since start (VmHWM): api ${peak.api ?? 'n/a'} MB, worker ${peak.worker ?? 'n/a'} MB`);
     console.log(`  longest wait for GET /health/live meanwhile (asked every 100 ms; how long each process's event loop was not answering): api ${Math.round(slowest.api)} ms, worker ${Math.round(slowest.worker)} ms`);
     if (parked.length) console.log(`  PARKED: ${parked.join('; ')}`);
     console.log(`  goal: accepted and fully projected in ≤ 15 s — ${projected.allMs <= GOAL_MS ? 'met' : 'NOT met'}`);

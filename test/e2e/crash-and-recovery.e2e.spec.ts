@@ -95,10 +95,17 @@ describe('worker crash and Redis loss (e2e)', () => {
     // within a sweep (every 300 ms here) as BullMQ jobs again — whichever sweep puts them back.
     const sweep = await system.worker_<{ errors: number }>('POST', '/operator/deadlines/sweep');
     expect(sweep.body.errors).toBe(0);
-    const overview = await waitFor(async () => {
-      const { body } = await system.worker_<{ pending: Array<{ id: string }>; bullmq: { delayed: number } }>('GET', '/operator/deadlines?limit=10000');
-      return body.bullmq.delayed === N - 2 ? body : undefined;
-    }, 'every pending deadline to be a BullMQ job again', 10_000);
+    // A wait of seconds on a busy machine; on a timeout the message says what BullMQ and the table
+    // held last and what the last sweep did, so a real gap is told apart from a slow machine.
+    const overview = await waitFor(
+      async () => {
+        const { body } = await system.worker_<{ pending: Array<{ id: string }>; bullmq: { delayed: number }; lastSweep: unknown }>('GET', '/operator/deadlines?limit=10000');
+        if (body.bullmq.delayed !== N - 2) throw new Error(`last seen ${JSON.stringify({ bullmq: body.bullmq, pending: body.pending.length, lastSweep: body.lastSweep })}`);
+        return body;
+      },
+      'every pending deadline to be a BullMQ job again',
+      30_000,
+    );
     expect(overview.pending.filter((d) => d.id.endsWith('.first-contact'))).toHaveLength(N - 2);
     const account = await system.request<{ overdueOre: number }>('GET', '/api/v1/ledger/tenancies/5035/200007', { token: accounting });
     expect(account.body.overdueOre).toBe(928200);

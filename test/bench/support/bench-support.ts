@@ -192,6 +192,21 @@ export function reportUnexpectedExits(system: TestSystem): { stopping(): void } 
 }
 
 /** CPU time (user + system, ms) the api and the worker have used so far, from /proc (Linux; undefined elsewhere). */
+/** Peak resident set size of the api and the worker so far (VmHWM from /proc), in MB. */
+export function peakRssMb(system: TestSystem): { api: number | undefined; worker: number | undefined } {
+  const of = (role: 'api' | 'worker') => {
+    const pid = (system as unknown as Record<string, import('node:child_process').ChildProcess | undefined>)[role]?.pid;
+    if (pid === undefined) return undefined;
+    try {
+      const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return kib === undefined ? undefined : Math.round(Number(kib) / 1024);
+    } catch {
+      return undefined;
+    }
+  };
+  return { api: of('api'), worker: of('worker') };
+}
+
 export function processCpuMs(system: TestSystem): { api: number | undefined; worker: number | undefined } {
   const of = (role: 'api' | 'worker') => {
     const pid = (system as unknown as Record<string, import('node:child_process').ChildProcess | undefined>)[role]?.pid;
