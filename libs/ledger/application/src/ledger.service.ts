@@ -142,7 +142,13 @@ export class LedgerService {
       const metadata = metadataFor(ctx);
       // Every tenancy of the input in a few reads, not one round trip each (a month's file names tens of thousands).
       const current = await loadTenancies(this.store, this.types, [...byTenancy.keys()]);
+      let slice = performance.now();
       for (const [stream, tenancyLines] of byTenancy) {
+        // A month's file decides for tens of thousands of tenancies: let other requests in now and then.
+        if (performance.now() - slice >= DECIDE_SLICE_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
         const { state, revision } = current.get(stream) as { state: Tenancy; revision: number };
         if (state.status === 'unregistered') {
           for (const l of tenancyLines) invalid.push({ line: l.line, column: 'leieforhold', reason: `ukjent leieforhold ${l.tenancyId} i kommune ${l.municipalityNumber}` });
@@ -207,6 +213,9 @@ function assertMunicipalities(lines: ReadonlyArray<{ line: number; municipalityN
     );
   }
 }
+
+/** How long deciding an import works before it lets the event loop in. */
+const DECIDE_SLICE_MS = 20;
 
 const byLine = (a: FieldError, b: FieldError) => (a.line ?? 0) - (b.line ?? 0);
 

@@ -160,3 +160,64 @@ describe('SQLite: appends of one turn share a commit, each succeeding or failing
     await again.close();
   });
 });
+
+describe('SQLite: a large append is written in steps, in one transaction all the same', () => {
+  const appendsFor = (prefix: string, streams: number) =>
+    Array.from({ length: streams }, (_, s) => ({ streamName: `${prefix}-${s}`, events: [testEvent(), testEvent()], expectedRevision: 'no_stream' as const }));
+
+  it('readers see none of it until it commits; an append made meanwhile commits after it; subscriptions get it all', async () => {
+    // 40 events of 20 streams count as large here, and it lets the event loop in after every stream.
+    const store = new SqliteEventStore({ file: join(dir, 'steps.sqlite'), largeAppendEvents: 40, largeAppendStepMs: 0, pollIntervalMs: 20 });
+    try {
+      const seenMeanwhile: number[] = [];
+      let done = false;
+      const large = store.appendToStreams(appendsFor('steps', 20)).finally(() => (done = true));
+      let small: Promise<unknown> | undefined;
+      while (!done) {
+        seenMeanwhile.push((await store.readAll()).length);
+        small ??= store.appendToStream('steps-small', [testEvent('test.Small')], { expectedRevision: 'no_stream' });
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      const results = await large;
+      await small;
+      expect(seenMeanwhile.length).toBeGreaterThan(3); // it did let the event loop in
+      expect(new Set(seenMeanwhile)).toEqual(new Set([0]));
+      expect(results.every((r) => r.nextExpectedRevision === 1 && !r.alreadyAppended)).toBe(true);
+      const all = await store.readAll();
+      expect(all).toHaveLength(41);
+      expect(all.at(-1)?.type).toBe('test.Small');
+      expect(new Set(all.slice(0, 40).map((e) => e.recordedAt)).size).toBe(1);
+      // Again: recognised as already appended, nothing written.
+      expect((await store.appendToStreams(appendsFor('steps', 20).map((a, i) => ({ ...a, events: all.slice(i * 2, i * 2 + 2).map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })) })))).every((r) => r.alreadyAppended)).toBe(true);
+      expect(await store.readAll()).toHaveLength(41);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a conflict in its last stream writes nothing of it', async () => {
+    const store = new SqliteEventStore({ file: join(dir, 'steps-conflict.sqlite'), largeAppendEvents: 40, largeAppendStepMs: 0 });
+    try {
+      await store.appendToStream('conflict-19', [testEvent()], { expectedRevision: 'no_stream' });
+      await expect(store.appendToStreams(appendsFor('conflict', 20))).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      expect(await store.readAll()).toHaveLength(1);
+      // The connection is usable afterwards, and so is the step writer.
+      await store.appendToStreams(appendsFor('after', 20));
+      expect(await store.readAll()).toHaveLength(41);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a close during a large append leaves nothing of it', async () => {
+    const file = join(dir, 'steps-close.sqlite');
+    const store = new SqliteEventStore({ file, largeAppendEvents: 40, largeAppendStepMs: 0 });
+    const large = store.appendToStreams(appendsFor('closing', 20));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await store.close();
+    await expect(large).rejects.toThrow(/closed/);
+    const again = new SqliteEventStore({ file });
+    expect(await again.readAll()).toEqual([]);
+    await again.close();
+  });
+});

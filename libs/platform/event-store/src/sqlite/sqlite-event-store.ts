@@ -47,6 +47,14 @@ export interface SqliteEventStoreOptions {
    */
   readonly notify?: boolean;
   /**
+   * Appends of at least this many events (a month's postings file) are written on a connection of
+   * their own, in steps with the event loop let in between, in one transaction all the same
+   * (default 5 000). Smaller ones are written in one go.
+   */
+  readonly largeAppendEvents?: number;
+  /** How long a large append works before it lets the event loop in (default 20 ms; 0: after every stream, for tests). */
+  readonly largeAppendStepMs?: number;
+  /**
    * Benchmarks only: let better-sqlite3 wait for locks synchronously inside the call, as this
    * adapter once did, which freezes the whole process for up to `busyTimeoutMs`. Never in production.
    */
@@ -137,6 +145,8 @@ const DRIVER_BUSY_TIMEOUT_MS = 0;
 /** Backoff between lock attempts: from about a millisecond (a typical append holds the lock ~0.2 ms) up to tens. */
 const FIRST_BACKOFF_MS = 1;
 const MAX_BACKOFF_MS = 32;
+/** How long a large append works before it lets the event loop in. */
+const DEFAULT_STEP_MS = 20;
 
 /**
  * The single-machine event store: one SQLite file in WAL mode with `synchronous = FULL`, so an
@@ -183,11 +193,15 @@ export class SqliteEventStore implements EventStore {
   /** Undefined until the schema is in place: opening may have to wait for another process's lock. */
   private stmts: Statements | undefined;
   private opening: Promise<Statements> | undefined;
-  /** The last append of this process that is waiting for the lock; later ones queue behind it. */
+  /** Settles when the last append this process was asked for is written or refused; later ones queue behind it. */
   private writeTail: Promise<void> | undefined;
-  /** Appends waiting for this turn's group commit, and the commit under way. */
+  private readonly file: string;
+  private readonly largeAppendEvents: number;
+  private readonly stepMs: number;
+  /** The second connection large appends are written on, opened on first use. */
+  private stepWriter: { db: Database.Database; stmts: Pick<Statements, 'streamRevision' | 'insert'>; idLookups: Map<string, Database.Statement> } | undefined;
+  /** Appends waiting for this turn's group commit. */
   private group: GroupMember[] | undefined;
-  private flushing: Promise<void> | undefined;
   /** `PRAGMA data_version` as last seen: it moves only when another connection commits. */
   private dataVersion = 0;
 
@@ -197,6 +211,9 @@ export class SqliteEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.pageSize = options.pageSize ?? 1000;
     this.tailSize = Math.max(0, options.sharedTailSize ?? this.pageSize * 8);
+    this.file = options.file;
+    this.largeAppendEvents = options.largeAppendEvents ?? 5_000;
+    this.stepMs = options.largeAppendStepMs ?? DEFAULT_STEP_MS;
     this.db = new Database(options.file, { timeout: options.syncBusyWait ? this.busyTimeoutMs : DRIVER_BUSY_TIMEOUT_MS });
     try {
       this.stmts = this.initialise();
@@ -234,6 +251,8 @@ export class SqliteEventStore implements EventStore {
    */
   async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     this.assertOpen();
+    const total = appends.reduce((n, a) => n + a.events.length, 0);
+    if (total >= this.largeAppendEvents && this.file !== ':memory:') return this.appendInSteps(appends);
     // Validate and serialise everything before taking the write lock: bad input writes nothing.
     const prepared = appends.map((a) => ({ ...a, serialised: validateAndSerialise(a.streamName, a.events, a.expectedRevision) }));
     return new Promise<AppendResult[]>((resolve, reject) => {
@@ -243,25 +262,35 @@ export class SqliteEventStore implements EventStore {
         return;
       }
       this.group = [member];
-      // After the microtasks of this turn: whatever else this turn appends joins the group.
-      setImmediate(() => {
-        const flushing = this.flushGroup();
-        this.flushing = flushing;
-        void flushing.finally(() => {
-          if (this.flushing === flushing) this.flushing = undefined;
-        });
+      // Its place in this process's queue is taken now (appends commit in call order); it is
+      // written after the microtasks of this turn, so whatever else this turn appends joins it.
+      const ahead = this.writeTail;
+      const flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        if (ahead) await ahead;
+        await this.flushGroup();
+      });
+      const tail = flushing.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.writeTail = tail;
+      void tail.then(() => {
+        if (this.writeTail === tail) this.writeTail = undefined;
       });
     });
   }
 
   private async flushGroup(): Promise<void> {
+    // Members that join from here on start a group of their own.
     const members = this.group ?? [];
     this.group = undefined;
     if (members.length === 0) return;
     let outcomes: Array<{ results: AppendResult[] } | { error: unknown }>;
     try {
       const stmts = this.stmts ?? (await this.ready());
-      outcomes = await this.write(() => {
+      // Its turn in the queue has come: at once, or after waiting for another process's lock.
+      this.assertOpen();
+      outcomes = await this.attemptWhileBusy(() => {
         // Stamped per attempt: when it was recorded, however long another process's lock delayed it.
         const recordedAt = new Date().toISOString();
         return this.db
@@ -297,10 +326,10 @@ export class SqliteEventStore implements EventStore {
     if (written.length) this.wakePollers(written);
   }
 
-  private appendInTransaction(stmts: Statements, streamName: string, events: SerialisedEvent[], expected: ExpectedRevision, recordedAt: string): AppendResult {
+  private appendInTransaction(stmts: Pick<Statements, 'streamRevision' | 'insert'>, streamName: string, events: SerialisedEvent[], expected: ExpectedRevision, recordedAt: string, lookup: (sql: string) => Database.Statement = (sql) => this.statement(sql)): AppendResult {
     const current = stmts.streamRevision.get(streamName)?.revision ?? null;
     if (events.length > 0) {
-      const existing = this.findExisting(events.map((e) => e.event.id));
+      const existing = findExisting(lookup, events.map((e) => e.event.id));
       if (existing.length === events.length && existing.every((row) => row.stream_name === streamName)) {
         // A retry of an append that already succeeded: nothing to write.
         return { nextExpectedRevision: current ?? -1, alreadyAppended: true };
@@ -320,17 +349,100 @@ export class SqliteEventStore implements EventStore {
     return { nextExpectedRevision: revision, alreadyAppended: false };
   }
 
-  private findExisting(ids: string[]): Array<{ event_id: string; stream_name: string }> {
-    const found: Array<{ event_id: string; stream_name: string }> = [];
-    for (let i = 0; i < ids.length; i += ID_LOOKUP_CHUNK) {
-      const chunk = ids.slice(i, i + ID_LOOKUP_CHUNK);
-      const rows = this.statement(`SELECT event_id, stream_name FROM events WHERE event_id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as Array<{
-        event_id: string;
-        stream_name: string;
-      }>;
-      found.push(...rows);
+  /**
+   * A large append (an accounting file of 100 000 lines): validated and serialised in slices, then
+   * written in ONE transaction on a second connection, a slice of streams at a time with the event
+   * loop let in between. Written in one go it held the process for seconds (every request of the
+   * api waited); now reads go on meanwhile on the main connection, which in WAL mode sees only
+   * committed data, so nobody sees half an import, and a crash mid-way leaves nothing of it.
+   * Appends of this process made meanwhile queue behind it, as behind any append waiting for the
+   * lock; other processes meet the lock as they would during any append.
+   */
+  private async appendInSteps(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    // Its place in this process's queue is taken now, so appends made later commit after it.
+    const ahead = this.writeTail;
+    const run = (async () => {
+      const prepared: Array<StreamAppend & { serialised: SerialisedEvent[] }> = [];
+      let slice = performance.now();
+      for (const a of appends) {
+        prepared.push({ ...a, serialised: validateAndSerialise(a.streamName, a.events, a.expectedRevision) });
+        if (performance.now() - slice >= this.stepMs) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
+      }
+      if (ahead) await ahead;
+      this.assertOpen();
+      const results = await this.writeInSteps(prepared);
+      return { prepared, results };
+    })();
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.writeTail = tail;
+    void tail.then(() => {
+      if (this.writeTail === tail) this.writeTail = undefined;
+    });
+    const { prepared, results } = await run;
+    const written = prepared.filter((_, i) => !results[i]?.alreadyAppended).map((a) => a.streamName);
+    if (written.length) this.wakePollers(written);
+    return results;
+  }
+
+  private async writeInSteps(prepared: ReadonlyArray<StreamAppend & { serialised: SerialisedEvent[] }>): Promise<AppendResult[]> {
+    const writer = this.openStepWriter();
+    const lookup = (sql: string) => {
+      let statement = writer.idLookups.get(sql);
+      if (!statement) writer.idLookups.set(sql, (statement = writer.db.prepare(sql)));
+      return statement;
+    };
+    // The lock, waited for asynchronously like any append's.
+    await this.retryWhileBusy(() => writer.db.prepare('BEGIN IMMEDIATE').run(), performance.now(), 'append (nothing was written)');
+    try {
+      const recordedAt = new Date().toISOString();
+      const results: AppendResult[] = [];
+      let slice = performance.now();
+      for (const a of prepared) {
+        results.push(this.appendInTransaction(writer.stmts, a.streamName, a.serialised, a.expectedRevision, recordedAt, lookup));
+        if (performance.now() - slice >= this.stepMs) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.closed) throw new EventStoreUnavailableError('The SQLite event store was closed during a large append (nothing was written)');
+          slice = performance.now();
+        }
+      }
+      writer.db.prepare('COMMIT').run();
+      return results;
+    } catch (error) {
+      if (writer.db.inTransaction) writer.db.prepare('ROLLBACK').run();
+      throw error;
+    } finally {
+      if (this.closed) this.closeStepWriter();
     }
-    return found;
+  }
+
+  private openStepWriter(): NonNullable<SqliteEventStore['stepWriter']> {
+    if (!this.stepWriter) {
+      const db = new Database(this.file, { timeout: DRIVER_BUSY_TIMEOUT_MS });
+      // Per connection: an acknowledged append survives a power cut on this one too.
+      db.pragma('synchronous = FULL');
+      this.stepWriter = {
+        db,
+        stmts: {
+          streamRevision: db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_name = ?'),
+          insert: db.prepare('INSERT INTO events (stream_name, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+        },
+        idLookups: new Map(),
+      };
+    }
+    return this.stepWriter;
+  }
+
+  private closeStepWriter(): void {
+    if (this.stepWriter && !this.stepWriter.db.inTransaction) {
+      this.stepWriter.db.close();
+      this.stepWriter = undefined;
+    }
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -543,6 +655,7 @@ export class SqliteEventStore implements EventStore {
     // lock; a wait for it ends with the close, as any waiting append's does).
     if (this.group) void this.flushGroup();
     this.closed = true;
+    this.closeStepWriter();
     this.notifier?.stop();
     for (const wake of [...this.sleepers]) wake();
     this.db.close();
@@ -613,36 +726,20 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Runs a write transaction. Alone, it runs at once; when it meets another process's lock, it
-   * waits asynchronously, and appends of this process that arrive meanwhile queue behind it, so
-   * this process's appends commit in call order and only one of them polls the lock at a time.
+   * Runs a write transaction whose turn in this process's queue has come (`writeTail`: each append
+   * takes its place when called, so this process's appends commit in call order and only one of
+   * them at a time knocks on the lock). At once, or, when it meets another process's lock, again
+   * and again on timers until it gets it.
    */
-  private write<T>(attempt: () => T): T | Promise<T> {
+  private attemptWhileBusy<T>(attempt: () => T): T | Promise<T> {
     this.assertOpen();
     const startedAt = performance.now();
-    let busy: unknown;
-    if (!this.writeTail) {
-      try {
-        return attempt();
-      } catch (error) {
-        if (!isBusy(error)) throw error;
-        busy = error;
-      }
+    try {
+      return attempt();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      return this.retryWhileBusy(attempt, startedAt, 'append (nothing was written)', error);
     }
-    const ahead = this.writeTail;
-    const run = (async () => {
-      if (ahead) await ahead;
-      return this.retryWhileBusy(attempt, startedAt, 'append (nothing was written)', busy);
-    })();
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.writeTail = tail;
-    void tail.then(() => {
-      if (this.writeTail === tail) this.writeTail = undefined;
-    });
-    return run;
   }
 
   /**
@@ -753,6 +850,15 @@ export class SqliteEventStore implements EventStore {
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+function findExisting(lookup: (sql: string) => Database.Statement, ids: string[]): Array<{ event_id: string; stream_name: string }> {
+  const found: Array<{ event_id: string; stream_name: string }> = [];
+  for (let i = 0; i < ids.length; i += ID_LOOKUP_CHUNK) {
+    const chunk = ids.slice(i, i + ID_LOOKUP_CHUNK);
+    found.push(...(lookup(`SELECT event_id, stream_name FROM events WHERE event_id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as Array<{ event_id: string; stream_name: string }>));
+  }
+  return found;
 }
 
 function checkExpectedRevision(streamName: string, expected: ExpectedRevision, current: number | null): void {
