@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { osloDate, startOfOsloDay, type LocalDate, type WorkflowInput, type WorkflowOutput } from '@evp/shared-kernel';
 import type { Actor, EventFilter, EventTypeMap, GlobalPosition, RecordedEvent } from '@evp/event-store';
 import { writeCheckpoint, type ReadModelDb } from '@evp/read-models';
@@ -274,20 +274,35 @@ export class WorkflowRunner<S = unknown, C = unknown> implements EventProcessor 
     }
     const cancelledTimers = new Set<string>();
     for (const some of chunks(cancels, ROWS_PER_STATEMENT)) {
-      const cancelled = await tx
-        .updateTable('wf_deadlines')
-        .set((eb) => {
-          // Each row keeps the id of the input that cancelled it: CASE id WHEN … THEN <cause> … END.
-          const [first, ...rest] = some as [DeadlineCancel, ...DeadlineCancel[]];
-          let cause = eb.case('id').when(first.id).then(first.cause);
-          for (const c of rest) cause = cause.when(c.id).then(c.cause);
-          return { status: 'cancelled', cause: cause.else(eb.ref('cause')).end(), changed_at: now.toISOString() };
-        })
+      // Most cancels find nothing pending (a payment on an account with nothing scheduled): look
+      // first, and write only the rows that are pending.
+      const pending = await tx
+        .selectFrom('wf_deadlines')
+        .select('id')
         .where('status', '=', 'pending')
         .where(
           'id',
           'in',
           some.map((c) => c.id),
+        )
+        .execute();
+      if (pending.length === 0) continue;
+      const causeOf = new Map(some.map((c) => [c.id, c.cause]));
+      // Each row keeps the id of the input that cancelled it: CASE id WHEN … THEN <cause> … END,
+      // built in one go (Kysely's case builder copies itself at every WHEN).
+      const cause = sql<string>`CASE ${sql.ref('id')} ${sql.join(
+        pending.map((r) => sql`WHEN ${r.id} THEN ${causeOf.get(r.id) ?? null}`),
+        sql` `,
+      )} ELSE ${sql.ref('cause')} END`;
+      const cancelled = await tx
+        .updateTable('wf_deadlines')
+        .set({ status: 'cancelled', cause, changed_at: now.toISOString() })
+        // Still pending: a firing committed since the look keeps its own status.
+        .where('status', '=', 'pending')
+        .where(
+          'id',
+          'in',
+          pending.map((r) => r.id),
         )
         .returning(['id', 'delivery'])
         .execute();
