@@ -876,12 +876,30 @@ function parsePosition(position: GlobalPosition | undefined): number {
   return Number(position);
 }
 
+/**
+ * Metadata as parsed lately, by its text. The events of one command or one import carry the same
+ * metadata (correlation, causation, actor, time), so an import's 100 000 events parse it once
+ * instead of 100 000 times. Shared objects: readers treat events as immutable (they are facts).
+ */
+const parsedMetadata = new Map<string, RecordedEvent['metadata']>();
+const PARSED_METADATA_MAX = 256;
+
+function parseMetadata(text: string): RecordedEvent['metadata'] {
+  let metadata = parsedMetadata.get(text);
+  if (metadata === undefined) {
+    metadata = JSON.parse(text) as RecordedEvent['metadata'];
+    if (parsedMetadata.size >= PARSED_METADATA_MAX) parsedMetadata.delete(parsedMetadata.keys().next().value as string);
+    parsedMetadata.set(text, metadata);
+  }
+  return metadata;
+}
+
 function toRecorded(row: EventRow): RecordedEvent {
   return {
     id: row.event_id,
     type: row.type,
     data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
+    metadata: parseMetadata(row.metadata),
     streamName: row.stream_name,
     revision: row.revision,
     position: String(row.position),
