@@ -30,7 +30,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [LoggerModule.forRoot(loggerParams(config, 'api')), PlatformModule.forRoot(config, 'api'), CqrsModule.forRoot(), NavApiModule, WarningsApiModule],
+      imports: [LoggerModule.forRoot(loggerParams(config, 'api', { requestLog: 'hook' })), PlatformModule.forRoot(config, 'api'), CqrsModule.forRoot(), NavApiModule, WarningsApiModule],
       controllers: [LedgerController, CasesController, PeopleController, MeController, ...webControllers(config)],
       providers: [
         { provide: TokenVerifier, inject: [CLOCK], useFactory: (clock: Clock) => new TokenVerifier({ ...tokenVerifierOptionsFrom(config), clock }) },

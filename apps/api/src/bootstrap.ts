@@ -2,8 +2,8 @@ import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
-import type { AppConfig } from '@evp/runtime';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import { installRequestLog, type AppConfig } from '@evp/runtime';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, TokenVerifier, installHttpEdge, problemFrameworkErrors } from '@evp/auth';
 import { ApiModule } from './app.module';
 import { CSV_MEDIA_TYPES, MAX_FORM_FIELD_BYTES, MAX_JSON_BYTES, MAX_JSON_DEPTH, isPublicRoute, maxBodyFor, routeBodyLimit } from './http/limits';
@@ -24,6 +24,8 @@ export async function createApi(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   // Before the edge, so refused requests are timed too.
   registerApiMetrics(app, config);
+  // One line per request from a hook (see loggerParams): refused requests are logged too.
+  installRequestLog(fastify, () => PinoLogger.root);
   // Before any route exists (Swagger's below, Nest's at init): the hooks and the route limits apply to all of them.
   installHttpEdge(fastify, {
     verifier: app.get(TokenVerifier),

@@ -13,6 +13,7 @@ import { ArrearsTeamQueueQuery, CASE_LIST_STATUSES, GetCaseQuery, ListCasesQuery
 import { IdempotencyService, idempotencyScopeOf } from '../http/idempotency';
 import { RequestValidationError } from '../http/errors';
 import { correlationIdOf, idempotencyKeyOf, requireJson } from '../http/request';
+import { cachedJson } from '../http/json-body';
 import { ApiErrors, IDEMPOTENCY_HEADER, JSON_BODY_ERRORS } from '../http/openapi';
 
 const READERS: Role[] = ['accounting', 'arrears-team', 'nav-adviser', 'admin'];
@@ -46,20 +47,6 @@ function cursorOf(value: string | undefined) {
   return after;
 }
 
-/** The JSON of list pages; the read models' result cache hands the same page object to every request it serves, so it is serialised once. */
-const serialised = new WeakMap<object, string>();
-
-/** `page` as the JSON body Fastify would send for it, from `serialised` when this page object was sent before. */
-function asJson(reply: FastifyReply, page: object): string {
-  let body = serialised.get(page);
-  if (body === undefined) {
-    body = JSON.stringify(page);
-    serialised.set(page, body);
-  }
-  void reply.type('application/json; charset=utf-8');
-  return body;
-}
-
 const contactBody = z.object({
   channel: z.enum(['phone', 'meeting', 'home-visit', 'letter', 'digital'], { message: 'må være phone, meeting, home-visit, letter eller digital' }),
   contactedOn: z.string().refine(isLocalDate, 'må være en dato (ÅÅÅÅ-MM-DD)').optional(),
@@ -88,17 +75,17 @@ export class CasesController {
     const parsed = listQuery.safeParse(query);
     if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
     const q = parsed.data;
-    return asJson(reply, await this.queries.execute<ListCasesQuery, CasePage>(new ListCasesQuery(caller, municipalityFor(caller, q.municipality), q.status, q.sort, cursorOf(q.cursor), q.limit)));
+    return cachedJson(reply, await this.queries.execute<ListCasesQuery, CasePage>(new ListCasesQuery(caller, municipalityFor(caller, q.municipality), q.status, q.sort, cursorOf(q.cursor), q.limit)));
   }
 
   @Get('cases/:id')
   @Roles(...READERS)
   @ApiOperation({ summary: 'Én sak med hele tidslinjen: hvorfor den ble åpnet, kontakt, eskalering og utfall.' })
   @ApiErrors([404, 'Finnes ikke (eller utenfor din tilgang)'])
-  async get(@CurrentCaller() caller: Caller, @Param('id') id: string) {
+  async get(@CurrentCaller() caller: Caller, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const found = parseCaseId(id) ? await this.queries.execute<GetCaseQuery, CaseDetail | undefined>(new GetCaseQuery(caller, id)) : undefined;
     if (!found) throw new ProblemException({ kind: 'not-found' });
-    return found;
+    return cachedJson(reply, found);
   }
 
   @Post('cases/:id/contacts')
@@ -148,6 +135,6 @@ export class CasesController {
     const parsed = queueQuery.safeParse(query);
     if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
     const q = parsed.data;
-    return asJson(reply, await this.queries.execute<ArrearsTeamQueueQuery, CasePage>(new ArrearsTeamQueueQuery(caller, municipalityFor(caller, q.municipality), cursorOf(q.cursor), q.limit)));
+    return cachedJson(reply, await this.queries.execute<ArrearsTeamQueueQuery, CasePage>(new ArrearsTeamQueueQuery(caller, municipalityFor(caller, q.municipality), cursorOf(q.cursor), q.limit)));
   }
 }

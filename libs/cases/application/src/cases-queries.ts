@@ -39,6 +39,8 @@ export interface CasePage {
 
 /** A page's weight in the reader's result cache: its rows. */
 const pageWeight = (page: CasePage) => page.items.length + 1;
+/** A case's: its row and its timeline's. */
+const caseWeight = (found: CaseDetail | null) => 1 + (found?.timeline.length ?? 0);
 
 export const CASE_LIST_STATUSES = { open: ['open'], escalated: ['escalated'], resolved: ['resolved'], active: ['open', 'escalated'], all: ['open', 'escalated', 'resolved'] } as const;
 export type CaseListStatus = keyof typeof CASE_LIST_STATUSES;
@@ -119,10 +121,18 @@ export class GetCaseHandler extends CaseQueryHandler implements IQueryHandler<Ge
 
   async execute({ caller, caseId }: GetCaseQuery): Promise<CaseDetail | undefined> {
     if (!readers(caller)) return undefined;
-    const db = await this.db();
+    // The case as stored, the same for every caller (so keyed by its id alone), from the reader's
+    // result cache while no row changed; who may see it is decided below, on every request.
+    const key = JSON.stringify(['case', caseId]);
+    const found = await this.readModels.cached<CaseTables, CaseDetail | null>(CASES_PROJECTION, CASES_PROJECTION_VERSION, key, (db) => this.load(db, caseId), caseWeight);
+    if (!found || !mayReadCase(caller, { municipalityNumber: found.municipalityNumber, navOffice: found.navOffice })) return undefined;
+    return found;
+  }
+
+  private async load(db: Kysely<CaseTables>, caseId: string): Promise<CaseDetail | null> {
     const queries = compiledCaseQueries(db);
     const [row] = (await db.executeQuery(withCaseId(queries.row, caseId))).rows;
-    if (!row || !mayReadCase(caller, { municipalityNumber: row.municipality, navOffice: row.nav_office })) return undefined;
+    if (!row) return null;
     const timeline = (await db.executeQuery(withCaseId(queries.timeline, caseId))).rows;
     return { ...summary(row), timeline: timeline.map((t) => ({ at: t.at, on: t.on, type: t.type, summary: t.summary, actorRole: t.actor_role })) };
   }

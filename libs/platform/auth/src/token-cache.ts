@@ -28,8 +28,10 @@ interface Entry {
  * verified once stays accepted for at most `maxAgeSeconds` after that (and never past its `exp`),
  * which is the price of not verifying every request. Keep the maximum age short.
  *
- * Time is the verifier's injected clock, both for lru-cache's TTL and for the `until` check on
- * every read (the latter alone decides: the TTL only lets lru-cache drop stale entries sooner).
+ * Time is the verifier's injected clock, read once per look-up for the `until` check, which alone
+ * decides. lru-cache keeps no TTL of its own: it would read the clock again on every look-up (a
+ * test clock's is a `stat`), and the entry count bounds the memory anyway; an expired entry goes
+ * when it is next looked up, or as the least recently used.
  */
 export class VerifiedTokenCache {
   private readonly entries: LRUCache<string, Entry>;
@@ -44,7 +46,7 @@ export class VerifiedTokenCache {
     if (!Number.isInteger(max) || max < 1) throw new Error('The token cache needs a positive whole number of entries');
     if (!Number.isInteger(maxAge) || maxAge < 1) throw new Error('The token cache needs a positive whole number of seconds');
     this.maxAgeMs = maxAge * 1000;
-    this.entries = new LRUCache<string, Entry>({ max, ttl: this.maxAgeMs, ttlResolution: 0, perf: { now: () => this.now() } });
+    this.entries = new LRUCache<string, Entry>({ max });
   }
 
   static keyOf(token: string): string {
@@ -67,7 +69,7 @@ export class VerifiedTokenCache {
     const now = this.now();
     const until = Math.min(expSeconds * 1000, now + this.maxAgeMs);
     if (until <= now) return;
-    this.entries.set(VerifiedTokenCache.keyOf(token), { caller, until }, { ttl: until - now });
+    this.entries.set(VerifiedTokenCache.keyOf(token), { caller, until });
   }
 
   get size(): number {

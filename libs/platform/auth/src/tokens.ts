@@ -185,11 +185,20 @@ export class TokenVerifier {
   }
 
   /**
+   * The Caller of a token verified before and still within its cache entry's life (what `verify`
+   * would answer without checking a signature), else undefined: `verify` it then. Synchronous, so
+   * a known caller's request costs no promise.
+   */
+  verified(token: string): Caller | undefined {
+    return this.cache?.get(token);
+  }
+
+  /**
    * The Caller of a token, or InvalidTokenError (401), NoAccessError (403: genuine, but gives no
    * access here) or KeySourceUnavailableError (503).
    */
   async verify(token: string): Promise<Caller> {
-    const cached = this.cache?.get(token);
+    const cached = this.verified(token);
     if (cached) return cached;
 
     const now = this.options.clock.now();

@@ -41,6 +41,8 @@ interface CachedResult {
  */
 export class ReadModelReader {
   private opening: Promise<ReadModelDb> | undefined;
+  /** What `opening` resolved to, once it has. */
+  private opened: ReadModelDb | undefined;
   private readonly cache = new Map<string, GenerationEntry>();
   private readonly results = new Map<string, CachedResult>();
   private resultsWeight = 0;
@@ -59,8 +61,16 @@ export class ReadModelReader {
       if (this.backend.kind === 'sqlite' && this.backend.file !== ':memory:' && !existsSync(this.backend.file)) {
         throw new ReadModelsUnavailableError('read models are not built yet: the worker creates them at start');
       }
-      this.opening = ReadModelDb.open(this.backend);
-      this.opening.catch(() => (this.opening = undefined));
+      const opening = ReadModelDb.open(this.backend);
+      this.opening = opening;
+      opening.then(
+        (db) => {
+          if (this.opening === opening) this.opened = db;
+        },
+        () => {
+          if (this.opening === opening) this.opening = undefined;
+        },
+      );
     }
     return this.opening;
   }
@@ -85,7 +95,7 @@ export class ReadModelReader {
    * connection) this is just `compute(db)`.
    */
   async cached<DB, T>(name: string, version: number, key: string, compute: (db: Kysely<DB>) => Promise<T>, weigh: (value: T) => number = () => 1): Promise<T> {
-    const { db, generation, store } = await this.active<DB>(name, version);
+    const { db, generation, store } = this.knownActive<DB>(name, version) ?? (await this.active<DB>(name, version));
     const before = this.resultCacheWeight > 0 && store.readOnly ? store.dataVersion() : undefined;
     if (before === undefined) return compute(db);
     const fullKey = `${name}\u0000${version}\u0000${generation}\u0000${key}`;
@@ -116,6 +126,18 @@ export class ReadModelReader {
       this.results.delete(oldest.value);
       this.resultsWeight -= dropped.weight;
     }
+  }
+
+  /**
+   * What `active` would answer from its cache without awaiting anything (the store open, the
+   * entry younger than a second and of this version), else undefined: a cached read's every
+   * request then pays no promise for it.
+   */
+  private knownActive<DB>(name: string, version: number): { db: Kysely<DB>; generation: number; store: ReadModelDb } | undefined {
+    const store = this.backend instanceof ReadModelDb ? this.backend : this.opened;
+    const entry = this.cache.get(name);
+    if (store === undefined || entry?.active === undefined || entry.active.version !== version || Date.now() - entry.at > GENERATION_CACHE_MS) return undefined;
+    return { db: entry.mapped as Kysely<DB>, generation: entry.active.generation, store };
   }
 
   /**
@@ -154,6 +176,7 @@ export class ReadModelReader {
     if (this.backend instanceof ReadModelDb) return;
     const db = await this.opening?.catch(() => undefined);
     this.opening = undefined;
+    this.opened = undefined;
     await db?.close();
   }
 }
