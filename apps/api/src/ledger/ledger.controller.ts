@@ -28,6 +28,8 @@ import { IdempotencyService, idempotencyScopeOf } from '../http/idempotency';
 import { RequestValidationError } from '../http/errors';
 import { commandContext, idempotencyKeyOf, readUpload, requireJson } from '../http/request';
 import { ApiErrors, IDEMPOTENCY_HEADER, JSON_BODY_ERRORS } from '../http/openapi';
+import { cachedJson } from '../http/json-body';
+import { OsloToday } from '../http/oslo-today';
 
 const WRITERS: Role[] = ['accounting', 'admin'];
 const READERS: Role[] = ['accounting', 'arrears-team', 'nav-adviser', 'admin'];
@@ -56,6 +58,8 @@ const arrearsQuery = z.object({
 @Controller('api/v1/ledger')
 export class LedgerController {
   private readonly synthetic: { allowSyntheticIds: boolean };
+  /** The arrears list's «today», recomputed only when the clock passes midnight. */
+  private readonly today = new OsloToday();
 
   constructor(
     private readonly commands: CommandBus,
@@ -142,7 +146,7 @@ export class LedgerController {
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor fra forrige side (med samme sortering og filtre)' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiErrors([422, 'Ugyldig spørring: hver feil med parameteren og årsaken'])
-  async arrears(@CurrentCaller() caller: Caller, @Query() query: unknown) {
+  async arrears(@CurrentCaller() caller: Caller, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const parsed = arrearsQuery.safeParse(query);
     if (!parsed.success) throw RequestValidationError.fromZod(parsed.error);
     const { municipality, sort, cursor, limit, ...raw } = parsed.data;
@@ -165,7 +169,8 @@ export class LedgerController {
       }
       after = decoded.after;
     }
-    return this.queries.execute(new ListArrearsQuery(caller, municipality, osloDate(this.clock.now()), sort, filter, after, limit));
+    // The page is the reader's cached result while no row changes: serialised once (see cachedJson).
+    return cachedJson(reply, await this.queries.execute<ListArrearsQuery, object>(new ListArrearsQuery(caller, municipality, this.today.of(this.clock.now()), sort, filter, after, limit)));
   }
 
   /**
@@ -177,11 +182,12 @@ export class LedgerController {
     reply: FastifyReply,
     caller: Caller,
     fingerprint: Buffer | string,
-    parse: () => { lines: L[]; errors: readonly FieldError[]; total: number },
+    parse: () => { lines: L[]; errors: readonly FieldError[]; total: number } | Promise<{ lines: L[]; errors: readonly FieldError[]; total: number }>,
     execute: (lines: L[], ctx: CommandContext) => Promise<unknown>,
   ): Promise<unknown> {
     const result = await this.idempotency.run(caller, idempotencyScopeOf(request), idempotencyKeyOf(request), fingerprint, async () => {
-      const { lines, errors, total } = parse();
+      // A file is parsed and checked in slices, letting other requests in (a month's file takes seconds).
+      const { lines, errors, total } = await parse();
       if (total > 0) throw new RequestValidationError(errors, total);
       // The Idempotency-Key is part of the import's id: a retried upload is the same import.
       return { status: 200, body: await execute(lines, withImportSource(commandContext(request, caller, WRITERS, this.clock.now()), { idempotencyKey: idempotencyKeyOf(request) })) };

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { parse, type Options as CsvParseOptions } from 'csv-parse';
 import iconv from 'iconv-lite';
 
 /**
@@ -136,17 +136,66 @@ function wrongDelimiter(text: string, known: ReadonlySet<string>): string | unde
 }
 
 /**
+ * Lets the event loop in every `sliceMs` of work: a month's file (100 000 lines) takes a couple
+ * of seconds to parse and check, during which the api must go on answering everybody else.
+ */
+export class Slicer {
+  private since = performance.now();
+  constructor(private readonly sliceMs = 20) {}
+
+  /** Resolves at once while the slice lasts (no await needed then); after it, on the next turn. */
+  pause(): Promise<void> | undefined {
+    if (performance.now() - this.since < this.sliceMs) return undefined;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.since = performance.now();
+        resolve();
+      }),
+    );
+  }
+}
+
+const CSV_OPTIONS: CsvParseOptions = { delimiter: ';', info: true, skip_empty_lines: true, relax_column_count: true, trim: true, bom: true };
+/** Characters handed to the parser at a time. */
+const PARSE_CHUNK = 256 * 1024;
+
+/** csv-parse's streaming parser fed a slice at a time, the event loop let in between. */
+function parseInSlices(text: string): Promise<Array<{ record: string[]; info: { lines: number } }>> {
+  return new Promise((resolve, reject) => {
+    const records: Array<{ record: string[]; info: { lines: number } }> = [];
+    const parser = parse(CSV_OPTIONS);
+    let failed = false;
+    parser.on('readable', () => {
+      let record: { record: string[]; info: { lines: number } } | null;
+      while ((record = parser.read() as typeof record) !== null) records.push(record);
+    });
+    parser.on('error', (error) => {
+      failed = true;
+      reject(error);
+    });
+    parser.on('end', () => resolve(records));
+    void (async () => {
+      for (let i = 0; i < text.length && !failed; i += PARSE_CHUNK) {
+        parser.write(text.slice(i, i + PARSE_CHUNK));
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      if (!failed) parser.end();
+    })();
+  });
+}
+
+/**
  * Parses a semicolon-separated file with a header line. `columns` maps each canonical column name
  * to the spellings accepted in the header (e.g. `belop` for «beløp»). A wrong delimiter, missing
  * required columns, ragged lines and quoting errors go to `errors` with their line, never as an
- * exception; no error repeats the file's content.
+ * exception; no error repeats the file's content. Parsed in slices (see `Slicer`).
  */
-export function parseSemicolonCsv(
+export async function parseSemicolonCsv(
   text: string,
   columns: Readonly<Record<string, readonly string[]>>,
   required: readonly string[],
   errors: ErrorList = new ErrorList(),
-): { rows: CsvRow[]; errors: ErrorList } {
+): Promise<{ rows: CsvRow[]; errors: ErrorList }> {
   const delimiterProblem = wrongDelimiter(text, new Set(Object.values(columns).flat()));
   if (delimiterProblem) {
     errors.push({ line: 1, column: null, reason: delimiterProblem });
@@ -154,7 +203,7 @@ export function parseSemicolonCsv(
   }
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(text, { delimiter: ';', info: true, skip_empty_lines: true, relax_column_count: true, trim: true, bom: true }) as unknown as typeof records;
+    records = await parseInSlices(text);
   } catch (error) {
     const e = error as { lines?: unknown; code?: unknown };
     const detail = typeof e.code === 'string' ? PARSE_ERRORS[e.code] : undefined;
@@ -179,7 +228,9 @@ export function parseSemicolonCsv(
   const mapped = new Set(index.values());
   const unmappedColumns = header.record.map((_, i) => i).filter((i) => !mapped.has(i));
   const rows: CsvRow[] = [];
+  const slicer = new Slicer();
   for (const { record, info } of body) {
+    await slicer.pause();
     if (record.length !== header.record.length) {
       errors.push({ line: info.lines, column: null, reason: `linjen har ${record.length} felt, overskriften ${header.record.length}` });
       continue;

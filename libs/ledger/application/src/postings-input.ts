@@ -1,6 +1,6 @@
 import { DateFormatError, MoneyFormatError, containsIdentityNumber, isLocalDate, parseKroner, parseLocalDate, type LocalDate, type Ore } from '@evp/shared-kernel';
 import { MUNICIPALITY_NUMBER, TENANCY_ID, VOUCHER_REF, type Posting, type PostingKind } from '@evp/ledger-domain';
-import { ErrorList, parseSemicolonCsv, type InputResult } from './csv';
+import { ErrorList, Slicer, parseSemicolonCsv, type InputResult } from './csv';
 import { guardFields, guardUnknownFields } from './personal-data-guard';
 
 /** A validated line: which tenancy, and what to post. */
@@ -154,19 +154,33 @@ function parseDateField(value: string | undefined, field: keyof RawPosting, fail
 function validateAll(raws: Iterable<{ raw: RawPosting; line: number; refused?: boolean }>, names: Names, errors: ErrorList): PostingLine[] {
   const lines: PostingLine[] = [];
   const seen = new Map<string, number>();
-  for (const { raw, line, refused } of raws) {
-    const valid = validateOne(raw, line, names, errors);
-    if (!valid || refused) continue;
-    const key = `${valid.municipalityNumber}|${valid.tenancyId}|${valid.posting.voucherRef}`;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      errors.push({ line, column: names.voucherRef, reason: `samme bilag for samme leieforhold står også på linje ${first}` });
-      continue;
-    }
-    seen.set(key, line);
-    lines.push(valid);
+  for (const raw of raws) validateInto(raw, names, errors, seen, lines);
+  return lines;
+}
+
+/** `validateAll` with the event loop let in now and then (a month's file). */
+async function validateAllInSlices(raws: Iterable<{ raw: RawPosting; line: number; refused?: boolean }>, names: Names, errors: ErrorList): Promise<PostingLine[]> {
+  const lines: PostingLine[] = [];
+  const seen = new Map<string, number>();
+  const slicer = new Slicer();
+  for (const raw of raws) {
+    await slicer.pause();
+    validateInto(raw, names, errors, seen, lines);
   }
   return lines;
+}
+
+function validateInto({ raw, line, refused }: { raw: RawPosting; line: number; refused?: boolean }, names: Names, errors: ErrorList, seen: Map<string, number>, lines: PostingLine[]): void {
+  const valid = validateOne(raw, line, names, errors);
+  if (!valid || refused) return;
+  const key = `${valid.municipalityNumber}|${valid.tenancyId}|${valid.posting.voucherRef}`;
+  const first = seen.get(key);
+  if (first !== undefined) {
+    errors.push({ line, column: names.voucherRef, reason: `samme bilag for samme leieforhold står også på linje ${first}` });
+    return;
+  }
+  seen.set(key, line);
+  lines.push(valid);
 }
 
 const result = (lines: PostingLine[], errors: ErrorList): InputResult<PostingLine> => ({ lines, ...errors.report() });
@@ -199,8 +213,8 @@ export function postingsFromJson(body: unknown): InputResult<PostingLine> {
  * A semicolon-separated file from the ERP, one posting per line. Columns the parser does not read
  * are checked for identity numbers too. At most `MAX_REPORTED_ERRORS` errors come back, with `total`.
  */
-export function postingsFromCsv(text: string): InputResult<PostingLine> {
-  const parsed = parseSemicolonCsv(text, POSTING_COLUMNS, REQUIRED);
+export async function postingsFromCsv(text: string): Promise<InputResult<PostingLine>> {
+  const parsed = await parseSemicolonCsv(text, POSTING_COLUMNS, REQUIRED);
   const errors = parsed.errors;
   const raws = parsed.rows.map((row) => {
     const refused = row.unmapped.filter((cell) => containsIdentityNumber(cell.value));
@@ -220,5 +234,5 @@ export function postingsFromCsv(text: string): InputResult<PostingLine> {
       },
     };
   });
-  return result(validateAll(raws, CSV_NAMES, errors), errors);
+  return result(await validateAllInSlices(raws, CSV_NAMES, errors), errors);
 }

@@ -1,6 +1,6 @@
 import { checkNationalId, containsIdentityNumber, MoneyFormatError, parseKroner, type Ore } from '@evp/shared-kernel';
 import { MUNICIPALITY_NUMBER, TENANCY_ID, type LandlordKind } from '@evp/ledger-domain';
-import { ErrorList, parseSemicolonCsv, type InputResult } from './csv';
+import { ErrorList, Slicer, parseSemicolonCsv, type InputResult } from './csv';
 import { guardFields, guardUnknownFields, identityNumberReason } from './personal-data-guard';
 
 /** A tenant as accounting registers them. Personal data: kept out of events, logs and error messages. */
@@ -230,11 +230,13 @@ export function tenanciesFromJson(body: unknown, options: TenancyInputOptions = 
  * numbers and formulas, and so are columns the parser does not read. At most
  * `MAX_REPORTED_ERRORS` errors come back, with `total`.
  */
-export function tenanciesFromCsv(text: string, options: TenancyInputOptions = {}): InputResult<TenancyLine> {
-  const parsed = parseSemicolonCsv(text, TENANCY_COLUMNS, REQUIRED);
+export async function tenanciesFromCsv(text: string, options: TenancyInputOptions = {}): Promise<InputResult<TenancyLine>> {
+  const parsed = await parseSemicolonCsv(text, TENANCY_COLUMNS, REQUIRED);
   const errors = parsed.errors;
   const groups = new Map<string, { first: number; raw: RawTenancy & { tenants: RawTenant[] } }>();
+  const slicer = new Slicer();
   for (const row of parsed.rows) {
+    await slicer.pause();
     const v = row.values;
     const refusedCells = row.unmapped.filter((cell) => containsIdentityNumber(cell.value));
     for (const cell of refusedCells) errors.push({ line: row.line, column: cell.column, reason: CSV_NAMES.identityReason });
@@ -253,6 +255,11 @@ export function tenanciesFromCsv(text: string, options: TenancyInputOptions = {}
     if (differs) errors.push({ line: row.line, column: CSV_NAMES[differs], reason: `avviker fra linje ${group.first} for samme leieforhold` });
     if (refused.size === 0 && !differs) group.raw.tenants.push(tenant);
   }
-  const lines = [...groups.values()].map((g) => validateOne(g.raw, g.first, CSV_NAMES, errors, options)).filter((l): l is TenancyLine => l !== undefined);
+  const lines: TenancyLine[] = [];
+  for (const g of groups.values()) {
+    await slicer.pause();
+    const line = validateOne(g.raw, g.first, CSV_NAMES, errors, options);
+    if (line !== undefined) lines.push(line);
+  }
   return result(lines, errors);
 }
