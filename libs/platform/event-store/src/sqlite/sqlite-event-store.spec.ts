@@ -123,7 +123,8 @@ describe('SQLite: subscriptions near the head share one read of the log', () => 
 
 describe('SQLite: appends of one turn share a commit, each succeeding or failing alone', () => {
   it('a conflicting append in the group is refused while the others are written, in call order', async () => {
-    const store = new SqliteEventStore({ file: join(dir, 'group.sqlite') });
+    // A window of a minute: every append after the first counts as part of a burst.
+    const store = new SqliteEventStore({ file: join(dir, 'group.sqlite'), groupCommitWindowMs: 60_000 });
     try {
       await store.appendToStream('group-b', [testEvent()], { expectedRevision: 'no_stream' });
       const [a, b, c, d] = await Promise.allSettled([
@@ -149,9 +150,22 @@ describe('SQLite: appends of one turn share a commit, each succeeding or failing
     }
   });
 
+  it('an append that comes alone is written at once, without waiting for the turn to end', async () => {
+    const store = new SqliteEventStore({ file: join(dir, 'group-alone.sqlite') });
+    try {
+      const appended = store.appendToStream('alone-a', [testEvent()], { expectedRevision: 'no_stream' });
+      // Still in the same synchronous stretch as the call: committed already.
+      expect(store.database.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 1 });
+      await appended;
+    } finally {
+      await store.close();
+    }
+  });
+
   it('an append made just before close is written, not lost', async () => {
     const file = join(dir, 'group-close.sqlite');
-    const store = new SqliteEventStore({ file });
+    const store = new SqliteEventStore({ file, groupCommitWindowMs: 60_000 });
+    await store.appendToStream('close-0', [testEvent()], { expectedRevision: 'no_stream' });
     const appended = store.appendToStream('close-a', [testEvent()], { expectedRevision: 'no_stream' });
     await store.close();
     await expect(appended).resolves.toMatchObject({ nextExpectedRevision: 0 });

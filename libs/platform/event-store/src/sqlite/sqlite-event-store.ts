@@ -52,6 +52,12 @@ export interface SqliteEventStoreOptions {
    * (default 5 000). Smaller ones are written in one go.
    */
   readonly largeAppendEvents?: number;
+  /**
+   * An append that comes within this long of the previous one waits for the end of the event
+   * loop's turn and shares one commit with whatever else the turn appends (default 10 ms); one
+   * that comes alone is written at once. 0: every append alone (no grouping).
+   */
+  readonly groupCommitWindowMs?: number;
   /** How long a large append works before it lets the event loop in (default 20 ms; 0: after every stream, for tests). */
   readonly largeAppendStepMs?: number;
   /**
@@ -147,6 +153,8 @@ const FIRST_BACKOFF_MS = 1;
 const MAX_BACKOFF_MS = 32;
 /** How long a large append works before it lets the event loop in. */
 const DEFAULT_STEP_MS = 20;
+/** Longer than an fsync (~2 ms here): the appends a batch's commands make one after another count as a burst. */
+const DEFAULT_GROUP_WINDOW_MS = 10;
 
 /**
  * The single-machine event store: one SQLite file in WAL mode with `synchronous = FULL`, so an
@@ -200,6 +208,8 @@ export class SqliteEventStore implements EventStore {
   private readonly stepMs: number;
   /** The second connection large appends are written on, opened on first use. */
   private stepWriter: { db: Database.Database; stmts: Pick<Statements, 'streamRevision' | 'insert'>; idLookups: Map<string, Database.Statement> } | undefined;
+  private readonly groupWindowMs: number;
+  private lastAppendAt = Number.NEGATIVE_INFINITY;
   /** Appends waiting for this turn's group commit. */
   private group: GroupMember[] | undefined;
   /** `PRAGMA data_version` as last seen: it moves only when another connection commits. */
@@ -214,6 +224,7 @@ export class SqliteEventStore implements EventStore {
     this.file = options.file;
     this.largeAppendEvents = options.largeAppendEvents ?? 5_000;
     this.stepMs = options.largeAppendStepMs ?? DEFAULT_STEP_MS;
+    this.groupWindowMs = options.groupCommitWindowMs ?? DEFAULT_GROUP_WINDOW_MS;
     this.db = new Database(options.file, { timeout: options.syncBusyWait ? this.busyTimeoutMs : DRIVER_BUSY_TIMEOUT_MS });
     try {
       this.stmts = this.initialise();
@@ -242,8 +253,8 @@ export class SqliteEventStore implements EventStore {
    * Appends to several streams in one transaction: all or nothing. SQLite-only (EventStoreDB
    * before 25.1 cannot do it); callers that must run on both backends use one stream per atomic unit.
    *
-   * Group commit: appends made in the same turn of the event loop (a workflow dispatching a batch's
-   * commands, concurrent requests) are written in ONE transaction, each in a savepoint of its own,
+   * Group commit: appends that come in a burst (a workflow dispatching a batch's commands,
+   * concurrent requests) are written per turn of the event loop in ONE transaction, each in a savepoint of its own,
    * so they share one fsync (about 2 ms on this kind of disk, during which better-sqlite3 holds the
    * event loop) instead of one each. Each append still succeeds or fails alone: a conflict rolls
    * back its savepoint only, and its promise rejects while the others resolve. Every promise
@@ -255,6 +266,12 @@ export class SqliteEventStore implements EventStore {
     if (total >= this.largeAppendEvents && this.file !== ':memory:') return this.appendInSteps(appends);
     // Validate and serialise everything before taking the write lock: bad input writes nothing.
     const prepared = appends.map((a) => ({ ...a, serialised: validateAndSerialise(a.streamName, a.events, a.expectedRevision) }));
+    const now = performance.now();
+    // Alone (nothing queued, no append for a while): written at once, as a single append always
+    // was — a posting's latency should not wait for the rest of the turn. In a burst (a workflow
+    // dispatching a batch's commands, an import's fan-out), grouped.
+    const alone = this.stmts !== undefined && !this.group && !this.writeTail && now - this.lastAppendAt >= this.groupWindowMs;
+    this.lastAppendAt = now;
     return new Promise<AppendResult[]>((resolve, reject) => {
       const member: GroupMember = { prepared, resolve, reject };
       if (this.group) {
@@ -262,13 +279,16 @@ export class SqliteEventStore implements EventStore {
         return;
       }
       this.group = [member];
-      // Its place in this process's queue is taken now (appends commit in call order); it is
-      // written after the microtasks of this turn, so whatever else this turn appends joins it.
+      // Its place in this process's queue is taken now (appends commit in call order); in a
+      // burst it is written after the microtasks of this turn, so whatever else this turn
+      // appends joins it.
       const ahead = this.writeTail;
-      const flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-        if (ahead) await ahead;
-        await this.flushGroup();
-      });
+      const flushing = alone
+        ? this.flushGroup()
+        : new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+            if (ahead) await ahead;
+            await this.flushGroup();
+          });
       const tail = flushing.then(
         () => undefined,
         () => undefined,
