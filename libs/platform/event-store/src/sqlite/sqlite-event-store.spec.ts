@@ -150,6 +150,25 @@ describe('SQLite: appends of one turn share a commit, each succeeding or failing
     }
   });
 
+  it('an error that ends the transaction (the disk is full) fails every append of the group with it, and writes none', async () => {
+    const store = new SqliteEventStore({ file: join(dir, 'group-full.sqlite'), groupCommitWindowMs: 60_000 });
+    try {
+      await store.appendToStream('full-0', [testEvent()], { expectedRevision: 'no_stream' });
+      // Room for a few more pages only: the middle append, of ~600 KB, cannot fit.
+      store.database.pragma(`max_page_count = ${(store.database.pragma('page_count', { simple: true }) as number) + 3}`);
+      const big = { huge: 'x'.repeat(60_000) };
+      const settled = await Promise.allSettled([
+        store.appendToStream('full-1', [testEvent()], { expectedRevision: 'no_stream' }),
+        store.appendToStream('full-2', Array.from({ length: 10 }, () => ({ ...testEvent(), data: big })), { expectedRevision: 'no_stream' }),
+        store.appendToStream('full-3', [testEvent()], { expectedRevision: 'no_stream' }),
+      ]);
+      expect(settled.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : r.status))).toEqual(['SQLITE_FULL', 'SQLITE_FULL', 'SQLITE_FULL']);
+      expect((await store.readAll()).map((e) => e.streamName)).toEqual(['full-0']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('an append that comes alone is written at once, without waiting for the turn to end', async () => {
     const store = new SqliteEventStore({ file: join(dir, 'group-alone.sqlite') });
     try {
@@ -223,15 +242,34 @@ describe('SQLite: a large append is written in steps, in one transaction all the
     }
   });
 
-  it('a close during a large append leaves nothing of it', async () => {
+  it('a close while it writes leaves nothing of it', async () => {
     const file = join(dir, 'steps-close.sqlite');
     const store = new SqliteEventStore({ file, largeAppendEvents: 40, largeAppendStepMs: 0 });
     const large = store.appendToStreams(appendsFor('closing', 20));
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Until it is inside its transaction on the second connection (past validation).
+    const writing = () => (store as unknown as { stepWriter?: { db: { inTransaction: boolean } } }).stepWriter?.db.inTransaction === true;
+    while (!writing()) await new Promise<void>((resolve) => setImmediate(resolve));
     await store.close();
-    await expect(large).rejects.toThrow(/closed/);
+    await expect(large).rejects.toThrow(/closed during a large append/);
     const again = new SqliteEventStore({ file });
     expect(await again.readAll()).toEqual([]);
     await again.close();
+  });
+
+  it('appends called after it commit after it, even those that would have joined an open group', async () => {
+    const store = new SqliteEventStore({ file: join(dir, 'steps-order.sqlite'), largeAppendEvents: 40, largeAppendStepMs: 0, groupCommitWindowMs: 60_000 });
+    try {
+      await store.appendToStream('order-0', [testEvent()], { expectedRevision: 'no_stream' });
+      // In one turn: A (grouped), the large L, then C.
+      await Promise.all([
+        store.appendToStream('order-a', [testEvent()], { expectedRevision: 'no_stream' }),
+        store.appendToStreams(appendsFor('order-l', 20)),
+        store.appendToStream('order-c', [testEvent()], { expectedRevision: 'no_stream' }),
+      ]);
+      const order = (await store.readAll()).map((e) => e.streamName.replace(/-\d+$/, ''));
+      expect([...new Set(order)]).toEqual(['order', 'order-a', 'order-l', 'order-c']);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -210,8 +210,8 @@ export class SqliteEventStore implements EventStore {
   private stepWriter: { db: Database.Database; stmts: Pick<Statements, 'streamRevision' | 'insert'>; idLookups: Map<string, Database.Statement> } | undefined;
   private readonly groupWindowMs: number;
   private lastAppendAt = Number.NEGATIVE_INFINITY;
-  /** Appends waiting for this turn's group commit. */
-  private group: GroupMember[] | undefined;
+  /** Appends waiting for this turn's group commit (and how many events they hold), while it takes more. */
+  private group: { members: GroupMember[]; events: number } | undefined;
   /** `PRAGMA data_version` as last seen: it moves only when another connection commits. */
   private dataVersion = 0;
 
@@ -272,22 +272,27 @@ export class SqliteEventStore implements EventStore {
     // dispatching a batch's commands, an import's fan-out), grouped.
     const alone = this.stmts !== undefined && !this.group && !this.writeTail && now - this.lastAppendAt >= this.groupWindowMs;
     this.lastAppendAt = now;
+    const events = prepared.reduce((n, a) => n + a.serialised.length, 0);
     return new Promise<AppendResult[]>((resolve, reject) => {
       const member: GroupMember = { prepared, resolve, reject };
       if (this.group) {
-        this.group.push(member);
+        this.group.members.push(member);
+        this.group.events += events;
+        // A full group takes no more: later appends start the next (one synchronous transaction stays bounded).
+        if (this.group.events >= this.largeAppendEvents) this.group = undefined;
         return;
       }
-      this.group = [member];
+      const group = { members: [member], events };
+      this.group = group.events >= this.largeAppendEvents ? undefined : group;
       // Its place in this process's queue is taken now (appends commit in call order); in a
       // burst it is written after the microtasks of this turn, so whatever else this turn
       // appends joins it.
       const ahead = this.writeTail;
       const flushing = alone
-        ? this.flushGroup()
+        ? this.flushGroup(group)
         : new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
             if (ahead) await ahead;
-            await this.flushGroup();
+            await this.flushGroup(group);
           });
       const tail = flushing.then(
         () => undefined,
@@ -300,10 +305,10 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  private async flushGroup(): Promise<void> {
-    // Members that join from here on start a group of their own.
-    const members = this.group ?? [];
-    this.group = undefined;
+  private async flushGroup(group: { readonly members: GroupMember[] }): Promise<void> {
+    // Appends that come from here on start a group of their own.
+    if (this.group === group) this.group = undefined;
+    const members = group.members;
     if (members.length === 0) return;
     let outcomes: Array<{ results: AppendResult[] } | { error: unknown }>;
     try {
@@ -317,9 +322,13 @@ export class SqliteEventStore implements EventStore {
           .transaction(() =>
             members.map((member) => {
               try {
-                // Nested: a savepoint, rolled back alone when this append throws.
+                // Nested: a savepoint, rolled back alone when this append is refused.
                 return { results: this.db.transaction(() => member.prepared.map((a) => this.appendInTransaction(stmts, a.streamName, a.serialised, a.expectedRevision, recordedAt)))() };
               } catch (error) {
+                // Only a refusal of this append is its own. Anything else (disk full, I/O, a lock)
+                // may have ended the whole transaction: it fails the group, nothing is written,
+                // and every member hears the real error (or it is retried, for a lock).
+                if (!this.db.inTransaction || !isRefusal(error)) throw error;
                 return { error };
               }
             }),
@@ -379,7 +388,9 @@ export class SqliteEventStore implements EventStore {
    * lock; other processes meet the lock as they would during any append.
    */
   private async appendInSteps(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
-    // Its place in this process's queue is taken now, so appends made later commit after it.
+    // Its place in this process's queue is taken now, so appends made later commit after it: an
+    // open group takes no more members (they would commit before this one).
+    this.group = undefined;
     const ahead = this.writeTail;
     const run = (async () => {
       const prepared: Array<StreamAppend & { serialised: SerialisedEvent[] }> = [];
@@ -392,6 +403,7 @@ export class SqliteEventStore implements EventStore {
         }
       }
       if (ahead) await ahead;
+      if (!this.stmts) await this.ready(); // the schema is in place
       this.assertOpen();
       const results = await this.writeInSteps(prepared);
       return { prepared, results };
@@ -434,7 +446,11 @@ export class SqliteEventStore implements EventStore {
       writer.db.prepare('COMMIT').run();
       return results;
     } catch (error) {
-      if (writer.db.inTransaction) writer.db.prepare('ROLLBACK').run();
+      try {
+        if (writer.db.inTransaction) writer.db.prepare('ROLLBACK').run();
+      } catch {
+        // The error that ended the append is the one to report; SQLite rolls back on close anyway.
+      }
       throw error;
     } finally {
       if (this.closed) this.closeStepWriter();
@@ -444,16 +460,21 @@ export class SqliteEventStore implements EventStore {
   private openStepWriter(): NonNullable<SqliteEventStore['stepWriter']> {
     if (!this.stepWriter) {
       const db = new Database(this.file, { timeout: DRIVER_BUSY_TIMEOUT_MS });
-      // Per connection: an acknowledged append survives a power cut on this one too.
-      db.pragma('synchronous = FULL');
-      this.stepWriter = {
-        db,
-        stmts: {
-          streamRevision: db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_name = ?'),
-          insert: db.prepare('INSERT INTO events (stream_name, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-        },
-        idLookups: new Map(),
-      };
+      try {
+        // Per connection: an acknowledged append survives a power cut on this one too.
+        db.pragma('synchronous = FULL');
+        this.stepWriter = {
+          db,
+          stmts: {
+            streamRevision: db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_name = ?'),
+            insert: db.prepare('INSERT INTO events (stream_name, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+          },
+          idLookups: new Map(),
+        };
+      } catch (error) {
+        db.close();
+        throw error;
+      }
     }
     return this.stepWriter;
   }
@@ -673,7 +694,7 @@ export class SqliteEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     // Appends of this turn not yet written: written now (at once unless another process holds the
     // lock; a wait for it ends with the close, as any waiting append's does).
-    if (this.group) void this.flushGroup();
+    if (this.group) void this.flushGroup(this.group);
     this.closed = true;
     this.closeStepWriter();
     this.notifier?.stop();
@@ -831,8 +852,13 @@ export class SqliteEventStore implements EventStore {
 
   private removePoller(state: PollState): void {
     this.pollers.delete(state);
-    // Nobody left to wake: give the watch back (inotify watches are a limited, per-user resource).
-    if (this.pollers.size === 0) this.notifier?.stop();
+    // Nobody left to wake: give the watch back (inotify watches are a limited, per-user resource),
+    // and the shared tail (nobody left to share it).
+    if (this.pollers.size === 0) {
+      this.notifier?.stop();
+      this.tail = [];
+      this.tailFrom = this.tailTo = 0;
+    }
   }
 
   /**
@@ -872,6 +898,16 @@ function isBusy(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
+/**
+ * An append refused for what it is (its expected revision, its event ids, a constraint of its
+ * rows): it alone fails. Anything else is a failure of the transaction it is part of.
+ */
+function isRefusal(error: unknown): boolean {
+  if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError || error instanceof InvalidEventError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
+}
+
 function findExisting(lookup: (sql: string) => Database.Statement, ids: string[]): Array<{ event_id: string; stream_name: string }> {
   const found: Array<{ event_id: string; stream_name: string }> = [];
   for (let i = 0; i < ids.length; i += ID_LOOKUP_CHUNK) {
@@ -903,8 +939,11 @@ function parsePosition(position: GlobalPosition | undefined): number {
  */
 const parsedMetadata = new Map<string, RecordedEvent['metadata']>();
 const PARSED_METADATA_MAX = 256;
+const PARSED_METADATA_MAX_CHARS = 4_096;
 
 function parseMetadata(text: string): RecordedEvent['metadata'] {
+  // Metadata may carry more than the usual fields; a large one is parsed each time, not kept.
+  if (text.length > PARSED_METADATA_MAX_CHARS) return JSON.parse(text) as RecordedEvent['metadata'];
   let metadata = parsedMetadata.get(text);
   if (metadata === undefined) {
     metadata = JSON.parse(text) as RecordedEvent['metadata'];
