@@ -230,7 +230,8 @@ export async function parseSemicolonCsv(
   const rows: CsvRow[] = [];
   const slicer = new Slicer();
   for (const { record, info } of body) {
-    await slicer.pause();
+    const paused = slicer.pause();
+    if (paused) await paused;
     if (record.length !== header.record.length) {
       errors.push({ line: info.lines, column: null, reason: `linjen har ${record.length} felt, overskriften ${header.record.length}` });
       continue;

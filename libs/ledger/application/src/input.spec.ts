@@ -383,20 +383,21 @@ describe('a refused input’s error list', () => {
 });
 
 describe('a month’s file is parsed and checked in slices', () => {
-  it('lets the event loop in while it parses 30 000 lines, and gives the same lines as one go would', async () => {
+  it('lets the event loop in while it parses 10 000 lines (600 KB), and gives the same lines as one go would', async () => {
     const lines = [HEADER];
-    for (let i = 0; i < 30_000; i++) lines.push(`5035;${100000 + i};F-${i};faktura;2026-11-15;2026-12-01;2026-12;9 282,00`);
+    for (let i = 0; i < 10_000; i++) lines.push(`5035;${100000 + i};F-${i};faktura;2026-11-15;2026-12-01;2026-12;9 282,00`);
     let turns = 0;
     const ticking = setInterval(() => (turns += 1), 0);
     try {
       const { lines: parsed, total } = await postingsFromCsv(lines.join('\n'));
       expect(total).toBe(0);
-      expect(parsed).toHaveLength(30_000);
-      expect(parsed[29_999]).toMatchObject({ line: 30_001, tenancyId: '129999', posting: { voucherRef: 'F-29999', amountOre: 928200 } });
+      expect(parsed).toHaveLength(10_000);
+      expect(parsed[9_999]).toMatchObject({ line: 10_001, tenancyId: '109999', posting: { voucherRef: 'F-9999', amountOre: 928200 } });
     } finally {
       clearInterval(ticking);
     }
     // The file is fed to the parser 256 KB at a time with a turn of the event loop after each.
     expect(turns).toBeGreaterThan(0);
-  });
+    // Seconds on a machine busy with the rest of the suite: not Jest's default five.
+  }, 60_000);
 });

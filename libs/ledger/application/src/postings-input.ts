@@ -164,7 +164,8 @@ async function validateAllInSlices(raws: Iterable<{ raw: RawPosting; line: numbe
   const seen = new Map<string, number>();
   const slicer = new Slicer();
   for (const raw of raws) {
-    await slicer.pause();
+    const paused = slicer.pause();
+    if (paused) await paused;
     validateInto(raw, names, errors, seen, lines);
   }
   return lines;

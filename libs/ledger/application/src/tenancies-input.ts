@@ -236,7 +236,8 @@ export async function tenanciesFromCsv(text: string, options: TenancyInputOption
   const groups = new Map<string, { first: number; raw: RawTenancy & { tenants: RawTenant[] } }>();
   const slicer = new Slicer();
   for (const row of parsed.rows) {
-    await slicer.pause();
+    const paused = slicer.pause();
+    if (paused) await paused;
     const v = row.values;
     const refusedCells = row.unmapped.filter((cell) => containsIdentityNumber(cell.value));
     for (const cell of refusedCells) errors.push({ line: row.line, column: cell.column, reason: CSV_NAMES.identityReason });
@@ -257,7 +258,8 @@ export async function tenanciesFromCsv(text: string, options: TenancyInputOption
   }
   const lines: TenancyLine[] = [];
   for (const g of groups.values()) {
-    await slicer.pause();
+    const paused = slicer.pause();
+    if (paused) await paused;
     const line = validateOne(g.raw, g.first, CSV_NAMES, errors, options);
     if (line !== undefined) lines.push(line);
   }
