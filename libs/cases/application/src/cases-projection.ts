@@ -100,26 +100,6 @@ export class CasesProjection implements SqlProjection<CaseTables> {
       .addColumn('outcome', 'text')
       .addColumn('stream_revision', 'integer', (c) => c.notNull())
       .execute();
-    // Each list the api serves is one index range, read in key order (newest first: backwards), never
-    // sorted: one index per filter (a status, active, all) and order (opened, first-contact deadline),
-    // for the municipality and for one NAV office of it; plus the husleierestanseteam's queue.
-    const lists: Array<[string, Array<keyof CaseRow>]> = [
-      ['case_list_status_idx', ['municipality', 'status', 'opened_on', 'case_id']],
-      ['case_list_active_idx', ['municipality', 'active', 'opened_on', 'case_id']],
-      ['case_list_all_idx', ['municipality', 'opened_on', 'case_id']],
-      ['case_list_deadline_idx', ['municipality', 'status', 'first_contact_deadline', 'case_id']],
-      ['case_list_active_deadline_idx', ['municipality', 'active', 'first_contact_deadline', 'case_id']],
-      ['case_list_all_deadline_idx', ['municipality', 'first_contact_deadline', 'case_id']],
-      ['case_list_nav_status_idx', ['municipality', 'nav_office', 'status', 'opened_on', 'case_id']],
-      ['case_list_nav_idx', ['municipality', 'nav_office', 'active', 'opened_on', 'case_id']],
-      ['case_list_nav_all_idx', ['municipality', 'nav_office', 'opened_on', 'case_id']],
-      ['case_list_nav_status_deadline_idx', ['municipality', 'nav_office', 'status', 'first_contact_deadline', 'case_id']],
-      ['case_list_nav_active_deadline_idx', ['municipality', 'nav_office', 'active', 'first_contact_deadline', 'case_id']],
-      ['case_list_nav_all_deadline_idx', ['municipality', 'nav_office', 'first_contact_deadline', 'case_id']],
-      ['case_list_queue_idx', ['municipality', 'status', 'escalated_on', 'case_id']],
-    ];
-    for (const [name, columns] of lists) await db.schema.createIndex(name).on('case_list').columns(columns).execute();
-    await db.schema.createIndex('case_list_tenancy_idx').on('case_list').columns(['tenancy_key']).execute();
     await db.schema
       .createTable('case_timeline')
       .addColumn('case_id', 'text', (c) => c.notNull())
@@ -144,6 +124,30 @@ export class CasesProjection implements SqlProjection<CaseTables> {
       .addColumn('tenancy_key', 'text', (c) => c.primaryKey())
       .addColumn('nav_office', 'text', (c) => c.notNull())
       .execute();
+  }
+
+  /** The case lists' indexes: a rebuild creates them after its bulk load. */
+  async createIndexes(db: Kysely<CaseTables>): Promise<void> {
+    // Each list the api serves is one index range, read in key order (newest first: backwards), never
+    // sorted: one index per filter (a status, active, all) and order (opened, first-contact deadline),
+    // for the municipality and for one NAV office of it; plus the husleierestanseteam's queue.
+    const lists: Array<[string, Array<keyof CaseRow>]> = [
+      ['case_list_status_idx', ['municipality', 'status', 'opened_on', 'case_id']],
+      ['case_list_active_idx', ['municipality', 'active', 'opened_on', 'case_id']],
+      ['case_list_all_idx', ['municipality', 'opened_on', 'case_id']],
+      ['case_list_deadline_idx', ['municipality', 'status', 'first_contact_deadline', 'case_id']],
+      ['case_list_active_deadline_idx', ['municipality', 'active', 'first_contact_deadline', 'case_id']],
+      ['case_list_all_deadline_idx', ['municipality', 'first_contact_deadline', 'case_id']],
+      ['case_list_nav_status_idx', ['municipality', 'nav_office', 'status', 'opened_on', 'case_id']],
+      ['case_list_nav_idx', ['municipality', 'nav_office', 'active', 'opened_on', 'case_id']],
+      ['case_list_nav_all_idx', ['municipality', 'nav_office', 'opened_on', 'case_id']],
+      ['case_list_nav_status_deadline_idx', ['municipality', 'nav_office', 'status', 'first_contact_deadline', 'case_id']],
+      ['case_list_nav_active_deadline_idx', ['municipality', 'nav_office', 'active', 'first_contact_deadline', 'case_id']],
+      ['case_list_nav_all_deadline_idx', ['municipality', 'nav_office', 'first_contact_deadline', 'case_id']],
+      ['case_list_queue_idx', ['municipality', 'status', 'escalated_on', 'case_id']],
+    ];
+    for (const [name, columns] of lists) await db.schema.createIndex(name).on('case_list').columns(columns).execute();
+    await db.schema.createIndex('case_list_tenancy_idx').on('case_list').columns(['tenancy_key']).execute();
   }
 
   async apply(tx: Kysely<CaseTables>, events: readonly RecordedEvent[]): Promise<void> {

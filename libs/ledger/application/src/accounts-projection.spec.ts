@@ -1,6 +1,6 @@
 import { EventTypeMap, type RecordedEvent } from '@evp/event-store';
-import { ProjectionGenerations, applyBatch, mapGeneration, type ReadModelDb } from '@evp/read-models';
-import { dumpTables, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb } from '@evp/read-models/testing';
+import { ProjectionGenerations, ProjectionMemo, applyBatch, createGenerationIndexes, mapGeneration, type ReadModelDb } from '@evp/read-models';
+import { dumpTables, indexNames, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb } from '@evp/read-models/testing';
 import { ReadModelReader } from '@evp/runtime';
 import type { Caller } from '@evp/auth';
 import { AccountsProjection, type AccountTables } from './accounts-projection';
@@ -96,6 +96,46 @@ describe.each([
     expect(await dumpTables(db, single.tables)).toEqual(dump);
     expect(await dumpTables(db, again.tables)).toEqual(dump);
     expect(dump['rent_account_transactions']).toHaveLength(6);
+  });
+
+  /** As a rebuild builds: the accounts in memory, rows written at the flushes (after the given batches) and at the end, indexes last. */
+  const buildInMemory = async (batches: RecordedEvent[][], flushAfter: ReadonlySet<number> = new Set()) => {
+    const generations = new ProjectionGenerations(db);
+    const target = await generations.beginWithTables(projection, { deferIndexes: true });
+    const memo = new ProjectionMemo();
+    for (const [i, batch] of batches.entries()) await applyBatch(db, projection, target, batch, (batch[batch.length - 1] as RecordedEvent).position, { memo, flush: flushAfter.has(i) });
+    const last = batches[batches.length - 1] as RecordedEvent[];
+    await applyBatch(db, projection, target, [], (last[last.length - 1] as RecordedEvent).position, { memo, flush: true });
+    await createGenerationIndexes(db, projection, target);
+    return target;
+  };
+
+  it('a build that keeps the accounts in memory and writes them at its flushes gives the same tables and indexes', async () => {
+    const events = history();
+    const whole = await build([events]);
+    const dump = await dumpTables(db, whole.tables);
+    const single = await buildInMemory(events.map((e) => [e]));
+    const flushed = await buildInMemory(events.map((e) => [e]), new Set([0, 3, 4, 7]));
+    const halves = await buildInMemory([events.slice(0, 4), events.slice(4)], new Set([0]));
+    for (const target of [single, flushed, halves]) expect(await dumpTables(db, target.tables)).toEqual(dump);
+    const indexes = async (target: typeof whole) => (await indexNames(db, target.tables['rent_accounts'] as string)).map((name) => name.replace(/__g\d+/, ''));
+    expect(await indexes(single)).toEqual(await indexes(whole));
+    expect(await indexes(single)).toContain('rent_accounts_amount_idx');
+  });
+
+  it('a failed batch of an in-memory build leaves nothing of it behind in memory', async () => {
+    const events = history();
+    const whole = await build([events]);
+    const generations = new ProjectionGenerations(db);
+    const target = await generations.beginWithTables(projection, { deferIndexes: true });
+    const memo = new ProjectionMemo();
+    await applyBatch(db, projection, target, events.slice(0, 5), (events[4] as RecordedEvent).position, { memo });
+    // A poison event after good ones: the batch rolls back, and is then handled event by event.
+    const poison = { ...(events[5] as RecordedEvent), revision: 2, type: 'ledger.NoSuchEvent' };
+    await expect(applyBatch(db, projection, target, [events[5] as RecordedEvent, poison], poison.position, { memo, flush: true })).rejects.toThrow();
+    for (const event of events.slice(5)) await applyBatch(db, projection, target, [event], event.position, { memo });
+    await applyBatch(db, projection, target, [], (events[events.length - 1] as RecordedEvent).position, { memo, flush: true });
+    expect(await dumpTables(db, target.tables)).toEqual(await dumpTables(db, whole.tables));
   });
 
   it('lists arrears by amount and by age with keyset pages, and computes each row for today', async () => {
@@ -196,6 +236,8 @@ describe.each([
     const single = await build(events.map((e) => [e]));
     const tables = mapGeneration<AccountTables>(db.kysely, single);
     expect(await dumpTables(db, single.tables)).toEqual(await dumpTables(db, whole.tables));
+    // In memory, the late charge recompacts from the postings the build holds, written or not.
+    for (const flushes of [[], [1], [2]]) expect(await dumpTables(db, (await buildInMemory(events.map((e) => [e]), new Set(flushes))).tables)).toEqual(await dumpTables(db, whole.tables));
     const row = await tables.selectFrom('rent_accounts').selectAll().where('tenancy_key', '=', '5035-300001').executeTakeFirstOrThrow();
     expect([Number(row.balance_ore), Number(row.overdue_ore), Number(row.arrears_ore), row.oldest_unpaid_due_on, row.as_of]).toEqual([300000, 300000, 300000, '2026-11-02', '2026-11-09']);
     // Only the unsettled charge is kept, with the sums of what is settled.

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { addDays, osloDate, type LocalDate } from '@evp/shared-kernel';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import type { SqlProjection } from '@evp/read-models';
+import { writeRows, type ApplyContext, type ProjectionMemo, type SqlProjection } from '@evp/read-models';
 import {
   TENANCY_STREAM_PREFIX,
   addCharge,
@@ -100,6 +100,34 @@ export const ACCOUNTS_PROJECTION = 'ledger-accounts';
 export const accountsProjectionVersion = (graceWorkingDays: number) => 3_000 + graceWorkingDays;
 
 const CHUNK = 400;
+/** The memo's space for the accounts a rebuild has written (`ProjectedAccount` by tenancy key). */
+const MEMO_ACCOUNTS = 'accounts';
+/** Tenancy keys whose account row the build has not written yet. */
+const MEMO_UNWRITTEN = 'unwritten';
+/** Postings the build has not written yet: one list per batch. */
+const MEMO_POSTINGS = 'postings';
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Every column of a row, in one order: what `writeRows` binds. */
+const ACCOUNT_COLUMNS = [
+  'tenancy_key',
+  'municipality',
+  'tenancy_id',
+  'address',
+  'monthly_rent_ore',
+  'landlord_kind',
+  'nav_office',
+  'tenant_count',
+  'address_key',
+  'revision',
+  'state',
+  'balance_ore',
+  'overdue_ore',
+  'arrears_ore',
+  'oldest_unpaid_due_on',
+  'as_of',
+  'stale_from',
+] as const satisfies ReadonlyArray<keyof RentAccountRow>;
+const TRANSACTION_COLUMNS = ['tenancy_key', 'revision', 'voucher_ref', 'type', 'date', 'due_date', 'period', 'amount_ore', 'posted_at'] as const satisfies ReadonlyArray<keyof RentAccountTransactionRow>;
 
 /**
  * Projects tenancy streams into `rent_accounts` (one row per tenancy, indexed for the arrears lists
@@ -116,9 +144,11 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
     private readonly graceWorkingDays: number,
   ) {
     this.version = accountsProjectionVersion(graceWorkingDays);
+    this.changeDays = new ChangeDays(graceWorkingDays);
   }
 
   private readonly days = new OsloDays();
+  private readonly changeDays: ChangeDays;
 
   async createTables(db: Kysely<AccountTables>): Promise<void> {
     await db.schema
@@ -141,12 +171,6 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       .addColumn('as_of', 'text', (c) => c.notNull())
       .addColumn('stale_from', 'text')
       .execute();
-    await db.schema.createIndex('rent_accounts_age_idx').on('rent_accounts').columns(['municipality', 'oldest_unpaid_due_on', 'tenancy_key']).execute();
-    await db.schema.createIndex('rent_accounts_amount_idx').on('rent_accounts').columns(['municipality', 'overdue_ore', 'tenancy_key']).execute();
-    // The lists of one NAV office (a NAV adviser's, or accounting's filter): the same walks within the office.
-    await db.schema.createIndex('rent_accounts_office_age_idx').on('rent_accounts').columns(['municipality', 'nav_office', 'oldest_unpaid_due_on', 'tenancy_key']).execute();
-    await db.schema.createIndex('rent_accounts_office_amount_idx').on('rent_accounts').columns(['municipality', 'nav_office', 'overdue_ore', 'tenancy_key']).execute();
-    await db.schema.createIndex('rent_accounts_stale_idx').on('rent_accounts').columns(['stale_from']).execute();
     await db.schema
       .createTable('rent_account_transactions')
       .addColumn('tenancy_key', 'text', (c) => c.notNull())
@@ -162,12 +186,34 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       .execute();
   }
 
-  /** One read of the batch's accounts, the events applied in memory, one write per account. */
-  async apply(tx: Kysely<AccountTables>, events: readonly RecordedEvent[]): Promise<void> {
-    const keys = [...new Set(events.map((e) => e.streamName.slice(TENANCY_STREAM_PREFIX.length)))];
+  /** The arrears lists' indexes: a rebuild creates them after its bulk load. */
+  async createIndexes(db: Kysely<AccountTables>): Promise<void> {
+    await db.schema.createIndex('rent_accounts_age_idx').on('rent_accounts').columns(['municipality', 'oldest_unpaid_due_on', 'tenancy_key']).execute();
+    await db.schema.createIndex('rent_accounts_amount_idx').on('rent_accounts').columns(['municipality', 'overdue_ore', 'tenancy_key']).execute();
+    // The lists of one NAV office (a NAV adviser's, or accounting's filter): the same walks within the office.
+    await db.schema.createIndex('rent_accounts_office_age_idx').on('rent_accounts').columns(['municipality', 'nav_office', 'oldest_unpaid_due_on', 'tenancy_key']).execute();
+    await db.schema.createIndex('rent_accounts_office_amount_idx').on('rent_accounts').columns(['municipality', 'nav_office', 'overdue_ore', 'tenancy_key']).execute();
+    await db.schema.createIndex('rent_accounts_stale_idx').on('rent_accounts').columns(['stale_from']).execute();
+  }
+
+  /**
+   * One read of the batch's accounts, the events applied in memory, one write per account. While
+   * a rebuild builds the generation (`context.memo`), the accounts stay in memory and their rows
+   * and postings are written by `flush`, once per account and in key order.
+   */
+  async apply(tx: Kysely<AccountTables>, events: readonly RecordedEvent[], context: ApplyContext = {}): Promise<void> {
+    const { memo } = context;
     const current = new Map<string, ProjectedAccount>();
-    for (let i = 0; i < keys.length; i += CHUNK) {
-      const rows = await tx.selectFrom('rent_accounts').select(STORED_COLUMNS).where('tenancy_key', 'in', keys.slice(i, i + CHUNK)).execute();
+    const missing: string[] = [];
+    for (const event of events) {
+      const key = event.streamName.slice(TENANCY_STREAM_PREFIX.length);
+      if (current.has(key)) continue;
+      // The memo holds every account of the generation being built: one it lacks has no row.
+      current.set(key, (memo && memo.get<ProjectedAccount>(MEMO_ACCOUNTS, key)) ?? UNREGISTERED);
+      if (!memo) missing.push(key);
+    }
+    for (let i = 0; i < missing.length; i += CHUNK) {
+      const rows = await tx.selectFrom('rent_accounts').select(STORED_COLUMNS).where('tenancy_key', 'in', missing.slice(i, i + CHUNK)).execute();
       for (const row of rows) {
         const { tenancy_key, state, revision, as_of, ...details } = row;
         current.set(tenancy_key, { details, state: JSON.parse(state) as StoredAccountState, revision, asOf: as_of });
@@ -181,20 +227,50 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       if (event.revision <= account.revision) continue; // applied before
       const ledgerEvent = { type: event.type, data: this.types.upcast(event) } as unknown as LedgerEvent;
       const eventDay = this.days.of(event.metadata.occurredAt);
-      const next = evolveAccount(account, event.revision, ledgerEvent) ?? (await this.recompacted(tx, key, account, event.revision, ledgerEvent, transactions));
+      const next =
+        evolveAccount(account, event.revision, ledgerEvent) ??
+        (await this.recompacted(tx, key, account, event.revision, ledgerEvent, memo ? [...unwrittenPostings(memo, key), ...transactions] : transactions));
       current.set(key, { ...next, revision: event.revision, asOf: account.asOf && account.asOf > eventDay ? account.asOf : eventDay });
       changed.add(key);
       const transaction = transactionOf(key, event, ledgerEvent);
       if (transaction) transactions.push(transaction);
     }
+    if (memo) {
+      for (const key of changed) {
+        memo.set(MEMO_ACCOUNTS, key, current.get(key));
+        memo.set(MEMO_UNWRITTEN, key, true);
+      }
+      // One entry per batch, under its first posting's key (unique): sorted once, when written.
+      const first = transactions[0];
+      if (first) memo.set(MEMO_POSTINGS, `${first.tenancy_key}|${first.revision}`, transactions);
+      return;
+    }
     const rows: RentAccountRow[] = [];
     for (const key of changed) {
       const { details, state, revision, asOf } = current.get(key) as ProjectedAccount;
-      if (details) rows.push(accountRow(key, details, state, revision, asOf as LocalDate, this.graceWorkingDays));
+      if (details) rows.push(accountRow(key, details, state, revision, asOf as LocalDate, this.graceWorkingDays, this.changeDays));
     }
-    for (let i = 0; i < rows.length; i += CHUNK / 4) {
-      const chunk = rows.slice(i, i + CHUNK / 4);
-      await tx
+    await this.write(tx, rows, transactions);
+  }
+
+  /** Writes the accounts and postings a build kept in memory, in key order. */
+  async flush(tx: Kysely<AccountTables>, memo: ProjectionMemo): Promise<void> {
+    const keys = [...memo.entries<true>(MEMO_UNWRITTEN)].map(([key]) => key).sort(byCodeUnits);
+    const rows: RentAccountRow[] = [];
+    for (const key of keys) {
+      const { details, state, revision, asOf } = memo.get<ProjectedAccount>(MEMO_ACCOUNTS, key) as ProjectedAccount;
+      if (details) rows.push(accountRow(key, details, state, revision, asOf as LocalDate, this.graceWorkingDays, this.changeDays));
+      memo.delete(MEMO_UNWRITTEN, key);
+    }
+    const batches = [...memo.entries<RentAccountTransactionRow[]>(MEMO_POSTINGS)];
+    const transactions = batches.flatMap(([, list]) => list).sort((a, b) => byCodeUnits(a.tenancy_key, b.tenancy_key) || a.revision - b.revision);
+    for (const [key] of batches) memo.delete(MEMO_POSTINGS, key);
+    await this.write(tx, rows, transactions);
+  }
+
+  private async write(tx: Kysely<AccountTables>, rows: readonly RentAccountRow[], transactions: readonly RentAccountTransactionRow[]): Promise<void> {
+    await writeRows(tx, rows, ACCOUNT_COLUMNS, CHUNK / 4, (chunk) =>
+      tx
         .insertInto('rent_accounts')
         .values(chunk)
         .onConflict((oc) =>
@@ -214,16 +290,14 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
             as_of: eb.ref('excluded.as_of'),
             stale_from: eb.ref('excluded.stale_from'),
           })),
-        )
-        .execute();
-    }
-    for (let i = 0; i < transactions.length; i += CHUNK / 4) {
-      await tx
+        ),
+    );
+    await writeRows(tx, transactions, TRANSACTION_COLUMNS, CHUNK / 4, (chunk) =>
+      tx
         .insertInto('rent_account_transactions')
-        .values(transactions.slice(i, i + CHUNK / 4))
-        .onConflict((oc) => oc.columns(['tenancy_key', 'revision']).doNothing())
-        .execute();
-    }
+        .values(chunk)
+        .onConflict((oc) => oc.columns(['tenancy_key', 'revision']).doNothing()),
+    );
   }
 
   /**
@@ -270,6 +344,13 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
   }
 }
 
+/** The postings of one account a build holds in memory, not yet written. */
+function unwrittenPostings(memo: ProjectionMemo, key: string): RentAccountTransactionRow[] {
+  const found: RentAccountTransactionRow[] = [];
+  for (const [, batch] of memo.entries<RentAccountTransactionRow[]>(MEMO_POSTINGS)) for (const t of batch) if (t.tenancy_key === key) found.push(t);
+  return found;
+}
+
 /**
  * The event applied to the account, as `evolveTenancy` does for the parts the read model keeps;
  * undefined when the compact form cannot take a posting (see `CompactAccount`).
@@ -312,21 +393,45 @@ function evolveAccount(account: ProjectedAccount, revision: number, event: Ledge
 
 const STORED_COLUMNS = ['tenancy_key', 'municipality', 'tenancy_id', 'address', 'monthly_rent_ore', 'landlord_kind', 'nav_office', 'tenant_count', 'state', 'revision', 'as_of'] as const;
 
-/** The account's row as of `asOf`. */
-function accountRow(key: string, details: NonNullable<ProjectedAccount['details']>, state: StoredAccountState, revision: number, asOf: LocalDate, graceWorkingDays: number): RentAccountRow {
+/** The account's row as of `asOf`, its keys in `ACCOUNT_COLUMNS` order. */
+function accountRow(
+  key: string,
+  details: NonNullable<ProjectedAccount['details']>,
+  state: StoredAccountState,
+  revision: number,
+  asOf: LocalDate,
+  graceWorkingDays: number,
+  days?: ChangeDays,
+): RentAccountRow {
+  const amounts = accountAmounts(state.compact, asOf, graceWorkingDays, days);
   return {
     tenancy_key: key,
-    ...details,
+    municipality: details.municipality,
+    tenancy_id: details.tenancy_id,
+    address: details.address,
     monthly_rent_ore: Number(details.monthly_rent_ore),
+    landlord_kind: details.landlord_kind,
+    nav_office: details.nav_office,
+    tenant_count: details.tenant_count,
     address_key: addressKey(details.address),
     revision,
     state: JSON.stringify(state),
-    ...accountAmounts(state.compact, asOf, graceWorkingDays),
+    balance_ore: amounts.balance_ore,
+    overdue_ore: amounts.overdue_ore,
+    arrears_ore: amounts.arrears_ore,
+    oldest_unpaid_due_on: amounts.oldest_unpaid_due_on,
+    as_of: amounts.as_of,
+    stale_from: amounts.stale_from,
   };
 }
 
 /** The amounts of an account's row as of `asOf`. Also what the daily roll writes when time alone has moved them. */
-export function accountAmounts(compact: CompactAccount, asOf: LocalDate, graceWorkingDays: number): Pick<RentAccountRow, 'balance_ore' | 'overdue_ore' | 'arrears_ore' | 'oldest_unpaid_due_on' | 'as_of' | 'stale_from'> {
+export function accountAmounts(
+  compact: CompactAccount,
+  asOf: LocalDate,
+  graceWorkingDays: number,
+  days: ChangeDays = new ChangeDays(graceWorkingDays),
+): Pick<RentAccountRow, 'balance_ore' | 'overdue_ore' | 'arrears_ore' | 'oldest_unpaid_due_on' | 'as_of' | 'stale_from'> {
   const position = compactPosition(compact, asOf, graceWorkingDays);
   return {
     balance_ore: position.balanceOre,
@@ -334,8 +439,28 @@ export function accountAmounts(compact: CompactAccount, asOf: LocalDate, graceWo
     arrears_ore: position.arrearsOre,
     oldest_unpaid_due_on: position.unpaidCharges[0]?.dueDate ?? null,
     as_of: asOf,
-    stale_from: staleFrom(position.unpaidCharges, asOf, graceWorkingDays),
+    stale_from: staleFrom(position.unpaidCharges, asOf, days),
   };
+}
+
+/**
+ * The days on which time alone changes an account with a charge due on a day: the day after the
+ * due date (overdue) and the day after its grace (arrears). Remembered per due date: a batch's
+ * accounts share a few, and the working-day arithmetic is dear.
+ */
+class ChangeDays {
+  private readonly byDueDate = new Map<LocalDate, readonly [LocalDate, LocalDate]>();
+  constructor(private readonly graceWorkingDays: number) {}
+
+  of(dueDate: LocalDate): readonly [LocalDate, LocalDate] {
+    let days = this.byDueDate.get(dueDate);
+    if (days === undefined) {
+      days = [addDays(dueDate, 1), addDays(graceEnd(dueDate, this.graceWorkingDays), 1)];
+      if (this.byDueDate.size >= 10_000) this.byDueDate.clear();
+      this.byDueDate.set(dueDate, days);
+    }
+    return days;
+  }
 }
 
 /** The days on which time alone changes an account: the day after each unpaid charge's due date (overdue) and after its grace (arrears). */
@@ -344,8 +469,12 @@ function changeDays(unpaid: ReadonlyArray<{ dueDate: LocalDate }>, graceWorkingD
 }
 
 /** The first day after `asOf` when the amounts change by time alone. */
-function staleFrom(unpaid: ReadonlyArray<{ dueDate: LocalDate }>, asOf: LocalDate, graceWorkingDays: number): LocalDate | null {
-  return changeDays(unpaid, graceWorkingDays).reduce<LocalDate | null>((first, day) => (day > asOf && (first === null || day < first) ? day : first), null);
+function staleFrom(unpaid: ReadonlyArray<{ dueDate: LocalDate }>, asOf: LocalDate, days: ChangeDays): LocalDate | null {
+  let first: LocalDate | null = null;
+  for (const { dueDate } of unpaid) {
+    for (const day of days.of(dueDate)) if (day > asOf && (first === null || day < first)) first = day;
+  }
+  return first;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { EventTypeMap, type RecordedEvent } from '@evp/event-store';
-import { ProjectionGenerations, applyBatch, type GenerationTarget, type ReadModelDb } from '@evp/read-models';
+import { ProjectionGenerations, ProjectionMemo, applyBatch, type GenerationTarget, type ReadModelDb } from '@evp/read-models';
 import { dumpTables, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb } from '@evp/read-models/testing';
 import { ReadModelReader } from '@evp/runtime';
 import type { Caller } from '@evp/auth';
@@ -101,6 +101,21 @@ describe.each([
     const dump = await dumpTables(db, whole.tables);
     expect(await dumpTables(db, single.tables)).toEqual(dump);
     expect(await dumpTables(db, split.tables)).toEqual(dump);
+  });
+
+  it('gives identical tables when a rebuild keeps the tenancies in memory and writes them at any flushes', async () => {
+    const events = history();
+    const dump = await dumpTables(db, (await build([events])).tables);
+    const inMemory = async (batches: RecordedEvent[][], flushAfter: ReadonlySet<number>) => {
+      const target = await new ProjectionGenerations(db).beginWithTables(projection, { deferIndexes: true });
+      const memo = new ProjectionMemo();
+      for (const [i, batch] of batches.entries()) await applyBatch(db, projection, target, batch, (batch[batch.length - 1] as RecordedEvent).position, { memo, flush: flushAfter.has(i) });
+      await applyBatch(db, projection, target, [], (events[events.length - 1] as RecordedEvent).position, { memo, flush: true });
+      return dumpTables(db, target.tables);
+    };
+    expect(await inMemory([events], new Set())).toEqual(dump);
+    expect(await inMemory(events.map((e) => [e]), new Set([2, 5, 6, 11]))).toEqual(dump);
+    expect(await inMemory([events.slice(0, 5), events.slice(5, 11), events.slice(11)], new Set([0, 1]))).toEqual(dump);
   });
 
   it('invoiced, outstanding at each month end (yesterday for the month in progress), arrears, and the plan’s share', async () => {

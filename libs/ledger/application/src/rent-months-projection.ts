@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { addDays, type LocalDate } from '@evp/shared-kernel';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import type { SqlProjection } from '@evp/read-models';
+import { writeRows, type ApplyContext, type ProjectionMemo, type SqlProjection } from '@evp/read-models';
 import { TENANCY_STREAM_PREFIX, graceEnd, parseTenancyStreamName, type LedgerEvent } from '@evp/ledger-domain';
 
 /**
@@ -56,7 +56,21 @@ interface RentHistory {
 
 type Step = [day: LocalDate, invoiced: number, outstandingChange: number, arrearsChange: number];
 
+/** A tenancy as a build keeps it in memory: `steps` are those its row (and so `rent_days`) holds, `history` may be ahead of them. */
+interface MemoTenancy {
+  readonly municipality: string;
+  readonly revision: number;
+  readonly history: RentHistory;
+  readonly steps: Step[];
+}
+
 const CHUNK = 400;
+const MEMO_TENANCIES = 'tenancies';
+/** Tenancy keys whose row and days the build has not written yet. */
+const MEMO_UNWRITTEN = 'unwritten';
+const TENANCY_COLUMNS = ['tenancy_key', 'municipality', 'revision', 'history', 'steps'] as const satisfies ReadonlyArray<keyof RentMonthTenancyRow>;
+const DAY_COLUMNS = ['municipality', 'day', 'invoiced_ore', 'outstanding_change_ore', 'arrears_change_ore'] as const satisfies ReadonlyArray<keyof RentDayRow>;
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export class RentMonthsProjection implements SqlProjection<RentMonthTables> {
   readonly name = RENT_MONTHS_PROJECTION;
@@ -92,7 +106,8 @@ export class RentMonthsProjection implements SqlProjection<RentMonthTables> {
       .execute();
   }
 
-  async apply(tx: Kysely<RentMonthTables>, events: readonly RecordedEvent[]): Promise<void> {
+  async apply(tx: Kysely<RentMonthTables>, events: readonly RecordedEvent[], context: ApplyContext = {}): Promise<void> {
+    if (context.memo) return this.applyInMemory(context.memo, events);
     const keys = [...new Set(events.map((e) => e.streamName.slice(TENANCY_STREAM_PREFIX.length)))];
     const current = new Map<string, { municipality: string; revision: number; history: RentHistory; steps: Step[] }>();
     for (let i = 0; i < keys.length; i += CHUNK) {
@@ -114,38 +129,83 @@ export class RentMonthsProjection implements SqlProjection<RentMonthTables> {
     const tenancyRows: RentMonthTenancyRow[] = [];
     for (const [key, old] of before) {
       const entry = current.get(key) as { municipality: string; revision: number; history: RentHistory };
-      const steps = this.steps(entry.history);
-      for (const [day, invoiced, outstanding, arrears] of diff(old, steps)) {
-        const id = `${entry.municipality}|${day}`;
-        const row = days.get(id) ?? { municipality: entry.municipality, day, invoiced_ore: 0, outstanding_change_ore: 0, arrears_change_ore: 0 };
-        days.set(id, { ...row, invoiced_ore: row.invoiced_ore + invoiced, outstanding_change_ore: row.outstanding_change_ore + outstanding, arrears_change_ore: row.arrears_change_ore + arrears });
-      }
-      tenancyRows.push({ tenancy_key: key, municipality: entry.municipality, revision: entry.revision, history: JSON.stringify(entry.history), steps: JSON.stringify(steps) });
+      tenancyRows.push(this.changed(key, entry, old, days).row);
     }
-    for (let i = 0; i < tenancyRows.length; i += 100) {
-      await tx
+    await this.write(tx, tenancyRows, days);
+  }
+
+  /** While a rebuild builds the generation: the histories in memory, rows and days written by `flush`. */
+  private applyInMemory(memo: ProjectionMemo, events: readonly RecordedEvent[]): void {
+    const touched = new Map<string, MemoTenancy>();
+    for (const event of events) {
+      const tenancy = parseTenancyStreamName(event.streamName);
+      if (!tenancy) continue;
+      const key = `${tenancy.municipalityNumber}-${tenancy.tenancyId}`;
+      // The memo holds every tenancy of the generation being built: one it lacks has no row.
+      const entry = touched.get(key) ?? memo.get<MemoTenancy>(MEMO_TENANCIES, key) ?? { municipality: tenancy.municipalityNumber, revision: -1, history: { c: [], r: [] }, steps: [] };
+      if (event.revision <= entry.revision) continue; // applied before
+      const ledgerEvent = { type: event.type, data: this.types.upcast(event) } as unknown as LedgerEvent;
+      touched.set(key, { ...entry, revision: event.revision, history: withEvent(entry.history, ledgerEvent) });
+    }
+    for (const [key, entry] of touched) {
+      memo.set(MEMO_TENANCIES, key, entry);
+      memo.set(MEMO_UNWRITTEN, key, true);
+    }
+  }
+
+  /** Writes the tenancies a build changed since its last flush, and their change to the days, in key order. */
+  async flush(tx: Kysely<RentMonthTables>, memo: ProjectionMemo): Promise<void> {
+    const keys = [...memo.entries<true>(MEMO_UNWRITTEN)].map(([key]) => key).sort(byCodeUnits);
+    const days = new Map<string, RentDayRow>();
+    const tenancyRows: RentMonthTenancyRow[] = [];
+    for (const key of keys) {
+      const entry = memo.get<MemoTenancy>(MEMO_TENANCIES, key) as MemoTenancy;
+      const { row, steps } = this.changed(key, entry, entry.steps, days);
+      tenancyRows.push(row);
+      memo.set(MEMO_TENANCIES, key, { ...entry, steps });
+      memo.delete(MEMO_UNWRITTEN, key);
+    }
+    await this.write(tx, tenancyRows, days);
+  }
+
+  /** The tenancy's row, and its new steps' change against `old` added to `days`. */
+  private changed(key: string, entry: { municipality: string; revision: number; history: RentHistory }, old: readonly Step[], days: Map<string, RentDayRow>): { row: RentMonthTenancyRow; steps: Step[] } {
+    const steps = this.steps(entry.history);
+    for (const [day, invoiced, outstanding, arrears] of diff(old, steps)) {
+      const id = `${entry.municipality}|${day}`;
+      const row = days.get(id) ?? { municipality: entry.municipality, day, invoiced_ore: 0, outstanding_change_ore: 0, arrears_change_ore: 0 };
+      days.set(id, { ...row, invoiced_ore: row.invoiced_ore + invoiced, outstanding_change_ore: row.outstanding_change_ore + outstanding, arrears_change_ore: row.arrears_change_ore + arrears });
+    }
+    return { row: { tenancy_key: key, municipality: entry.municipality, revision: entry.revision, history: JSON.stringify(entry.history), steps: JSON.stringify(steps) }, steps };
+  }
+
+  private async write(tx: Kysely<RentMonthTables>, tenancyRows: readonly RentMonthTenancyRow[], days: ReadonlyMap<string, RentDayRow>): Promise<void> {
+    await writeRows(tx, tenancyRows, TENANCY_COLUMNS, 100, (chunk) =>
+      tx
         .insertInto('rent_month_tenancies')
-        .values(tenancyRows.slice(i, i + 100))
-        .onConflict((oc) => oc.column('tenancy_key').doUpdateSet((eb) => ({ revision: eb.ref('excluded.revision'), history: eb.ref('excluded.history'), steps: eb.ref('excluded.steps') })))
-        .execute();
-    }
+        .values(chunk)
+        .onConflict((oc) => oc.column('tenancy_key').doUpdateSet((eb) => ({ revision: eb.ref('excluded.revision'), history: eb.ref('excluded.history'), steps: eb.ref('excluded.steps') }))),
+    );
     const changes = [...days.values()].filter((d) => d.invoiced_ore !== 0 || d.outstanding_change_ore !== 0 || d.arrears_change_ore !== 0);
-    for (let i = 0; i < changes.length; i += 100) {
-      await tx
+    await writeRows(tx, changes, DAY_COLUMNS, 100, (chunk) =>
+      tx
         .insertInto('rent_days')
-        .values(changes.slice(i, i + 100))
+        .values(chunk)
         .onConflict((oc) =>
           oc.columns(['municipality', 'day']).doUpdateSet((eb) => ({
             invoiced_ore: eb('rent_days.invoiced_ore', '+', eb.ref('excluded.invoiced_ore')),
             outstanding_change_ore: eb('rent_days.outstanding_change_ore', '+', eb.ref('excluded.outstanding_change_ore')),
             arrears_change_ore: eb('rent_days.arrears_change_ore', '+', eb.ref('excluded.arrears_change_ore')),
           })),
-        )
-        .execute();
-    }
+        ),
+    );
     // A day whose changes cancelled out holds nothing: remove it, so a rebuild in any batching gives the same rows.
     const byMunicipality = new Map<string, string[]>();
-    for (const d of changes) byMunicipality.set(d.municipality, [...(byMunicipality.get(d.municipality) ?? []), d.day]);
+    for (const d of changes) {
+      const list = byMunicipality.get(d.municipality);
+      if (list) list.push(d.day);
+      else byMunicipality.set(d.municipality, [d.day]);
+    }
     for (const [municipality, touched] of byMunicipality) {
       for (let i = 0; i < touched.length; i += CHUNK) {
         await tx

@@ -2,7 +2,7 @@ import { deleteCheckpoint } from './checkpoints';
 import type { ReadModelDb } from './db';
 import { GENERATIONS_TABLE } from './platform-migrations';
 import { assertLogicalTables, checkpointNameOf, physicalTableName } from './naming';
-import { createGenerationTablesIn, type GenerationTarget, type SqlProjection } from './projection';
+import { createGenerationTablesIn, type CreateGenerationTablesOptions, type GenerationTarget, type SqlProjection } from './projection';
 import type { AnyKysely } from './types';
 
 export type GenerationStatus = 'building' | 'active' | 'retired';
@@ -89,12 +89,13 @@ export class ProjectionGenerations {
 
   /**
    * `begin` and `createGenerationTables` in one transaction, so a crash never leaves a building
-   * generation without its tables.
+   * generation without its tables. With `deferIndexes`, run `createGenerationIndexes` before
+   * switching to it.
    */
-  async beginWithTables<DB>(projection: SqlProjection<DB>): Promise<ProjectionGeneration> {
+  async beginWithTables<DB>(projection: SqlProjection<DB>, options: CreateGenerationTablesOptions = {}): Promise<ProjectionGeneration> {
     return this.db.transaction(async (tx) => {
       const generation = await this.beginIn(tx, projection.name, projection.version, projection.tables);
-      await createGenerationTablesIn(tx, projection, generation);
+      await createGenerationTablesIn(tx, projection, generation, options);
       return generation;
     });
   }

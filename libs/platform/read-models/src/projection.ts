@@ -7,6 +7,8 @@ import { checkpointNameOf, generationSuffix } from './naming';
 import { mapTables } from './table-mapping';
 import type { AnyDB, AnyKysely } from './types';
 
+export { writeRows } from './bulk-write';
+
 /**
  * A read model kept in SQL tables. Its tables are created per generation (see
  * `ProjectionGenerations`), so `createTables` and `apply` receive a database already mapped to
@@ -20,13 +22,91 @@ export interface SqlProjection<DB = AnyDB> {
   readonly filter: EventFilter;
   /** Logical names of the tables it owns. */
   readonly tables: readonly string[];
-  /** Creates the tables and their indexes (plain `createTable`, not `ifNotExists`: a generation starts empty). */
+  /** Creates the tables, their keys and any index not left to `createIndexes` (plain `createTable`, not `ifNotExists`: a generation starts empty). */
   createTables(db: Kysely<DB>): Promise<void>;
+  /**
+   * Creates the secondary indexes: those no constraint or upsert needs (optional; a projection may
+   * create every index in `createTables`). A generation that goes live at once gets them with its
+   * tables. A rebuild's generation gets them after its bulk load, just before it is switched in:
+   * one sort per index then costs far less than keeping every index up to date row by row.
+   */
+  createIndexes?(db: Kysely<DB>): Promise<void>;
   /**
    * Applies events in order, inside the batch's transaction. Deterministic: the same events give
    * the same rows (no clock, no random ids), so a rebuild reproduces the tables exactly.
    */
-  apply(tx: Kysely<DB>, events: readonly RecordedEvent[]): Promise<void>;
+  apply(tx: Kysely<DB>, events: readonly RecordedEvent[], context?: ApplyContext): Promise<void>;
+  /** Writes what `apply` left in the memo (see `ApplyContext`), and marks it written. */
+  flush?(tx: Kysely<DB>, memo: ProjectionMemo): Promise<void>;
+}
+
+export interface ApplyContext {
+  /**
+   * Given only while this process builds the generation into fresh tables that nothing else
+   * writes and nothing reads (a rebuild, until its switch). The projection keeps its per-key state
+   * there instead of reading it back batch after batch, and — if it has `flush` — may leave rows
+   * unwritten in it: the batches of a build then write no checkpoint, and the one that does also
+   * runs `flush`, in the same transaction. So the checkpoint still never runs ahead of the writes.
+   */
+  readonly memo?: ProjectionMemo;
+}
+
+const DELETED = Symbol('deleted');
+
+/**
+ * A projection's state in memory while its generation is built (see `ApplyContext`): values by
+ * space and key. What a batch sets is staged, and `applyBatch` keeps it only once the batch's
+ * transaction has committed (`commit`), or drops it with the transaction (`rollback`): the memo
+ * never holds what the tables lost. It holds everything written to the generation (or left for
+ * `flush`) so far, so a key it lacks has no row.
+ */
+export class ProjectionMemo {
+  private readonly committed = new Map<string, Map<string, unknown>>();
+  private staged = new Map<string, Map<string, unknown>>();
+
+  get<T>(space: string, key: string): T | undefined {
+    const value = this.staged.get(space)?.get(key);
+    if (value === DELETED) return undefined;
+    return (value ?? this.committed.get(space)?.get(key)) as T | undefined;
+  }
+
+  set(space: string, key: string, value: unknown): void {
+    let entries = this.staged.get(space);
+    if (entries === undefined) this.staged.set(space, (entries = new Map()));
+    entries.set(key, value);
+  }
+
+  delete(space: string, key: string): void {
+    this.set(space, key, DELETED);
+  }
+
+  /** Every entry of the space, as the batch in progress sees it. */
+  *entries<T>(space: string): IterableIterator<[string, T]> {
+    const staged = this.staged.get(space);
+    for (const [key, value] of this.committed.get(space) ?? []) if (!staged?.has(key)) yield [key, value as T];
+    for (const [key, value] of staged ?? []) if (value !== DELETED) yield [key, value as T];
+  }
+
+  /** How many entries the space holds (committed; what a batch staged is not counted). */
+  size(space: string): number {
+    return this.committed.get(space)?.size ?? 0;
+  }
+
+  commit(): void {
+    for (const [space, entries] of this.staged) {
+      let target = this.committed.get(space);
+      if (target === undefined) this.committed.set(space, (target = new Map()));
+      for (const [key, value] of entries) {
+        if (value === DELETED) target.delete(key);
+        else target.set(key, value);
+      }
+    }
+    this.staged = new Map();
+  }
+
+  rollback(): void {
+    this.staged = new Map();
+  }
 }
 
 /** Which generation's tables a batch goes to. */
@@ -43,6 +123,13 @@ export interface ApplyBatchOptions {
    * believe they own the projection cannot apply one batch twice.
    */
   readonly expectedCheckpoint?: string | null;
+  /** See `ApplyContext`: committed with the batch, rolled back with it. */
+  readonly memo?: ProjectionMemo;
+  /**
+   * With a memo and a projection that has `flush`: whether this batch flushes the memo and writes
+   * the checkpoint (true), or leaves both for a later batch (false, the default).
+   */
+  readonly flush?: boolean;
 }
 
 /** `db` mapped to a generation's tables, indexes and constraints. */
@@ -67,32 +154,62 @@ export async function applyBatch<DB>(
   assertTargetCovers(projection, target);
   if (typeof position !== 'string' || position === '') throw new Error(`A checkpoint position must be a non-empty string, got ${JSON.stringify(position)}`);
   const checkpoint = checkpointNameOf(projection.name, target.generation);
-  const { expectedCheckpoint } = options;
-  await db.transaction(async (tx) => {
-    // Checked before applying: a stale writer then fails with the conflict, not with whatever its
-    // replayed writes would break (a duplicate key looks like a poison event), and on PostgreSQL
-    // the checkpoint's row lock queues a concurrent writer before it does any work.
-    if (expectedCheckpoint !== undefined && !(await compareAndSetCheckpoint(tx, checkpoint, expectedCheckpoint, position))) {
-      throw new CheckpointConflictError(checkpoint, expectedCheckpoint);
-    }
-    if (events.length > 0) await projection.apply(mapGeneration<DB>(tx, target), events);
-    if (expectedCheckpoint === undefined) await writeCheckpoint(tx, checkpoint, position);
-  });
+  const { expectedCheckpoint, memo } = options;
+  // With a memo, a projection that can flush defers its rows, and so the checkpoint, to a flushing batch.
+  const deferring = memo !== undefined && projection.flush !== undefined;
+  if (deferring && expectedCheckpoint !== undefined) throw new Error('A build that defers its writes cannot compare-and-set its checkpoint');
+  const context: ApplyContext = memo ? { memo } : {};
+  try {
+    await db.transaction(async (tx) => {
+      // Checked before applying: a stale writer then fails with the conflict, not with whatever its
+      // replayed writes would break (a duplicate key looks like a poison event), and on PostgreSQL
+      // the checkpoint's row lock queues a concurrent writer before it does any work.
+      if (expectedCheckpoint !== undefined && !(await compareAndSetCheckpoint(tx, checkpoint, expectedCheckpoint, position))) {
+        throw new CheckpointConflictError(checkpoint, expectedCheckpoint);
+      }
+      const mapped = events.length > 0 || deferring ? mapGeneration<DB>(tx, target) : undefined;
+      if (mapped && events.length > 0) await projection.apply(mapped, events, context);
+      if (deferring && !options.flush) return;
+      if (deferring && mapped && memo) await projection.flush?.(mapped, memo);
+      if (expectedCheckpoint === undefined) await writeCheckpoint(tx, checkpoint, position);
+    });
+  } catch (error) {
+    memo?.rollback();
+    throw error;
+  }
+  memo?.commit();
+}
+
+export interface CreateGenerationTablesOptions {
+  /**
+   * Leave out the projection's `createIndexes` (a rebuild's bulk load); the caller must run
+   * `createGenerationIndexes` before the generation is switched in.
+   */
+  readonly deferIndexes?: boolean;
 }
 
 /**
  * Creates the generation's tables through the mapping and registers its checkpoint (no position)
  * in the same transaction: a checkpoint row means the tables exist.
  */
-export async function createGenerationTables<DB>(db: ReadModelDb, projection: SqlProjection<DB>, target: GenerationTarget): Promise<void> {
+export async function createGenerationTables<DB>(db: ReadModelDb, projection: SqlProjection<DB>, target: GenerationTarget, options: CreateGenerationTablesOptions = {}): Promise<void> {
   assertTargetCovers(projection, target);
-  await db.transaction((tx) => createGenerationTablesIn(tx, projection, target));
+  await db.transaction((tx) => createGenerationTablesIn(tx, projection, target, options));
 }
 
-export async function createGenerationTablesIn<DB>(tx: AnyKysely, projection: SqlProjection<DB>, target: GenerationTarget): Promise<void> {
+export async function createGenerationTablesIn<DB>(tx: AnyKysely, projection: SqlProjection<DB>, target: GenerationTarget, options: CreateGenerationTablesOptions = {}): Promise<void> {
   assertTargetCovers(projection, target);
-  await projection.createTables(mapGeneration<DB>(tx, target));
+  const mapped = mapGeneration<DB>(tx, target);
+  await projection.createTables(mapped);
+  if (!options.deferIndexes) await projection.createIndexes?.(mapped);
   await registerCheckpoint(tx, checkpointNameOf(projection.name, target.generation));
+}
+
+/** The secondary indexes of a generation created with `deferIndexes`, in one transaction. */
+export async function createGenerationIndexes<DB>(db: ReadModelDb, projection: SqlProjection<DB>, target: GenerationTarget): Promise<void> {
+  assertTargetCovers(projection, target);
+  if (!projection.createIndexes) return;
+  await db.transaction((tx) => projection.createIndexes?.(mapGeneration<DB>(tx, target)) ?? Promise.resolve());
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Clock } from '@evp/shared-kernel';
 import type { EventStore } from '@evp/event-store';
-import { ProjectionGenerations, type ReadModelDb, type SqlProjection } from '@evp/read-models';
+import { ProjectionGenerations, createGenerationIndexes, type ReadModelDb, type SqlProjection } from '@evp/read-models';
 import { SubscriptionRunner, type RunnerLogger, type SubscriptionRunnerOptions } from '../subscription-runner';
 import { describeError } from '../transient';
 import { ProjectionHost, SqlCheckpointStore } from './projection-host';
@@ -21,7 +21,16 @@ interface Managed {
   rebuild: { runner: SubscriptionRunner; progress: RebuildProgress; done: Promise<void> } | undefined;
 }
 
-type RunnerOptions = Omit<SubscriptionRunnerOptions, 'checkpoints' | 'store' | 'clock' | 'logger'>;
+type RunnerOptions = Omit<SubscriptionRunnerOptions, 'checkpoints' | 'store' | 'clock' | 'logger'> & {
+  /**
+   * Most events a rebuild applies in one transaction (default 5 000): its generation serves no
+   * query while it builds, so it can take larger batches than a live runner — fewer transactions
+   * and checkpoint writes, and a row touched by several events of a batch is written once.
+   */
+  readonly rebuildBatchSize?: number;
+};
+
+const DEFAULT_REBUILD_BATCH_SIZE = 5_000;
 
 /**
  * Hosts the SQL projections with blue/green generations: a projection is rebuilt into new tables
@@ -63,13 +72,13 @@ export class ProjectionManager {
     for (const m of this.managed.values()) {
       const active = await this.generations.active(m.projection.name);
       if (active && active.version === m.projection.version) {
-        m.live = this.runnerFor(m.projection, active);
+        m.live = this.runnerFor(new ProjectionHost(m.projection, active, this.db));
         await m.live.start();
       } else if (!active) {
         // Nothing to serve yet: the first generation goes live at once and fills up as it catches up.
         const target = await this.generations.beginWithTables(m.projection);
         await this.generations.switchTo(m.projection.name, target.generation);
-        m.live = this.runnerFor(m.projection, target);
+        m.live = this.runnerFor(new ProjectionHost(m.projection, target, this.db));
         await m.live.start();
       } else {
         this.logger.info({ projection: m.projection.name, active: active.version, code: m.projection.version }, 'projection version changed; rebuilding into a new generation');
@@ -92,13 +101,15 @@ export class ProjectionManager {
     if (m.rebuild?.progress.state === 'building') return this.progress(name) as RebuildProgress;
     // Tables retired by the previous switch are dropped only now: the api may have read them a moment after it.
     await this.generations.dropRetired(name);
-    const target = await this.generations.beginWithTables(m.projection);
-    const runner = this.runnerFor(m.projection, target);
+    // Its secondary indexes are created after the bulk load, before the switch (switchWhenCaughtUp).
+    const target = await this.generations.beginWithTables(m.projection, { deferIndexes: true });
+    const host = new ProjectionHost(m.projection, target, this.db, { building: true });
+    const runner = this.runnerFor(host, this.runnerOptions.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH_SIZE);
     const progress: RebuildProgress = { projection: name, generation: target.generation, startedAt: this.clock.now().toISOString(), handled: 0, state: 'building', finishedAt: null, error: null };
     const rebuild = { runner, progress, done: Promise.resolve() };
     m.rebuild = rebuild;
     await runner.start();
-    rebuild.done = this.switchWhenCaughtUp(m, runner, target.generation).catch((error) => {
+    rebuild.done = this.switchWhenCaughtUp(m, runner, host, target).catch((error) => {
       this.logger.error({ projection: name, generation: target.generation, err: describeError(error) }, 'rebuild failed');
       rebuild.progress = { ...rebuild.progress, state: 'failed', error: describeError(error), finishedAt: this.clock.now().toISOString() };
     });
@@ -118,13 +129,18 @@ export class ProjectionManager {
     return { ...m.rebuild.progress, handled: status.handled };
   }
 
-  private async switchWhenCaughtUp(m: Managed, runner: SubscriptionRunner, generation: number): Promise<void> {
+  private async switchWhenCaughtUp(m: Managed, runner: SubscriptionRunner, host: ProjectionHost, target: { generation: number; tables: Record<string, string> }): Promise<void> {
+    const { generation } = target;
     const caughtUp = async () => {
       const last = runner.status().lastHandled;
       const next = await this.store.readAll({ ...(last ? { after: last } : {}), filter: m.projection.filter, maxCount: 1 });
       return next.length === 0;
     };
-    while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 100));
+    while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 20));
+    // The bulk load is done: write what the build kept in memory, then index the tables, while the
+    // live generation still serves and is still written.
+    await host.finishBuilding();
+    await createGenerationIndexes(this.db, m.projection, target);
     // Stop writing the old generation, let the new one take whatever arrived meanwhile, then switch.
     await m.live?.stop();
     while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 20));
@@ -135,9 +151,11 @@ export class ProjectionManager {
     this.logger.info({ projection: m.projection.name, generation }, 'projection switched to its rebuilt generation');
   }
 
-  private runnerFor(projection: SqlProjection, target: { generation: number; tables: Record<string, string> }): SubscriptionRunner {
-    return new SubscriptionRunner(new ProjectionHost(projection, target, this.db), {
-      ...this.runnerOptions,
+  private runnerFor(host: ProjectionHost, batchSize?: number): SubscriptionRunner {
+    const { rebuildBatchSize: _, ...options } = this.runnerOptions;
+    return new SubscriptionRunner(host, {
+      ...options,
+      ...(batchSize === undefined ? {} : { batchSize }),
       store: this.store,
       checkpoints: this.checkpoints,
       clock: this.clock,
