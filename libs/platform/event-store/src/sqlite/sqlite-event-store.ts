@@ -294,14 +294,7 @@ export class SqliteEventStore implements EventStore {
             if (ahead) await ahead;
             await this.flushGroup(group);
           });
-      const tail = flushing.then(
-        () => undefined,
-        () => undefined,
-      );
-      this.writeTail = tail;
-      void tail.then(() => {
-        if (this.writeTail === tail) this.writeTail = undefined;
-      });
+      this.queueBehind(flushing);
     });
   }
 
@@ -408,14 +401,7 @@ export class SqliteEventStore implements EventStore {
       const results = await this.writeInSteps(prepared);
       return { prepared, results };
     })();
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.writeTail = tail;
-    void tail.then(() => {
-      if (this.writeTail === tail) this.writeTail = undefined;
-    });
+    this.queueBehind(run);
     const { prepared, results } = await run;
     const written = prepared.filter((_, i) => !results[i]?.alreadyAppended).map((a) => a.streamName);
     if (written.length) this.wakePollers(written);
@@ -764,6 +750,18 @@ export class SqliteEventStore implements EventStore {
         throw error;
       },
     );
+  }
+
+  /** Makes `write` the last in this process's queue of appends: the next one waits until it settles. */
+  private queueBehind(write: Promise<unknown>): void {
+    const tail = write.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.writeTail = tail;
+    void tail.then(() => {
+      if (this.writeTail === tail) this.writeTail = undefined;
+    });
   }
 
   /**
