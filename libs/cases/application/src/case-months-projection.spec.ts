@@ -3,7 +3,7 @@ import { ProjectionGenerations, applyBatch, type ReadModelDb } from '@evp/read-m
 import { dumpTables, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb } from '@evp/read-models/testing';
 import { ReadModelReader } from '@evp/runtime';
 import type { Caller } from '@evp/auth';
-import { CaseMonthsHandler, CaseMonthsProjection, CaseMonthsQuery, median } from './case-months-projection';
+import { CaseMonthsHandler, CaseMonthsProjection, CaseMonthsQuery } from './case-months-projection';
 import { registerCaseEventTypes } from './event-classes';
 
 /** Literal case events as they stand in the log. */
@@ -63,15 +63,6 @@ function history(): RecordedEvent[] {
 }
 
 const team: Caller = { actorId: 'a_team', roles: ['arrears-team'], municipalities: ['5035'], navOffice: null, landlordId: null, landlordPersonId: null };
-
-describe('median of a histogram', () => {
-  it('is the middle value, or the mean of the two middle ones', () => {
-    expect(median([])).toBeNull();
-    expect(median([{ days: 3, n: 1 }])).toBe(3);
-    expect(median([{ days: 3, n: 1 }, { days: 7, n: 2 }, { days: 25, n: 1 }])).toBe(7);
-    expect(median([{ days: 3, n: 1 }, { days: 8, n: 1 }])).toBe(5.5);
-  });
-});
 
 describe.each([
   ['SQLite', openThrowawaySqlite],

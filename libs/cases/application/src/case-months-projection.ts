@@ -3,7 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
 import { daysBetween } from '@evp/shared-kernel';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import type { SqlProjection } from '@evp/read-models';
+import { DayHistogram, MonthCounts, histogramMedian, type SqlProjection } from '@evp/read-models';
 import { READ_MODEL_READER, type ReadModelReader } from '@evp/runtime';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { CASE_STREAM_PREFIX, type CaseEvent } from '@evp/cases-domain';
@@ -49,7 +49,6 @@ export const CASE_MONTHS_PROJECTION = 'cases-months';
 export const CASE_MONTHS_PROJECTION_VERSION = 1;
 
 const CHUNK = 400;
-const monthOf = (day: string) => day.slice(0, 7);
 
 export class CaseMonthsProjection implements SqlProjection<CaseMonthTables> {
   readonly name = CASE_MONTHS_PROJECTION;
@@ -94,18 +93,10 @@ export class CaseMonthsProjection implements SqlProjection<CaseMonthTables> {
       for (const row of await tx.selectFrom('case_month_cases').selectAll().where('case_id', 'in', ids.slice(i, i + CHUNK)).execute()) cases.set(row.case_id, row);
     }
     const changed = new Set<string>();
-    const months = new Map<string, CaseMonthRow>();
-    const count = (municipality: string, day: string, field: 'opened' | 'resolved' | 'escalated') => {
-      const key = `${municipality}|${monthOf(day)}`;
-      const row = months.get(key) ?? { municipality, month: monthOf(day), opened: 0, resolved: 0, escalated: 0 };
-      months.set(key, { ...row, [field]: row[field] + 1 });
-    };
-    const contacts = new Map<string, ContactDaysRow>();
-    const contact = (municipality: string, day: string, days: number, delta: number) => {
-      const key = `${municipality}|${monthOf(day)}|${days}`;
-      const row = contacts.get(key) ?? { municipality, month: monthOf(day), days, n: 0 };
-      contacts.set(key, { ...row, n: row.n + delta });
-    };
+    const months = new MonthCounts(['opened', 'resolved', 'escalated'] as const);
+    const count = (municipality: string, day: string, field: 'opened' | 'resolved' | 'escalated') => months.add(municipality, day, field);
+    const contacts = new DayHistogram();
+    const contact = (municipality: string, day: string, days: number, delta: number) => contacts.add(municipality, day, days, delta);
     for (const recorded of events) {
       if (!recorded.streamName.startsWith(CASE_STREAM_PREFIX)) continue;
       const event = { type: recorded.type, data: this.types.dataOf(recorded) } as unknown as CaseEvent;
@@ -155,30 +146,9 @@ export class CaseMonthsProjection implements SqlProjection<CaseMonthTables> {
         .onConflict((oc) => oc.column('case_id').doUpdateSet((eb) => ({ first_contact_on: eb.ref('excluded.first_contact_on'), stream_revision: eb.ref('excluded.stream_revision') })))
         .execute();
     }
-    const monthRows = [...months.values()];
-    for (let i = 0; i < monthRows.length; i += 100) {
-      await tx
-        .insertInto('case_months')
-        .values(monthRows.slice(i, i + 100))
-        .onConflict((oc) =>
-          oc.columns(['municipality', 'month']).doUpdateSet((eb) => ({
-            opened: eb('case_months.opened', '+', eb.ref('excluded.opened')),
-            resolved: eb('case_months.resolved', '+', eb.ref('excluded.resolved')),
-            escalated: eb('case_months.escalated', '+', eb.ref('excluded.escalated')),
-          })),
-        )
-        .execute();
-    }
-    const contactRows = [...contacts.values()].filter((c) => c.n !== 0);
-    for (let i = 0; i < contactRows.length; i += 100) {
-      await tx
-        .insertInto('case_contact_days')
-        .values(contactRows.slice(i, i + 100))
-        .onConflict((oc) => oc.columns(['municipality', 'month', 'days']).doUpdateSet((eb) => ({ n: eb('case_contact_days.n', '+', eb.ref('excluded.n')) })))
-        .execute();
-    }
-    // A bucket emptied by a moved first contact holds nothing: remove it, so a rebuild in any batching gives the same rows.
-    if (contactRows.some((c) => c.n < 0)) await tx.deleteFrom('case_contact_days').where('n', '=', 0).execute();
+    await months.addTo(tx, 'case_months');
+    // A bucket emptied by a moved first contact is removed (DayHistogram.addTo).
+    await contacts.addTo(tx, 'case_contact_days');
   }
 }
 
@@ -222,23 +192,9 @@ export class CaseMonthsHandler implements IQueryHandler<CaseMonthsQuery, CaseMon
         casesOpened: Number(c?.opened ?? 0),
         casesResolved: Number(c?.resolved ?? 0),
         casesEscalated: Number(c?.escalated ?? 0),
-        medianDaysToFirstContact: median(waits.filter((w) => w.month === month).map((w) => ({ days: Number(w.days), n: Number(w.n) }))),
+        medianDaysToFirstContact: histogramMedian(waits.filter((w) => w.month === month).map((w) => ({ days: Number(w.days), n: Number(w.n) }))),
       };
     });
   }
 }
 
-/** The median of a histogram sorted by value: the middle value, or the mean of the two middle ones. */
-export function median(histogram: ReadonlyArray<{ days: number; n: number }>): number | null {
-  const total = histogram.reduce((s, h) => s + h.n, 0);
-  if (total === 0) return null;
-  const at = (rank: number) => {
-    let seen = 0;
-    for (const h of histogram) {
-      seen += h.n;
-      if (seen >= rank) return h.days;
-    }
-    return (histogram[histogram.length - 1] as { days: number }).days;
-  };
-  return total % 2 === 1 ? at((total + 1) / 2) : (at(total / 2) + at(total / 2 + 1)) / 2;
-}

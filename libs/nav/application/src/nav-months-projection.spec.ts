@@ -4,7 +4,7 @@ import { dumpTables, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayR
 import { ReadModelReader } from '@evp/runtime';
 import type { Caller } from '@evp/auth';
 import { registerNavEventTypes } from './event-classes';
-import { NavMonthsHandler, NavMonthsProjection, NavMonthsQuery, histogramMedian } from './nav-months-projection';
+import { NavMonthsHandler, NavMonthsProjection, NavMonthsQuery } from './nav-months-projection';
 
 /** Literal NAV events as they stand in the log, one household stream per tenancy. */
 let position = 0;
@@ -84,15 +84,6 @@ function history(): RecordedEvent[] {
 }
 
 const team: Caller = { actorId: 'a_team', roles: ['arrears-team'], municipalities: ['5035'], navOffice: null, landlordId: null, landlordPersonId: null };
-
-describe('median of a histogram', () => {
-  it('is the middle value, or the mean of the two middle ones; null when empty', () => {
-    expect(histogramMedian([])).toBeNull();
-    expect(histogramMedian([{ days: 2, n: 1 }])).toBe(2);
-    expect(histogramMedian([{ days: 1, n: 1 }, { days: 2, n: 2 }, { days: 9, n: 1 }])).toBe(2);
-    expect(histogramMedian([{ days: 13, n: 1 }, { days: 34, n: 1 }])).toBe(23.5);
-  });
-});
 
 describe.each([
   ['SQLite', openThrowawaySqlite],

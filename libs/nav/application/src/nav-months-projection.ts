@@ -3,7 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
 import { daysBetween, norwegianCalendar } from '@evp/shared-kernel';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import type { SqlProjection } from '@evp/read-models';
+import { DayHistogram, MonthCounts, histogramMedian, type SqlProjection } from '@evp/read-models';
 import { READ_MODEL_READER, type ReadModelReader } from '@evp/runtime';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { NAV_STREAM_PREFIX, parseNavStreamName, type NavEvent } from '@evp/nav-domain';
@@ -73,8 +73,8 @@ export const NAV_MONTHS_PROJECTION = 'nav-months';
 export const NAV_MONTHS_PROJECTION_VERSION = 1;
 
 const CHUNK = 400;
-const monthOf = (day: string) => day.slice(0, 7);
-type Counted = 'referrals' | 'picked_up' | 'pickup_overdue' | 'advice_started' | 'advice_late';
+const COUNTED = ['referrals', 'picked_up', 'pickup_overdue', 'advice_started', 'advice_late'] as const;
+type Counted = (typeof COUNTED)[number];
 const referralKey = (stream: string, referralId: string) => `r|${stream}|${referralId}`;
 const adviceKey = (stream: string, requestId: string) => `a|${stream}|${requestId}`;
 
@@ -141,19 +141,11 @@ export class NavMonthsProjection implements SqlProjection<NavMonthTables> {
       items.set(row.item_key, row);
       changedItems.add(row.item_key);
     };
-    const months = new Map<string, NavMonthRow>();
-    const count = (municipality: string, day: string, field: Counted) => {
-      const key = `${municipality}|${monthOf(day)}`;
-      const row = months.get(key) ?? { municipality, month: monthOf(day), referrals: 0, picked_up: 0, pickup_overdue: 0, advice_started: 0, advice_late: 0 };
-      months.set(key, { ...row, [field]: row[field] + 1 });
-    };
-    const pickups = new Map<string, NavDaysRow>();
-    const starts = new Map<string, NavDaysRow>();
-    const bucket = (into: Map<string, NavDaysRow>, municipality: string, day: string, days: number) => {
-      const key = `${municipality}|${monthOf(day)}|${days}`;
-      const row = into.get(key) ?? { municipality, month: monthOf(day), days, n: 0 };
-      into.set(key, { ...row, n: row.n + 1 });
-    };
+    const months = new MonthCounts<Counted>(COUNTED);
+    const count = (municipality: string, day: string, field: Counted) => months.add(municipality, day, field);
+    const pickups = new DayHistogram();
+    const starts = new DayHistogram();
+    const bucket = (into: DayHistogram, municipality: string, day: string, days: number) => into.add(municipality, day, days);
 
     for (const recorded of mine) {
       const stream = recorded.streamName;
@@ -226,34 +218,9 @@ export class NavMonthsProjection implements SqlProjection<NavMonthTables> {
         .onConflict((oc) => oc.column('item_key').doUpdateSet((eb) => ({ since_on: eb.ref('excluded.since_on'), done: eb.ref('excluded.done') })))
         .execute();
     }
-    const monthRows = [...months.values()];
-    for (let i = 0; i < monthRows.length; i += 100) {
-      await tx
-        .insertInto('nav_months')
-        .values(monthRows.slice(i, i + 100))
-        .onConflict((oc) =>
-          oc.columns(['municipality', 'month']).doUpdateSet((eb) => ({
-            referrals: eb('nav_months.referrals', '+', eb.ref('excluded.referrals')),
-            picked_up: eb('nav_months.picked_up', '+', eb.ref('excluded.picked_up')),
-            pickup_overdue: eb('nav_months.pickup_overdue', '+', eb.ref('excluded.pickup_overdue')),
-            advice_started: eb('nav_months.advice_started', '+', eb.ref('excluded.advice_started')),
-            advice_late: eb('nav_months.advice_late', '+', eb.ref('excluded.advice_late')),
-          })),
-        )
-        .execute();
-    }
-    for (const [table, rows] of [
-      ['nav_pickup_days', [...pickups.values()]],
-      ['nav_advice_days', [...starts.values()]],
-    ] as const) {
-      for (let i = 0; i < rows.length; i += 100) {
-        await tx
-          .insertInto(table)
-          .values(rows.slice(i, i + 100))
-          .onConflict((oc) => oc.columns(['municipality', 'month', 'days']).doUpdateSet((eb) => ({ n: eb(`${table}.n`, '+', eb.ref('excluded.n')) })))
-          .execute();
-      }
-    }
+    await months.addTo(tx, 'nav_months');
+    await pickups.addTo(tx, 'nav_pickup_days');
+    await starts.addTo(tx, 'nav_advice_days');
   }
 }
 
@@ -312,21 +279,6 @@ export class NavMonthsHandler implements IQueryHandler<NavMonthsQuery, NavMonth[
       };
     });
   }
-}
-
-/** The median of a histogram sorted by value: the middle value, or the mean of the two middle ones; null when empty. */
-export function histogramMedian(histogram: ReadonlyArray<{ days: number; n: number }>): number | null {
-  const total = histogram.reduce((s, h) => s + h.n, 0);
-  if (total === 0) return null;
-  const at = (rank: number) => {
-    let seen = 0;
-    for (const h of histogram) {
-      seen += h.n;
-      if (seen >= rank) return h.days;
-    }
-    return (histogram[histogram.length - 1] as { days: number }).days;
-  };
-  return total % 2 === 1 ? at((total + 1) / 2) : (at(total / 2) + at(total / 2 + 1)) / 2;
 }
 
 /** NAV's query handlers behind the web app's dashboard. */

@@ -7,5 +7,6 @@ export * from './generations';
 export * from './table-mapping';
 export * from './keyset';
 export * from './statement-cache';
+export * from './month-counts';
 export { CHECKPOINTS_TABLE, GENERATIONS_TABLE, PLATFORM_MIGRATIONS } from './platform-migrations';
 export type { AnyDB, AnyKysely, AnyTransaction } from './types';

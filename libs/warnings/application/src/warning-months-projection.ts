@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import type { SqlProjection } from '@evp/read-models';
+import { MonthCounts, type SqlProjection } from '@evp/read-models';
 import { READ_MODEL_READER, type ReadModelReader } from '@evp/runtime';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { WARNING_STREAM_PREFIX, type WarningEvent } from '@evp/warnings-domain';
@@ -54,8 +54,8 @@ export const WARNING_MONTHS_PROJECTION = 'warnings-months';
 export const WARNING_MONTHS_PROJECTION_VERSION = 1;
 
 const CHUNK = 400;
-const monthOf = (day: string) => day.slice(0, 7);
-type Counted = 'received' | 'forwarded' | 'petitions' | 'evicted' | 'avoided';
+const COUNTED = ['received', 'forwarded', 'petitions', 'evicted', 'avoided'] as const;
+type Counted = (typeof COUNTED)[number];
 
 export class WarningMonthsProjection implements SqlProjection<WarningMonthTables> {
   readonly name = WARNING_MONTHS_PROJECTION;
@@ -104,12 +104,8 @@ export class WarningMonthsProjection implements SqlProjection<WarningMonthTables
       for (const row of await tx.selectFrom('warning_month_warnings').selectAll().where('warning_id', 'in', ids.slice(i, i + CHUNK)).execute()) warnings.set(row.warning_id, row);
     }
     const changed = new Set<string>();
-    const months = new Map<string, WarningMonthRow>();
-    const count = (municipality: string, day: string, field: Counted, delta = 1) => {
-      const key = `${municipality}|${monthOf(day)}`;
-      const row = months.get(key) ?? { municipality, month: monthOf(day), received: 0, forwarded: 0, petitions: 0, evicted: 0, avoided: 0 };
-      months.set(key, { ...row, [field]: row[field] + delta });
-    };
+    const months = new MonthCounts<Counted>(COUNTED);
+    const count = (municipality: string, day: string, field: Counted, delta = 1) => months.add(municipality, day, field, delta);
     for (const recorded of events) {
       if (!recorded.streamName.startsWith(WARNING_STREAM_PREFIX)) continue;
       const event = { type: recorded.type, data: this.types.dataOf(recorded) } as unknown as WarningEvent;
@@ -200,22 +196,7 @@ export class WarningMonthsProjection implements SqlProjection<WarningMonthTables
         )
         .execute();
     }
-    const monthRows = [...months.values()];
-    for (let i = 0; i < monthRows.length; i += 100) {
-      await tx
-        .insertInto('warning_months')
-        .values(monthRows.slice(i, i + 100))
-        .onConflict((oc) =>
-          oc.columns(['municipality', 'month']).doUpdateSet((eb) => ({
-            received: eb('warning_months.received', '+', eb.ref('excluded.received')),
-            forwarded: eb('warning_months.forwarded', '+', eb.ref('excluded.forwarded')),
-            petitions: eb('warning_months.petitions', '+', eb.ref('excluded.petitions')),
-            evicted: eb('warning_months.evicted', '+', eb.ref('excluded.evicted')),
-            avoided: eb('warning_months.avoided', '+', eb.ref('excluded.avoided')),
-          })),
-        )
-        .execute();
-    }
+    await months.addTo(tx, 'warning_months');
   }
 }
 
