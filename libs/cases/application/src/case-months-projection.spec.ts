@@ -1,6 +1,6 @@
 import { EventTypeMap, type RecordedEvent } from '@evp/event-store';
-import { ProjectionGenerations, applyBatch, type ReadModelDb } from '@evp/read-models';
-import { dumpTables, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb } from '@evp/read-models/testing';
+import type { ReadModelDb } from '@evp/read-models';
+import { dumpTables, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb, buildGeneration } from '@evp/read-models/testing';
 import { ReadModelReader } from '@evp/runtime';
 import type { Caller } from '@evp/auth';
 import { CaseMonthsHandler, CaseMonthsProjection, CaseMonthsQuery } from './case-months-projection';
@@ -80,13 +80,7 @@ describe.each([
     await store.dispose();
   });
 
-  const build = async (batches: RecordedEvent[][]) => {
-    const generations = new ProjectionGenerations(db);
-    const target = await generations.beginWithTables(projection);
-    for (const batch of batches) await applyBatch(db, projection, target, batch, (batch[batch.length - 1] as RecordedEvent).position);
-    await generations.switchTo(projection.name, target.generation);
-    return target;
-  };
+  const build = (batches: RecordedEvent[][]) => buildGeneration(db, projection, batches);
 
   it('gives identical tables in any batching, also when a backdated contact moves the first one', async () => {
     const events = history();

@@ -1,6 +1,6 @@
 import { EventTypeMap, type RecordedEvent } from '@evp/event-store';
 import { ProjectionGenerations, ProjectionMemo, applyBatch, createGenerationIndexes, mapGeneration, type ReadModelDb } from '@evp/read-models';
-import { dumpTables, indexNames, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb } from '@evp/read-models/testing';
+import { dumpTables, indexNames, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb, buildGeneration } from '@evp/read-models/testing';
 import { ReadModelReader } from '@evp/runtime';
 import type { Caller } from '@evp/auth';
 import { AccountsProjection, type AccountTables } from './accounts-projection';
@@ -80,12 +80,7 @@ describe.each([
     await store.dispose();
   });
 
-  const build = async (batches: RecordedEvent[][]) => {
-    const generations = new ProjectionGenerations(db);
-    const target = await generations.beginWithTables(projection);
-    for (const batch of batches) await applyBatch(db, projection, target, batch, (batch[batch.length - 1] as RecordedEvent).position);
-    return target;
-  };
+  const build = (batches: RecordedEvent[][]) => buildGeneration(db, projection, batches, { switchIn: false });
 
   it('gives the same tables whether the log comes in one batch or event by event, and on every rebuild', async () => {
     const events = history();

@@ -1,6 +1,6 @@
 import { EventTypeMap, type RecordedEvent } from '@evp/event-store';
-import { ProjectionGenerations, ProjectionMemo, applyBatch, type GenerationTarget, type ReadModelDb } from '@evp/read-models';
-import { dumpTables, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb } from '@evp/read-models/testing';
+import { ProjectionGenerations, ProjectionMemo, applyBatch, type ReadModelDb } from '@evp/read-models';
+import { dumpTables, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb, buildGeneration } from '@evp/read-models/testing';
 import { ReadModelReader } from '@evp/runtime';
 import type { Caller } from '@evp/auth';
 import { registerLedgerEventTypes } from './event-classes';
@@ -82,13 +82,7 @@ describe.each([
     await store.dispose();
   });
 
-  const build = async (batches: RecordedEvent[][]): Promise<GenerationTarget> => {
-    const generations = new ProjectionGenerations(db);
-    const target = await generations.beginWithTables(projection);
-    for (const batch of batches) await applyBatch(db, projection, target, batch, (batch[batch.length - 1] as RecordedEvent).position);
-    await generations.switchTo(projection.name, target.generation);
-    return target;
-  };
+  const build = (batches: RecordedEvent[][]) => buildGeneration(db, projection, batches);
   // A fresh reader each time: a reader caches the active generation for a second, and each test builds its own.
   const reader = () => new ReadModelReader(db);
   const months = (today: string) => new RentMonthsHandler(reader(), 3).execute(new RentMonthsQuery(team, '5035', '2026-09', '2026-11', today));

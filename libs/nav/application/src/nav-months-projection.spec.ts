@@ -1,6 +1,6 @@
 import { EventTypeMap, type RecordedEvent } from '@evp/event-store';
-import { ProjectionGenerations, applyBatch, type ReadModelDb } from '@evp/read-models';
-import { dumpTables, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb } from '@evp/read-models/testing';
+import { applyBatch, type ReadModelDb } from '@evp/read-models';
+import { dumpTables, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb, buildGeneration } from '@evp/read-models/testing';
 import { ReadModelReader } from '@evp/runtime';
 import type { Caller } from '@evp/auth';
 import { registerNavEventTypes } from './event-classes';
@@ -101,13 +101,7 @@ describe.each([
     await store.dispose();
   });
 
-  const build = async (batches: RecordedEvent[][]) => {
-    const generations = new ProjectionGenerations(db);
-    const target = await generations.beginWithTables(projection);
-    for (const batch of batches) await applyBatch(db, projection, target, batch, (batch[batch.length - 1] as RecordedEvent).position);
-    await generations.switchTo(projection.name, target.generation);
-    return target;
-  };
+  const build = (batches: RecordedEvent[][]) => buildGeneration(db, projection, batches);
   const months = (caller = team) => new NavMonthsHandler(new ReadModelReader(db)).execute(new NavMonthsQuery(caller, '5035', ['2026-10', '2026-11', '2026-12', '2027-01']));
 
   it('gives identical tables in any batching', async () => {

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Migration } from 'kysely';
 import { Client } from 'pg';
+import type { RecordedEvent } from '@evp/event-store';
 import { ReadModelDb, type ReadModelBackend } from './db';
+import { ProjectionGenerations } from './generations';
+import { applyBatch, type GenerationTarget, type SqlProjection } from './projection';
 
 export { describeReadModelContract } from './contract';
 export { dumpTables, indexNames, tableNames, type TableDump } from './inspect';
@@ -83,4 +86,17 @@ async function throwaway(backend: ReadModelBackend, options: ThrowawayOptions, r
     await remove();
     throw err;
   }
+}
+
+/**
+ * A new generation of `projection` built from `batches`, one `applyBatch` each (checkpoint: the
+ * batch's last position), switched in unless `switchIn` is false: what a projection spec compares
+ * across batchings.
+ */
+export async function buildGeneration<DB>(db: ReadModelDb, projection: SqlProjection<DB>, batches: ReadonlyArray<readonly RecordedEvent[]>, options: { switchIn?: boolean } = {}): Promise<GenerationTarget> {
+  const generations = new ProjectionGenerations(db);
+  const target = await generations.beginWithTables(projection);
+  for (const batch of batches) await applyBatch(db, projection, target, batch, (batch[batch.length - 1] as RecordedEvent).position);
+  if (options.switchIn !== false) await generations.switchTo(projection.name, target.generation);
+  return target;
 }
