@@ -13,7 +13,7 @@ import { LedgerRuleError, TENANCY_STREAM_PREFIX, decidePostings, decideRegistrat
 import type { PeopleRecords, TenantToRecord } from '@evp/people-contract';
 import { loadTenancies, loadTenancy } from './rent-accounts';
 import { metadataFor, type CommandContext } from './command-context';
-import type { FieldError } from './csv';
+import { Slicer, type FieldError } from './csv';
 import type { PostingLine } from './postings-input';
 import type { TenancyLine } from './tenancies-input';
 import { importRecord, municipalitiesOf, postingsContentSha256, tenanciesContentSha256 } from './import-record';
@@ -142,13 +142,11 @@ export class LedgerService {
       const metadata = metadataFor(ctx);
       // Every tenancy of the input in a few reads, not one round trip each (a month's file names tens of thousands).
       const current = await loadTenancies(this.store, this.types, [...byTenancy.keys()]);
-      let slice = performance.now();
+      // A month's file decides for tens of thousands of tenancies: let other requests in now and then.
+      const slicer = new Slicer();
       for (const [stream, tenancyLines] of byTenancy) {
-        // A month's file decides for tens of thousands of tenancies: let other requests in now and then.
-        if (performance.now() - slice >= DECIDE_SLICE_MS) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          slice = performance.now();
-        }
+        const paused = slicer.pause();
+        if (paused) await paused;
         const { state, revision } = current.get(stream) as { state: Tenancy; revision: number };
         if (state.status === 'unregistered') {
           for (const l of tenancyLines) invalid.push({ line: l.line, column: 'leieforhold', reason: `ukjent leieforhold ${l.tenancyId} i kommune ${l.municipalityNumber}` });
@@ -213,9 +211,6 @@ function assertMunicipalities(lines: ReadonlyArray<{ line: number; municipalityN
     );
   }
 }
-
-/** How long deciding an import works before it lets the event loop in. */
-const DECIDE_SLICE_MS = 20;
 
 const byLine = (a: FieldError, b: FieldError) => (a.line ?? 0) - (b.line ?? 0);
 

@@ -765,35 +765,26 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Runs a write transaction whose turn in this process's queue has come (`writeTail`: each append
-   * takes its place when called, so this process's appends commit in call order and only one of
-   * them at a time knocks on the lock). At once, or, when it meets another process's lock, again
-   * and again on timers until it gets it.
+   * Runs `attempt` (one synchronous SQLite call) at once, or, when it meets another process's
+   * lock, again and again on timers until it gets it (`retryWhileBusy`). A write calls it when its
+   * turn in this process's queue has come (`writeTail`: each append takes its place when called,
+   * so this process's appends commit in call order and only one of them at a time knocks on the
+   * lock). A read calls it directly: in WAL mode reads do not wait for writers; they meet a lock
+   * only in rare moments (WAL recovery after a crash, a checkpoint resetting the log).
    */
-  private attemptWhileBusy<T>(attempt: () => T): T | Promise<T> {
+  private attemptWhileBusy<T>(attempt: () => T, what = 'append (nothing was written)'): T | Promise<T> {
     this.assertOpen();
     const startedAt = performance.now();
     try {
       return attempt();
     } catch (error) {
       if (!isBusy(error)) throw error;
-      return this.retryWhileBusy(attempt, startedAt, 'append (nothing was written)', error);
+      return this.retryWhileBusy(attempt, startedAt, what, error);
     }
   }
 
-  /**
-   * Runs a read. In WAL mode reads do not wait for writers; they meet a lock only in rare moments
-   * (WAL recovery after a crash, a checkpoint resetting the log), and then wait like a write.
-   */
   private read<T>(attempt: () => T): T | Promise<T> {
-    this.assertOpen();
-    const startedAt = performance.now();
-    try {
-      return attempt();
-    } catch (error) {
-      if (!isBusy(error)) throw error;
-      return this.retryWhileBusy(attempt, startedAt, 'read', error);
-    }
+    return this.attemptWhileBusy(attempt, 'read');
   }
 
   /**
