@@ -3,7 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
 import { daysBetween } from '@evp/shared-kernel';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import { DayHistogram, MonthCounts, histogramMedian, type SqlProjection } from '@evp/read-models';
+import { DayHistogram, MonthCounts, histogramMedian, upsertRows, type SqlProjection } from '@evp/read-models';
 import { READ_MODEL_READER, type ReadModelReader } from '@evp/runtime';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { CASE_STREAM_PREFIX, type CaseEvent } from '@evp/cases-domain';
@@ -139,13 +139,7 @@ export class CaseMonthsProjection implements SqlProjection<CaseMonthTables> {
       }
     }
     const caseRows = [...changed].map((id) => cases.get(id) as CaseMonthCaseRow);
-    for (let i = 0; i < caseRows.length; i += 100) {
-      await tx
-        .insertInto('case_month_cases')
-        .values(caseRows.slice(i, i + 100))
-        .onConflict((oc) => oc.column('case_id').doUpdateSet((eb) => ({ first_contact_on: eb.ref('excluded.first_contact_on'), stream_revision: eb.ref('excluded.stream_revision') })))
-        .execute();
-    }
+    await upsertRows(tx, 'case_month_cases', caseRows, 'case_id', ['first_contact_on', 'stream_revision']);
     await months.addTo(tx, 'case_months');
     // A bucket emptied by a moved first contact is removed (DayHistogram.addTo).
     await contacts.addTo(tx, 'case_contact_days');

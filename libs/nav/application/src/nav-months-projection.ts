@@ -3,7 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
 import { daysBetween, norwegianCalendar } from '@evp/shared-kernel';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import { DayHistogram, MonthCounts, histogramMedian, type SqlProjection } from '@evp/read-models';
+import { DayHistogram, MonthCounts, histogramMedian, upsertRows, type SqlProjection } from '@evp/read-models';
 import { READ_MODEL_READER, type ReadModelReader } from '@evp/runtime';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { NAV_STREAM_PREFIX, parseNavStreamName, type NavEvent } from '@evp/nav-domain';
@@ -203,21 +203,9 @@ export class NavMonthsProjection implements SqlProjection<NavMonthTables> {
     }
 
     const streamRows = streamNames.filter((s) => revisions.has(s)).map((s) => ({ stream_name: s, stream_revision: revisions.get(s) as number }));
-    for (let i = 0; i < streamRows.length; i += 100) {
-      await tx
-        .insertInto('nav_month_streams')
-        .values(streamRows.slice(i, i + 100))
-        .onConflict((oc) => oc.column('stream_name').doUpdateSet((eb) => ({ stream_revision: eb.ref('excluded.stream_revision') })))
-        .execute();
-    }
+    await upsertRows(tx, 'nav_month_streams', streamRows, 'stream_name', ['stream_revision']);
     const itemRows = [...changedItems].map((k) => items.get(k) as NavMonthItemRow);
-    for (let i = 0; i < itemRows.length; i += 100) {
-      await tx
-        .insertInto('nav_month_items')
-        .values(itemRows.slice(i, i + 100))
-        .onConflict((oc) => oc.column('item_key').doUpdateSet((eb) => ({ since_on: eb.ref('excluded.since_on'), done: eb.ref('excluded.done') })))
-        .execute();
-    }
+    await upsertRows(tx, 'nav_month_items', itemRows, 'item_key', ['since_on', 'done']);
     await months.addTo(tx, 'nav_months');
     await pickups.addTo(tx, 'nav_pickup_days');
     await starts.addTo(tx, 'nav_advice_days');

@@ -1,4 +1,5 @@
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import type { AnyKysely } from './types';
 
 /** Statement shapes remembered (per process): a few per projection table and chunk size. */
 const MAX_TEMPLATES = 512;
@@ -60,3 +61,19 @@ function remember(key: string, sql: string | null): void {
   if (templates.size >= MAX_TEMPLATES) templates.delete(templates.keys().next().value as string);
   templates.set(key, sql);
 }
+
+/**
+ * Inserts `rows` into `table` a hundred at a time; a row whose `key` exists already has its
+ * `update` columns set to the new values (the rest stay as they were).
+ */
+export async function upsertRows(tx: AnyKysely, table: string, rows: readonly object[], key: string, update: readonly string[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+    await tx
+      .insertInto(table)
+      .values(rows.slice(i, i + UPSERT_CHUNK))
+      .onConflict((oc) => oc.column(key).doUpdateSet((eb) => Object.fromEntries(update.map((column) => [column, eb.ref(`excluded.${column}`)]))))
+      .execute();
+  }
+}
+
+const UPSERT_CHUNK = 100;

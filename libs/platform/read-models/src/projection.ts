@@ -7,7 +7,7 @@ import { checkpointNameOf, generationSuffix } from './naming';
 import { mapTables } from './table-mapping';
 import type { AnyDB, AnyKysely } from './types';
 
-export { writeRows } from './bulk-write';
+export { upsertRows, writeRows } from './bulk-write';
 
 /**
  * A read model kept in SQL tables. Its tables are created per generation (see

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import { MonthCounts, type SqlProjection } from '@evp/read-models';
+import { MonthCounts, upsertRows, type SqlProjection } from '@evp/read-models';
 import { READ_MODEL_READER, type ReadModelReader } from '@evp/runtime';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { WARNING_STREAM_PREFIX, type WarningEvent } from '@evp/warnings-domain';
@@ -181,21 +181,7 @@ export class WarningMonthsProjection implements SqlProjection<WarningMonthTables
       }
     }
     const warningRows = [...changed].map((id) => warnings.get(id) as WarningMonthWarningRow);
-    for (let i = 0; i < warningRows.length; i += 100) {
-      await tx
-        .insertInto('warning_month_warnings')
-        .values(warningRows.slice(i, i + 100))
-        .onConflict((oc) =>
-          oc.column('warning_id').doUpdateSet((eb) => ({
-            forwarded_on: eb.ref('excluded.forwarded_on'),
-            petition_on: eb.ref('excluded.petition_on'),
-            evicted_on: eb.ref('excluded.evicted_on'),
-            avoided_on: eb.ref('excluded.avoided_on'),
-            stream_revision: eb.ref('excluded.stream_revision'),
-          })),
-        )
-        .execute();
-    }
+    await upsertRows(tx, 'warning_month_warnings', warningRows, 'warning_id', ['forwarded_on', 'petition_on', 'evicted_on', 'avoided_on', 'stream_revision']);
     await months.addTo(tx, 'warning_months');
   }
 }
