@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
 import type { SqlProjection } from '@evp/read-models';
-import { TENANCY_STREAM_PREFIX, parseTenancyStreamName } from '@evp/ledger-contract';
+import { TENANCY_STREAM_PREFIX, parseTenancyStreamName, type LedgerEventType } from '@evp/ledger-contract';
 import { CASE_STREAM_PREFIX, type CaseEvent, type CaseOpened, type WarningAttached } from '@evp/cases-domain';
 
 export type CaseStatus = 'open' | 'escalated' | 'resolved';
@@ -64,6 +64,8 @@ export const CASES_PROJECTION = 'cases';
 export const CASES_PROJECTION_VERSION = 8;
 
 const CHUNK = 400;
+/** The ledger's events that carry a tenancy's NAV office: all the cases list takes from the ledger. */
+const TENANCY_DETAIL_TYPES: readonly string[] = ['ledger.TenancyRegistered', 'ledger.TenancyDetailsChanged'] satisfies readonly LedgerEventType[];
 
 /**
  * Projects case streams into the case list (with counts per municipality, NAV office and status,
@@ -73,7 +75,8 @@ const CHUNK = 400;
 export class CasesProjection implements SqlProjection<CaseTables> {
   readonly name = CASES_PROJECTION;
   readonly version = CASES_PROJECTION_VERSION;
-  readonly filter = { streamPrefixes: [CASE_STREAM_PREFIX, TENANCY_STREAM_PREFIX] };
+  // From the ledger only the tenancy's NAV office: its postings (a month's file) never reach it.
+  readonly filter = { streamPrefixes: [CASE_STREAM_PREFIX, TENANCY_STREAM_PREFIX], onlyTypes: { [TENANCY_STREAM_PREFIX]: TENANCY_DETAIL_TYPES } };
   readonly tables = ['case_list', 'case_timeline', 'case_counts', 'case_tenancies'] as const;
 
   constructor(private readonly types: EventTypeMap) {}
@@ -156,7 +159,7 @@ export class CasesProjection implements SqlProjection<CaseTables> {
     for (const event of events) {
       const tenancy = parseTenancyStreamName(event.streamName);
       if (tenancy) {
-        if (event.type === 'ledger.TenancyRegistered' || event.type === 'ledger.TenancyDetailsChanged') {
+        if (TENANCY_DETAIL_TYPES.includes(event.type)) {
           state.tenancyOffice(`${tenancy.municipalityNumber}-${tenancy.tenancyId}`, String(this.types.dataOf(event)['navOffice']));
         }
         continue;
@@ -290,7 +293,7 @@ class BatchState {
         const caseId = (e.data as { caseId?: unknown }).caseId;
         if (typeof caseId === 'string') caseIds.add(caseId);
         tenancyKeys.add(e.streamName.slice(CASE_STREAM_PREFIX.length));
-      } else if (e.type === 'ledger.TenancyRegistered' || e.type === 'ledger.TenancyDetailsChanged') {
+      } else if (TENANCY_DETAIL_TYPES.includes(e.type)) {
         tenancyKeys.add(e.streamName.slice(TENANCY_STREAM_PREFIX.length));
       }
     }

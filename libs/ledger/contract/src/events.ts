@@ -63,6 +63,9 @@ export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
   'ledger.BalanceDiscrepancyRecorded',
 ];
 
+/** Postings that lower what a household owes: a payment, a credit note, a write-off. */
+export const LEDGER_REDUCTION_TYPES = ['ledger.PaymentPosted', 'ledger.CreditPosted', 'ledger.WriteOffPosted'] as const satisfies readonly LedgerEventType[];
+
 export const TENANCY_STREAM_PREFIX = 'tenancy-';
 
 /** `tenancy-<kommunenummer>-<leieforhold>`: the ERP's tenancy number is not personal data. */

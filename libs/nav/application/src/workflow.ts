@@ -4,7 +4,7 @@ import type { EventStore, EventTypeMap } from '@evp/event-store';
 import type { BatchCache, Causation, WorkflowDefinition } from '@evp/runtime';
 import { TENANCY_STREAM_PREFIX, parseTenancyStreamName } from '@evp/ledger-contract';
 import { CASE_STREAM_PREFIX, parseCaseId } from '@evp/cases-contract';
-import { NAV_STREAM_PREFIX, navStreamName, navWorkflow, parseNavStreamName, type NavCommand, type NavPolicy, type NavWorkflowState } from '@evp/nav-domain';
+import { NAV_STREAM_PREFIX, NAV_WORKFLOW_LEDGER_TYPES, navStreamName, navWorkflow, parseNavStreamName, type NavCommand, type NavPolicy, type NavWorkflowState } from '@evp/nav-domain';
 import { RunNavCommand } from './commands';
 import { foldHousehold, loadHousehold } from './household-stream';
 
@@ -25,7 +25,8 @@ function householdOf(input: WorkflowInput): { municipalityNumber: string; tenanc
  */
 export class NavWorkflow implements WorkflowDefinition<NavWorkflowState, NavCommand> {
   readonly name = 'nav';
-  readonly filter = { streamPrefixes: [CASE_STREAM_PREFIX, NAV_STREAM_PREFIX, TENANCY_STREAM_PREFIX] };
+  // Of the ledger's postings only what the workflow acts on: a month's charges never reach it.
+  readonly filter = { streamPrefixes: [CASE_STREAM_PREFIX, NAV_STREAM_PREFIX, TENANCY_STREAM_PREFIX], onlyTypes: { [TENANCY_STREAM_PREFIX]: NAV_WORKFLOW_LEDGER_TYPES } };
 
   constructor(
     private readonly store: EventStore,

@@ -2,7 +2,8 @@ import type { FiredDeadline, LocalDate, WorkflowEvent, WorkflowInput } from '@ev
 import type { NavEvent } from './events';
 import { evolveNavHousehold, initialNavHousehold } from './household';
 import type { NavPolicy } from './policy';
-import { navWorkflow } from './workflow';
+import { LEDGER_EVENT_TYPES } from '@evp/ledger-contract';
+import { NAV_WORKFLOW_LEDGER_TYPES, navWorkflow } from './workflow';
 
 /**
  * Given (NAV's record of the household, from literal events) → when (one input) → then (the
@@ -166,6 +167,14 @@ describe('NAV workflow: the payment plan against the ledger', () => {
       .then([{ kind: 'ignored', reason: 'Ingen nedbetalingsavtale løper for husstanden.' }]);
     given(received, claimed, planAgreed)
       .when(event('ledger.ChargePosted', { voucherRef: 'F-1', date: '2026-11-15', dueDate: '2026-12-01', period: '2026-12', amountOre: 928200 }, 'tenancy-5035-100234'), '2026-11-15')
+      .then([{ kind: 'ignored', reason: 'Bare innbetalinger, kreditnotaer og avskrivninger kan endre en nedbetalingsavtale.' }]);
+  });
+
+  // The subscription asks the store for NAV_WORKFLOW_LEDGER_TYPES alone: safe only while the
+  // workflow ignores every other event of the ledger, even for a household with a running plan.
+  it.each(LEDGER_EVENT_TYPES.filter((t) => !NAV_WORKFLOW_LEDGER_TYPES.includes(t)).map((t) => [t]))('%s is ignored, so the subscription may leave it out', (type) => {
+    given(received, claimed, planAgreed)
+      .when(event(type, { voucherRef: 'X-1', date: '2026-12-01' }, 'tenancy-5035-100234'), '2026-12-01')
       .then([{ kind: 'ignored', reason: 'Bare innbetalinger, kreditnotaer og avskrivninger kan endre en nedbetalingsavtale.' }]);
   });
 

@@ -1,6 +1,6 @@
 import { addDays, cancel, defineDeadline, ignored, schedule, send, type LocalDate, type WorkflowInput, type WorkflowOutput } from '@evp/shared-kernel';
 import type { CaseResolved, ReferredToNav } from '@evp/cases-contract';
-import type { TenancyDetailsChanged } from '@evp/ledger-contract';
+import { LEDGER_REDUCTION_TYPES, type LedgerEventType, type TenancyDetailsChanged } from '@evp/ledger-contract';
 import type { FinancialAssistanceDecided, FollowUpPaused, FollowUpTransferred, IncomeManagementAgreed, NavEvent, PaymentPlanAgreed, ReferralReceived } from './events';
 import { activeIncomeManagement, activePlan, findFollowUp, isWaiting, type NavFollowUp, type NavHousehold } from './household';
 import { instalmentCheckOn, nextIncomeCheck, nextPlanCheck } from './plan';
@@ -47,7 +47,13 @@ export interface NavWorkflowState {
   readonly household?: NavHousehold;
 }
 
-const LEDGER_REDUCTIONS = new Set(['ledger.PaymentPosted', 'ledger.CreditPosted', 'ledger.WriteOffPosted']);
+const LEDGER_REDUCTIONS = new Set<string>(LEDGER_REDUCTION_TYPES);
+
+/**
+ * The ledger's events this workflow acts on; it ignores every other (a charge, a balance line).
+ * Its subscription asks the store for these alone, so a month's charges never reach it.
+ */
+export const NAV_WORKFLOW_LEDGER_TYPES: readonly LedgerEventType[] = [...LEDGER_REDUCTION_TYPES, 'ledger.TenancyDetailsChanged'];
 
 /**
  * NAV's workflow: referrals into the inbox and their pickup deadlines, the payment plan's checks

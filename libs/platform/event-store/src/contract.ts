@@ -185,6 +185,37 @@ export function describeEventStoreContract(name: string, target: ContractTarget)
         expect(limited.map((e) => e.data['s'])).toEqual([2, 3]);
       });
 
+      it('narrows a prefix to some event types when the filter says so, and leaves the other prefixes whole', async () => {
+        const busy = uniqueCategory();
+        const whole = uniqueCategory();
+        await store.appendToStream(`${busy}-1`, [testEvent('test.Registered', { s: 0 }), testEvent('test.Posted', { s: 1 })], { expectedRevision: 'any' });
+        await store.appendToStream(`${whole}-1`, [testEvent('test.Posted', { s: 2 })], { expectedRevision: 'any' });
+        await store.appendToStream(`${busy}-2`, [testEvent('test.Posted', { s: 3 }), testEvent('test.Posted', { s: 4 }), testEvent('test.Changed', { s: 5 })], { expectedRevision: 'any' });
+        await store.appendToStream(`${whole}-2`, [testEvent('test.Other', { s: 6 })], { expectedRevision: 'any' });
+        const filter = { streamPrefixes: [`${busy}-`, `${whole}-`], onlyTypes: { [`${busy}-`]: ['test.Registered', 'test.Changed'] } };
+
+        const all = await store.readAll({ filter });
+        expect(all.map((e) => e.data['s'])).toEqual([0, 2, 5, 6]);
+        // maxCount counts the events that pass, not those the store looked at.
+        const limited = await store.readAll({ after: all[0]?.position, maxCount: 2, filter });
+        expect(limited.map((e) => e.data['s'])).toEqual([2, 5]);
+
+        const subscription = store.subscribeToAll({ after: all[1]?.position, filter });
+        const iterator = subscription[Symbol.asyncIterator]();
+        expect((await take(iterator, 2)).map((e) => e.data['s'])).toEqual([5, 6]);
+        // Live: a narrowed-out type is skipped, the next wanted event arrives.
+        await store.appendToStream(`${busy}-3`, [testEvent('test.Posted', { s: 7 })], { expectedRevision: 'any' });
+        await store.appendToStream(`${busy}-3`, [testEvent('test.Registered', { s: 8 })], { expectedRevision: 'any' });
+        expect((await take(iterator, 1)).map((e) => e.data['s'])).toEqual([8]);
+        await subscription.stop();
+      });
+
+      it('refuses a filter that narrows a prefix it does not read, or narrows one to no type', async () => {
+        const category = uniqueCategory();
+        await expect(store.readAll({ filter: { streamPrefixes: [`${category}-`], onlyTypes: { [`x${category}-`]: ['test.Seq'] } } })).rejects.toThrow(/not one of its streamPrefixes/);
+        expect(() => store.subscribeToAll({ filter: { streamPrefixes: [`${category}-`], onlyTypes: { [`${category}-`]: [] } } })).toThrow(/lists no event type/);
+      });
+
       it('round-trips event metadata unchanged', async () => {
         const stream = `${uniqueCategory()}-1`;
         const meta: EventMetadata = {

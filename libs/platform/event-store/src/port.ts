@@ -70,6 +70,44 @@ export interface ReadStreamOptions {
 export interface EventFilter {
   /** Only events whose stream name starts with one of these. */
   readonly streamPrefixes: readonly string[];
+  /**
+   * Narrows some of `streamPrefixes` to a few event types: an event of a stream under a prefix
+   * named here passes only when its type is listed. Prefixes not named here pass every type, so a
+   * new event type of a context a subscriber reads whole is never filtered out by accident. Lets a
+   * subscriber that needs one kind of event from a busy category (the cases projection, which
+   * takes only tenancy registrations from the ledger's postings) skip the rest inside the store.
+   */
+  readonly onlyTypes?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** One alternative of a filter: streams under `prefix`, of the listed types or (none) of any type. */
+export interface FilterClause {
+  readonly prefix: string;
+  readonly types: ReadonlySet<string> | undefined;
+}
+
+/**
+ * A filter as alternatives, for adapters. An empty list means every stream. Throws when
+ * `onlyTypes` names a prefix that is not in `streamPrefixes` or lists no type: a mistake in the
+ * subscriber's code, caught when it subscribes rather than by events that never arrive.
+ */
+export function filterClauses(filter: EventFilter | undefined): FilterClause[] {
+  const prefixes = (filter?.streamPrefixes ?? []).filter((p) => p.length > 0);
+  const onlyTypes = filter?.onlyTypes ?? {};
+  for (const [prefix, types] of Object.entries(onlyTypes)) {
+    if (!prefixes.includes(prefix)) throw new Error(`EventFilter.onlyTypes names '${prefix}', which is not one of its streamPrefixes`);
+    if (types.length === 0) throw new Error(`EventFilter.onlyTypes['${prefix}'] lists no event type`);
+  }
+  return [...new Set(prefixes)].map((prefix) => ({ prefix, types: Object.hasOwn(onlyTypes, prefix) ? new Set(onlyTypes[prefix]) : undefined }));
+}
+
+/** Whether an event of `streamName` and `type` passes the clauses (none: every event). */
+export function passesClauses(clauses: readonly FilterClause[], streamName: string, type: string): boolean {
+  if (clauses.length === 0) return true;
+  for (const clause of clauses) {
+    if (streamName.startsWith(clause.prefix) && (!clause.types || clause.types.has(type))) return true;
+  }
+  return false;
 }
 
 export interface ReadAllOptions {

@@ -5,6 +5,7 @@ import type { BatchCache, Causation, WorkflowDefinition } from '@evp/runtime';
 import { TENANCY_STREAM_PREFIX, parseTenancyStreamName } from '@evp/ledger-contract';
 import {
   WARNING_STREAM_PREFIX,
+  WARNING_WORKFLOW_LEDGER_TYPES,
   evolveWarning,
   initialWarning,
   warningIdOfStream,
@@ -19,7 +20,7 @@ import {
 } from '@evp/warnings-domain';
 import { ForwardWarningCommand, StopEvictionIfPaidCommand } from './commands';
 
-const REDUCTIONS = new Set(['ledger.PaymentPosted', 'ledger.CreditPosted', 'ledger.WriteOffPosted']);
+const REDUCTIONS = new Set<string>(WARNING_WORKFLOW_LEDGER_TYPES);
 
 /**
  * The warnings workflow wired for the runner: its state is read from the event store (the
@@ -28,7 +29,8 @@ const REDUCTIONS = new Set(['ledger.PaymentPosted', 'ledger.CreditPosted', 'ledg
  */
 export class WarningsWorkflow implements WorkflowDefinition<WarningWorkflowState, WarningCommand> {
   readonly name = 'warnings';
-  readonly filter = { streamPrefixes: [WARNING_STREAM_PREFIX, TENANCY_STREAM_PREFIX] };
+  // Of the ledger's postings only what the workflow acts on: a month's charges never reach it.
+  readonly filter = { streamPrefixes: [WARNING_STREAM_PREFIX, TENANCY_STREAM_PREFIX], onlyTypes: { [TENANCY_STREAM_PREFIX]: WARNING_WORKFLOW_LEDGER_TYPES } };
 
   constructor(
     private readonly store: EventStore,

@@ -1,5 +1,6 @@
 import type { LocalDate, WorkflowEvent, WorkflowInput } from '@evp/shared-kernel';
-import { warningWorkflow, type WarningWorkflowState } from './warning-workflow';
+import { LEDGER_EVENT_TYPES } from '@evp/ledger-contract';
+import { WARNING_WORKFLOW_LEDGER_TYPES, warningWorkflow, type WarningWorkflowState } from './warning-workflow';
 
 /** Given (the state the runner loads) → when (one input, a literal event) → then (the outputs). */
 const given = (state: WarningWorkflowState) => ({
@@ -84,5 +85,13 @@ describe('warnings workflow: the ledger of a municipal tenancy', () => {
     given({ warnings: [received] })
       .when(event('ledger.ChargePosted', { voucherRef: 'F-1', date: '2026-12-15', dueDate: '2027-01-01', period: '2027-01', amountOre: 928200 }, 'tenancy-5035-100235'))
       .then([{ kind: 'ignored', reason: 'Arbeidsflyten for varsler reagerer ikke på ledger.ChargePosted.' }]);
+  });
+
+  // The subscription asks the store for WARNING_WORKFLOW_LEDGER_TYPES alone: safe only while the
+  // workflow ignores every other event of the ledger, even for a tenancy with a warning.
+  it.each(LEDGER_EVENT_TYPES.filter((t) => !WARNING_WORKFLOW_LEDGER_TYPES.includes(t)).map((t) => [t]))('%s is ignored, so the subscription may leave it out', (type) => {
+    given({ warnings: [received] })
+      .when(event(type, { voucherRef: 'X-1', date: '2026-12-15' }, 'tenancy-5035-100235'))
+      .then([{ kind: 'ignored', reason: `Arbeidsflyten for varsler reagerer ikke på ${type}.` }]);
   });
 });

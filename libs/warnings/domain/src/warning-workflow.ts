@@ -1,4 +1,5 @@
 import { ignored, send, type WorkflowInput, type WorkflowOutput } from '@evp/shared-kernel';
+import { LEDGER_REDUCTION_TYPES, type LedgerEventType } from '@evp/ledger-contract';
 import type { EvictionGround } from '@evp/warnings-contract';
 import type { EvictionStage, WarningStatus } from './warning';
 
@@ -22,7 +23,12 @@ export interface WarningWorkflowState {
   readonly warnings: readonly WarningFacts[];
 }
 
-const REDUCTIONS = new Set(['ledger.PaymentPosted', 'ledger.CreditPosted', 'ledger.WriteOffPosted']);
+/**
+ * The ledger's events this workflow acts on (a payment, credit or write-off may stop an eviction);
+ * it ignores every other. Its subscription asks the store for these alone.
+ */
+export const WARNING_WORKFLOW_LEDGER_TYPES: readonly LedgerEventType[] = LEDGER_REDUCTION_TYPES;
+const REDUCTIONS = new Set<string>(WARNING_WORKFLOW_LEDGER_TYPES);
 
 /**
  * The warnings workflow: a received warning is forwarded (the command checks the objection

@@ -34,7 +34,9 @@ import type {
   StreamAppend,
   SubscribeOptions,
   Subscription,
+  FilterClause,
 } from '../port';
+import { filterClauses, passesClauses } from '../port';
 import { assertValidStreamName, validateAndSerialise, type SerialisedEvent } from '../validation';
 import { connectEsdbClient, type EsdbClient, type EsdbSubscription } from './esdb-client';
 
@@ -302,19 +304,23 @@ export class EventStoreDbEventStore implements EventStore {
     const after = options.after === undefined ? undefined : decodePosition(options.after);
     const limit = options.maxCount;
     if (limit !== undefined && limit <= 0) return [];
+    const clauses = filterClauses(options.filter);
+    // The server filters by stream name or by type, not both: types are narrowed here, so the
+    // server cannot count what we keep, and the read is ended by the loop instead.
+    const byType = clauses.some((c) => c.types);
     const events: RecordedEvent[] = [];
     try {
       for await (const resolved of this.client.readAll({
         direction: FORWARDS,
         fromPosition: after ?? START,
         // A read from a position includes the event at it, which the port excludes: ask for one more.
-        ...(limit !== undefined ? { maxCount: limit + (after ? 1 : 0) } : {}),
+        ...(limit !== undefined && !byType ? { maxCount: limit + (after ? 1 : 0) } : {}),
         filter: serverFilter(options.filter?.streamPrefixes),
       })) {
         const position = resolved.event?.position;
         if (after && position && !isAfter(position, after)) continue;
         const recorded = toRecorded(resolved);
-        if (!recorded) continue;
+        if (!recorded || !passesClauses(clauses, recorded.streamName, recorded.type)) continue;
         events.push(recorded);
         if (limit !== undefined && events.length >= limit) break;
       }
@@ -333,6 +339,7 @@ export class EventStoreDbEventStore implements EventStore {
       wake: undefined,
     };
     const filter = serverFilter(options.filter?.streamPrefixes);
+    const clauses = filterClauses(options.filter);
     const subscription: Subscription = {
       stop: async () => {
         state.stopped = true;
@@ -340,7 +347,7 @@ export class EventStoreDbEventStore implements EventStore {
         state.wake?.();
         await state.current?.unsubscribe().catch(() => undefined);
       },
-      [Symbol.asyncIterator]: () => this.follow(state, filter),
+      [Symbol.asyncIterator]: () => this.follow(state, filter, clauses),
     };
     this.subscriptions.add(subscription);
     return subscription;
@@ -356,7 +363,7 @@ export class EventStoreDbEventStore implements EventStore {
    * there is neither a gap nor a duplicate. Errors that retrying cannot fix (access denied, a bad
    * argument, a bug) end the iteration with that error, for the caller to see.
    */
-  private async *follow(state: FollowState, filter: Filter): AsyncGenerator<RecordedEvent> {
+  private async *follow(state: FollowState, filter: Filter, clauses: readonly FilterClause[]): AsyncGenerator<RecordedEvent> {
     let failures = 0;
     while (!state.stopped && !this.closed) {
       const esdb = this.client.subscribeToAll({ fromPosition: state.last ?? START, filter });
@@ -374,7 +381,8 @@ export class EventStoreDbEventStore implements EventStore {
             state.last = position;
           }
           const recorded = toRecorded(resolved);
-          if (!recorded) continue;
+          // Types the filter narrows out are dropped here (the server filtered by stream name).
+          if (!recorded || !passesClauses(clauses, recorded.streamName, recorded.type)) continue;
           delivered += 1;
           yield recorded;
           if (state.stopped) return;

@@ -14,7 +14,9 @@ import type {
   SubscribeOptions,
   Subscription,
   EventStore,
+  FilterClause,
 } from '../port';
+import { filterClauses, passesClauses } from '../port';
 import { assertValidStreamName, validateAndSerialise, type SerialisedEvent } from '../validation';
 import { WalNotifier } from './wal-notifier';
 
@@ -73,8 +75,8 @@ interface PollState {
   /** Set by a wake-up, cleared before each read: a wake-up during a read or a yield is not lost. */
   signalled: boolean;
   wake: (() => void) | undefined;
-  /** The subscription's stream prefixes (none or only empty ones: every stream). */
-  prefixes: readonly string[];
+  /** The subscription's filter as alternatives (none: every stream). */
+  clauses: readonly FilterClause[];
 }
 
 interface Statements {
@@ -90,6 +92,7 @@ interface Statements {
 interface TailEntry {
   readonly position: number;
   readonly streamName: string;
+  readonly type: string;
   row: EventRow | undefined;
   event: RecordedEvent | undefined;
 }
@@ -333,7 +336,7 @@ export class SqliteEventStore implements EventStore {
       for (const member of members) member.reject(error);
       return;
     }
-    const written: string[] = [];
+    const written: Array<{ streamName: string; type: string }> = [];
     members.forEach((member, i) => {
       const outcome = outcomes[i] as { results: AppendResult[] } | { error: unknown };
       if ('error' in outcome) {
@@ -341,7 +344,7 @@ export class SqliteEventStore implements EventStore {
         return;
       }
       member.prepared.forEach((a, j) => {
-        if (!outcome.results[j]?.alreadyAppended) written.push(a.streamName);
+        if (!outcome.results[j]?.alreadyAppended) for (const e of a.events) written.push({ streamName: a.streamName, type: e.type });
       });
       member.resolve(outcome.results);
     });
@@ -398,13 +401,13 @@ export class SqliteEventStore implements EventStore {
       if (ahead) await ahead;
       if (!this.stmts) await this.ready(); // the schema is in place
       this.assertOpen();
-      const results = await this.writeInSteps(prepared);
-      return { prepared, results };
+      return this.writeInSteps(prepared);
     })();
     this.queueBehind(run);
-    const { prepared, results } = await run;
-    const written = prepared.filter((_, i) => !results[i]?.alreadyAppended).map((a) => a.streamName);
-    if (written.length) this.wakePollers(written);
+    const results = await run;
+    // Tens of thousands of events: every subscription is woken rather than each matched against
+    // them all; one with nothing of its own in them reads past them and waits again.
+    if (results.some((r) => !r.alreadyAppended)) this.wakePollers();
     return results;
   }
 
@@ -507,7 +510,8 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const after = parsePosition(options.after);
     const stmts = this.stmts ?? (await this.ready());
-    const page = await this.read(() => this.readPage(stmts, after, options.maxCount ?? -1, options.filter?.streamPrefixes));
+    const clauses = filterClauses(options.filter);
+    const page = await this.read(() => this.readPage(stmts, after, options.maxCount ?? -1, clauses));
     return page.rows.map(toRecorded);
   }
 
@@ -516,12 +520,13 @@ export class SqliteEventStore implements EventStore {
    * examined, so a subscription with a narrow filter moves past events it does not want instead
    * of scanning them again on every poll.
    */
-  private readPage(stmts: Statements, after: number, limit: number, prefixes: readonly string[] | undefined): { rows: EventRow[]; scannedTo: number } {
+  private readPage(stmts: Statements, after: number, limit: number, clauses: readonly FilterClause[]): { rows: EventRow[]; scannedTo: number } {
     return this.db.transaction(() => {
       const head = stmts.head.get()?.head ?? 0;
-      const ranges = (prefixes ?? []).filter((p) => p.length > 0);
-      const where = ranges.length ? ` AND (${ranges.map(() => '(stream_name >= ? AND stream_name < ?)').join(' OR ')})` : '';
-      const params = ranges.flatMap((p) => [p, p + PREFIX_RANGE_END]);
+      const where = clauses.length
+        ? ` AND (${clauses.map((c) => `(stream_name >= ? AND stream_name < ?${c.types ? ` AND type IN (${[...c.types].map(() => '?').join(',')})` : ''})`).join(' OR ')})`
+        : '';
+      const params = clauses.flatMap((c) => [c.prefix, c.prefix + PREFIX_RANGE_END, ...(c.types ?? [])]);
       const rows = this.statement(`SELECT * FROM events WHERE position > ? AND position <= ?${where} ORDER BY position LIMIT ?`).all(after, head, ...params, limit) as EventRow[];
       const full = limit >= 0 && rows.length === limit;
       return { rows, scannedTo: full ? (rows[rows.length - 1] as EventRow).position : Math.max(head, after) };
@@ -536,7 +541,7 @@ export class SqliteEventStore implements EventStore {
    * behind (catching up, or a slow subscription the tail has moved past), from the file with its
    * own filter, as before.
    */
-  private readForSubscription(stmts: Statements, after: number, prefixes: readonly string[] | undefined): SubscriptionPage {
+  private readForSubscription(stmts: Statements, after: number, clauses: readonly FilterClause[]): SubscriptionPage {
     if (this.tailSize > 0 && after > this.tailTo) {
       // A cursor beyond everything shared (the first reader, or one that started from a later
       // checkpoint than the tail's): the tail starts again from here, at the newest reader.
@@ -547,10 +552,9 @@ export class SqliteEventStore implements EventStore {
     // from the file like any reader behind the tail.
     const head = this.tailSize > 0 && after >= this.tailFrom ? this.extendTail(stmts) : 0;
     if (this.tailSize === 0 || after < this.tailFrom) {
-      const page = this.readPage(stmts, after, this.pageSize, prefixes);
+      const page = this.readPage(stmts, after, this.pageSize, clauses);
       return { events: page.rows.map(toRecorded), scannedTo: page.scannedTo, caughtUp: page.rows.length < this.pageSize };
     }
-    const ranges = (prefixes ?? []).filter((p) => p.length > 0);
     const events: RecordedEvent[] = [];
     const tail = this.tail;
     // First entry after `after`: positions ascend, so a binary search.
@@ -563,7 +567,7 @@ export class SqliteEventStore implements EventStore {
     }
     for (let i = lo; i < tail.length; i++) {
       const entry = tail[i] as TailEntry;
-      if (ranges.length > 0 && !ranges.some((p) => entry.streamName.startsWith(p))) continue;
+      if (!passesClauses(clauses, entry.streamName, entry.type)) continue;
       if (!entry.event) {
         entry.event = toRecorded(entry.row as EventRow);
         entry.row = undefined;
@@ -582,7 +586,7 @@ export class SqliteEventStore implements EventStore {
     const head = stmts.head.get()?.head ?? 0;
     if (head <= this.tailTo) return head;
     const rows = stmts.after.all(this.tailTo, head, this.pageSize);
-    for (const row of rows) this.tail.push({ position: row.position, streamName: row.stream_name, row, event: undefined });
+    for (const row of rows) this.tail.push({ position: row.position, streamName: row.stream_name, type: row.type, row, event: undefined });
     this.tailTo = rows.length === this.pageSize ? (rows[rows.length - 1] as EventRow).position : head;
     const excess = this.tail.length - this.tailSize;
     // Dropped a page at a time, not an entry at a time: splicing the front of an array is linear.
@@ -595,8 +599,8 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.assertOpen();
-    const prefixes = (options.filter?.streamPrefixes ?? []).filter((p) => p.length > 0);
-    const state: PollState = { cursor: parsePosition(options.after), stopped: false, signalled: false, wake: undefined, prefixes };
+    const clauses = filterClauses(options.filter);
+    const state: PollState = { cursor: parsePosition(options.after), stopped: false, signalled: false, wake: undefined, clauses };
     const subscription: Subscription = {
       stop: async () => {
         state.stopped = true;
@@ -604,7 +608,7 @@ export class SqliteEventStore implements EventStore {
         this.removePoller(state);
         state.wake?.();
       },
-      [Symbol.asyncIterator]: () => this.poll(state, options.filter?.streamPrefixes),
+      [Symbol.asyncIterator]: () => this.poll(state),
     };
     this.subscriptions.add(subscription);
     return subscription;
@@ -614,7 +618,7 @@ export class SqliteEventStore implements EventStore {
    * Pages through the log; when caught up, waits to be woken (an append in this process, or a
    * commit by another process that the notifier saw) or for the poll interval.
    */
-  private async *poll(state: PollState, prefixes: readonly string[] | undefined): AsyncGenerator<RecordedEvent> {
+  private async *poll(state: PollState): AsyncGenerator<RecordedEvent> {
     if (state.stopped || this.closed) return;
     this.pollers.add(state);
     try {
@@ -624,7 +628,7 @@ export class SqliteEventStore implements EventStore {
         let page: SubscriptionPage;
         try {
           const stmts = this.stmts ?? (await this.ready());
-          page = await this.read(() => this.readForSubscription(stmts, state.cursor, prefixes));
+          page = await this.read(() => this.readForSubscription(stmts, state.cursor, state.clauses));
         } catch (error) {
           // Stopped or closed while the read waited for a lock: end quietly, as a stop always has.
           if (state.stopped || this.closed) return;
@@ -851,14 +855,14 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Wakes the waiting subscriptions: after an append in this process only those whose prefixes
-   * match a stream written (`streams`), so a commit does not set a dozen unrelated subscriptions
+   * Wakes the waiting subscriptions: after an append in this process only those whose filter
+   * passes an event written (`written`), so a commit does not set a dozen unrelated subscriptions
    * reading the log ahead of the ones it concerns; after another process's commit (no names), all.
    * One not woken reads at its next poll and finds nothing of its own in between.
    */
-  private wakePollers(streams?: readonly string[]): void {
+  private wakePollers(written?: ReadonlyArray<{ readonly streamName: string; readonly type: string }>): void {
     for (const state of this.pollers) {
-      if (streams && state.prefixes.length > 0 && !streams.some((name) => state.prefixes.some((p) => name.startsWith(p)))) continue;
+      if (written && !written.some((e) => passesClauses(state.clauses, e.streamName, e.type))) continue;
       state.signalled = true;
       state.wake?.();
     }
