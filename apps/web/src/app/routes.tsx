@@ -1,5 +1,4 @@
 import { lazy, type ComponentType } from 'react';
-import type { Role } from '../format/labels';
 import { SignInPage } from '../pages/sign-in/SignInPage';
 import { CallbackPage } from '../pages/sign-in/CallbackPage';
 import { HomePage } from '../pages/HomePage';
@@ -16,39 +15,34 @@ import { WarningsPage } from '../pages/landlord/WarningsPage';
 import { WarningPage } from '../pages/landlord/WarningPage';
 import { InboxPage } from '../pages/nav/InboxPage';
 import { NavCasePage } from '../pages/nav/NavCasePage';
+import { ROUTE_TABLE, type RouteInfo, type RoutePath } from './route-table';
 
 // recharts is most of the dashboard's weight: it is fetched only when the dashboard is opened.
 const DashboardPage = lazy(() => import('../pages/dashboard/DashboardPage'));
 
-export interface RouteDef {
-  readonly path: string;
+export interface RouteDef extends RouteInfo {
   readonly component: ComponentType<{ params: Record<string, string> }>;
-  /** Who may open it; absent: anyone signed in. `public`: also without signing in. */
-  readonly roles?: readonly Role[];
-  readonly public?: boolean;
-  /** In the main menu, with this label. */
-  readonly menu?: string;
 }
 
-const STAFF: Role[] = ['accounting', 'arrears-team', 'nav-adviser', 'nav-lead', 'admin'];
-const NAV: Role[] = ['nav-adviser', 'nav-lead'];
+/** Every path in ./route-table has its page here (a missing one does not compile). */
+const COMPONENTS: Record<RoutePath, RouteDef['component']> = {
+  '/logg-inn': SignInPage,
+  '/logg-inn/tilbake': CallbackPage,
+  '/tilgjengelighet': AccessibilityPage,
+  '/': HomePage,
+  '/regnskap': ImportsPage,
+  '/regnskap/restanser': ArrearsPage,
+  '/team': QueuePage,
+  '/team/motepakke': MeetingPackPage,
+  '/saker': CasesPage,
+  '/saker/:id': CasePage,
+  '/dashbord': DashboardPage,
+  '/drift': OperatorPage,
+  '/utleier/varsler': WarningsPage,
+  '/utleier/varsler/ny': WarningFormPage,
+  '/utleier/varsler/:id': WarningPage,
+  '/nav': InboxPage,
+  '/nav/saker/:id': NavCasePage,
+};
 
-export const ROUTES: readonly RouteDef[] = [
-  { path: '/logg-inn', component: SignInPage, public: true },
-  { path: '/logg-inn/tilbake', component: CallbackPage, public: true },
-  { path: '/tilgjengelighet', component: AccessibilityPage, public: true },
-  { path: '/', component: HomePage },
-  { path: '/regnskap', component: ImportsPage, roles: ['accounting', 'admin'], menu: 'Filimport' },
-  { path: '/regnskap/restanser', component: ArrearsPage, roles: ['accounting', 'arrears-team', 'nav-adviser', 'nav-lead', 'admin'], menu: 'Restanser' },
-  { path: '/team', component: QueuePage, roles: ['arrears-team', 'admin'], menu: 'Teamets kø' },
-  { path: '/team/motepakke', component: MeetingPackPage, roles: ['arrears-team', 'admin'], menu: 'Møtepakke' },
-  { path: '/saker', component: CasesPage, roles: STAFF, menu: 'Saker' },
-  { path: '/saker/:id', component: CasePage, roles: STAFF },
-  { path: '/dashbord', component: DashboardPage, roles: ['accounting', 'arrears-team', 'admin'], menu: 'Dashbord' },
-  { path: '/drift', component: OperatorPage, roles: ['admin'], menu: 'Drift' },
-  { path: '/utleier/varsler', component: WarningsPage, roles: ['landlord'], menu: 'Mine varsler' },
-  { path: '/utleier/varsler/ny', component: WarningFormPage, roles: ['landlord'], menu: 'Nytt varsel' },
-  { path: '/utleier/varsler/:id', component: WarningPage, roles: ['landlord'] },
-  { path: '/nav', component: InboxPage, roles: NAV, menu: 'NAV-innboks' },
-  { path: '/nav/saker/:id', component: NavCasePage, roles: NAV },
-];
+export const ROUTES: readonly RouteDef[] = ROUTE_TABLE.map((route) => ({ ...route, component: COMPONENTS[route.path] }));

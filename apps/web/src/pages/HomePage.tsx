@@ -4,7 +4,7 @@ import { hasAnyRole, useSession } from '../auth/session';
 import { ROLE_NAMES } from '../format/labels';
 import { PageHeading } from '../components/page';
 import { isPlainClick, navigate } from '../app/router';
-import { ROUTES } from '../app/routes';
+import { ROUTE_TABLE } from '../app/route-table';
 
 const DESCRIPTIONS: Record<string, string> = {
   '/regnskap': 'Last opp posteringer eller leieforhold fra økonomisystemet, og se importhistorikken.',
@@ -22,7 +22,7 @@ const DESCRIPTIONS: Record<string, string> = {
 export function HomePage() {
   const session = useSession();
   if (!session) return null;
-  const pages = ROUTES.filter((r) => r.menu && (!r.roles || hasAnyRole(session, ...r.roles)));
+  const pages = ROUTE_TABLE.filter((r) => r.menu && (!r.roles || hasAnyRole(session, ...r.roles)));
   return (
     <VStack gap="space-24">
       <PageHeading title="Forside">Velkommen</PageHeading>

@@ -2,6 +2,7 @@ export * from './event-classes';
 export * from './people';
 export * from './commands';
 export * from './warnings-projection';
+export * from './warning-views';
 export * from './warnings-queries';
 export * from './tenant-copy';
 export * from './warning-workflow';

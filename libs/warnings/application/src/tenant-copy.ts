@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { formatKroner } from '@evp/shared-kernel';
 import type { WarningDeadlinePolicy } from '@evp/warnings-domain';
-import type { WarningDetail } from './warnings-queries';
+import type { WarningDetail } from './warning-views';
 
 /**
  * The tenant's copy of a § 9-11 warning (husleieloven § 9-11: the tenant gets a copy), in bokmål:
