@@ -14,12 +14,23 @@ export { upsertRows, writeRows } from './bulk-write';
  * `ProjectionGenerations`), so `createTables` and `apply` receive a database already mapped to
  * one generation's physical tables and write as if the logical names were real.
  */
+/**
+ * `gatherMs` of the dashboard's month projections: a tenth of a second behind is nothing for a
+ * month's figures, and keeps their work off the path from a posting to the case it opens.
+ */
+export const DASHBOARD_GATHER_MS = 100;
+
 export interface SqlProjection<DB = AnyDB> {
   /** Stable: the checkpoint name and the generation key. */
   readonly name: string;
   /** Bump when the tables or the logic change: the projection is rebuilt into a new generation. */
   readonly version: number;
   readonly filter: EventFilter;
+  /**
+   * Milliseconds new events may gather after the projection was idle, before they are applied
+   * (see `EventProcessor.gatherMs`). For figures nobody reads by the millisecond (dashboards).
+   */
+  readonly gatherMs?: number;
   /** Logical names of the tables it owns. */
   readonly tables: readonly string[];
   /** Creates the tables, their keys and any index not left to `createIndexes` (plain `createTable`, not `ifNotExists`: a generation starts empty). */

@@ -215,4 +215,41 @@ describe('SubscriptionRunner', () => {
     await r.stop();
     await store.close();
   });
+
+  it('a processor with gatherMs lets events that trickle in after an idle spell gather into one batch; one without handles each at once', async () => {
+    const { store, checkpoints } = await setup();
+    const batchesOf = (p: Recorder) => {
+      const sizes: number[] = [];
+      (p as Recorder & { handleBatch?: (events: readonly RecordedEvent[]) => Promise<void> }).handleBatch = async (events) => {
+        sizes.push(events.length);
+        p.seen.push(...events);
+      };
+      const handle = p.handle.bind(p);
+      p.handle = async (e) => {
+        sizes.push(1);
+        return handle(e);
+      };
+      return sizes;
+    };
+    const gathering = Object.assign(new Recorder('gathering'), { gatherMs: 1_000 });
+    const eager = new Recorder('eager');
+    const gathered = batchesOf(gathering);
+    const eagerSizes = batchesOf(eager);
+    const runners = [gathering, eager].map((p) => new SubscriptionRunner(p, { store, checkpoints, clock, logger: silentLogger }));
+    for (const r of runners) await r.start();
+    // Three appends, each after the eager processor handled the one before: well inside the
+    // second the gathering processor waits.
+    for (let n = 0; n < 3; n++) {
+      await store.appendToStream('acct-g', [event(n)], { expectedRevision: 'any' });
+      await (runners[1] as SubscriptionRunner).waitFor(() => eager.seen.length === n + 1);
+    }
+    // The eager one had each as it came; the gathering one has not started yet.
+    expect(eagerSizes).toEqual([1, 1, 1]);
+    expect(gathering.seen).toHaveLength(0);
+    await (runners[0] as SubscriptionRunner).waitFor(() => gathering.seen.length === 3);
+    expect(gathered).toEqual([3]);
+    expect(gathering.seen.map((e) => e.data['n'])).toEqual([0, 1, 2]);
+    for (const r of runners) await r.stop();
+    await store.close();
+  });
 });

@@ -41,6 +41,11 @@ export class ProjectionHost implements EventProcessor {
     this.flushEvery = options.flushEvery ?? DEFAULT_FLUSH_EVERY;
   }
 
+  /** The projection's, once built: a build catches up with the whole log, it never gathers. */
+  get gatherMs(): number | undefined {
+    return this.memo === undefined ? this.projection.gatherMs : undefined;
+  }
+
   /**
    * Before the generation is switched in: writes what the projection still holds in memory, with
    * the checkpoint of the last event handled, and from then on reads and writes the tables only
