@@ -3,7 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
 import { daysBetween } from '@evp/shared-kernel';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import { DASHBOARD_GATHER_MS, DayHistogram, MonthCounts, histogramMedian, upsertRows, type SqlProjection } from '@evp/read-models';
+import { OFF_PATH_GATHER_MS, DayHistogram, MonthCounts, histogramMedian, upsertRows, type SqlProjection } from '@evp/read-models';
 import { READ_MODEL_READER, type ReadModelReader } from '@evp/runtime';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { CASE_STREAM_PREFIX, type CaseEvent } from '@evp/cases-domain';
@@ -54,7 +54,7 @@ export class CaseMonthsProjection implements SqlProjection<CaseMonthTables> {
   readonly name = CASE_MONTHS_PROJECTION;
   readonly version = CASE_MONTHS_PROJECTION_VERSION;
   readonly filter = { streamPrefixes: [CASE_STREAM_PREFIX] };
-  readonly gatherMs = DASHBOARD_GATHER_MS;
+  readonly gatherMs = OFF_PATH_GATHER_MS;
   readonly tables = ['case_months', 'case_contact_days', 'case_month_cases'] as const;
 
   constructor(private readonly types: EventTypeMap) {}

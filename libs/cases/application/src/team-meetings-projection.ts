@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import type { SqlProjection } from '@evp/read-models';
+import { OFF_PATH_GATHER_MS, type SqlProjection } from '@evp/read-models';
 import { CASE_STREAM_PREFIX, MEETING_STREAM_PREFIX, type ArrearsTeamMeetingHeld, type TeamDecisionRecorded } from '@evp/cases-domain';
 
 /** A meeting of the husleierestanseteam, listed once its own event is written (after its decisions). */
@@ -37,6 +37,7 @@ export class TeamMeetingsProjection implements SqlProjection<TeamMeetingTables> 
   readonly name = TEAM_MEETINGS_PROJECTION;
   readonly version = TEAM_MEETINGS_PROJECTION_VERSION;
   readonly filter = { streamPrefixes: [MEETING_STREAM_PREFIX, CASE_STREAM_PREFIX] };
+  readonly gatherMs = OFF_PATH_GATHER_MS;
   readonly tables = ['team_meetings', 'team_decisions'] as const;
 
   constructor(private readonly types: EventTypeMap) {}

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { addDays, osloDate, type LocalDate } from '@evp/shared-kernel';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import { writeRows, type ApplyContext, type ProjectionMemo, type SqlProjection } from '@evp/read-models';
+import { OFF_PATH_GATHER_MS, writeRows, type ApplyContext, type ProjectionMemo, type SqlProjection } from '@evp/read-models';
 import {
   TENANCY_STREAM_PREFIX,
   addCharge,
@@ -137,6 +137,7 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
   readonly name = ACCOUNTS_PROJECTION;
   readonly version: number;
   readonly filter = { streamPrefixes: [TENANCY_STREAM_PREFIX] };
+  readonly gatherMs = OFF_PATH_GATHER_MS;
   readonly tables = ['rent_accounts', 'rent_account_transactions'] as const;
 
   constructor(

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import { keysetPage, type CursorValue, type SqlProjection } from '@evp/read-models';
+import { OFF_PATH_GATHER_MS, keysetPage, type CursorValue, type SqlProjection } from '@evp/read-models';
 import { READ_MODEL_READER, type ReadModelReader } from '@evp/runtime';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { LEDGER_IMPORT_STREAM_PREFIX, type ImportAccepted } from '@evp/ledger-contract';
@@ -40,6 +40,7 @@ export class ImportsProjection implements SqlProjection<ImportTables> {
   readonly name = IMPORTS_PROJECTION;
   readonly version = IMPORTS_PROJECTION_VERSION;
   readonly filter = { streamPrefixes: [LEDGER_IMPORT_STREAM_PREFIX] };
+  readonly gatherMs = OFF_PATH_GATHER_MS;
   readonly tables = ['ledger_imports'] as const;
 
   constructor(private readonly types: EventTypeMap) {}

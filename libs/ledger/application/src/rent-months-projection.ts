@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { addDays, type LocalDate } from '@evp/shared-kernel';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import { DASHBOARD_GATHER_MS, writeRows, type ApplyContext, type ProjectionMemo, type SqlProjection } from '@evp/read-models';
+import { OFF_PATH_GATHER_MS, writeRows, type ApplyContext, type ProjectionMemo, type SqlProjection } from '@evp/read-models';
 import { TENANCY_STREAM_PREFIX, graceEnd, parseTenancyStreamName, type LedgerEvent } from '@evp/ledger-domain';
 
 /**
@@ -76,7 +76,7 @@ export class RentMonthsProjection implements SqlProjection<RentMonthTables> {
   readonly name = RENT_MONTHS_PROJECTION;
   readonly version: number;
   readonly filter = { streamPrefixes: [TENANCY_STREAM_PREFIX] };
-  readonly gatherMs = DASHBOARD_GATHER_MS;
+  readonly gatherMs = OFF_PATH_GATHER_MS;
   readonly tables = ['rent_days', 'rent_month_tenancies'] as const;
   private readonly graceEnds = new Map<LocalDate, LocalDate>();
 

@@ -3,7 +3,7 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
 import { daysBetween, norwegianCalendar } from '@evp/shared-kernel';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import { DASHBOARD_GATHER_MS, DayHistogram, MonthCounts, histogramMedian, upsertRows, type SqlProjection } from '@evp/read-models';
+import { OFF_PATH_GATHER_MS, DayHistogram, MonthCounts, histogramMedian, upsertRows, type SqlProjection } from '@evp/read-models';
 import { READ_MODEL_READER, type ReadModelReader } from '@evp/runtime';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { NAV_STREAM_PREFIX, parseNavStreamName, type NavEvent } from '@evp/nav-domain';
@@ -83,7 +83,7 @@ export class NavMonthsProjection implements SqlProjection<NavMonthTables> {
   readonly version = NAV_MONTHS_PROJECTION_VERSION;
   // The household streams (`nav-<kommunenummer>-<leieforhold>`); the audit of reads (`navaudit-…`) is not one.
   readonly filter = { streamPrefixes: [NAV_STREAM_PREFIX] };
-  readonly gatherMs = DASHBOARD_GATHER_MS;
+  readonly gatherMs = OFF_PATH_GATHER_MS;
   readonly tables = ['nav_months', 'nav_pickup_days', 'nav_advice_days', 'nav_month_items', 'nav_month_streams'] as const;
 
   constructor(private readonly types: EventTypeMap) {}

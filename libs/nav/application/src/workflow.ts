@@ -5,6 +5,7 @@ import type { BatchCache, Causation, WorkflowDefinition } from '@evp/runtime';
 import { TENANCY_STREAM_PREFIX, parseTenancyStreamName } from '@evp/ledger-contract';
 import { CASE_STREAM_PREFIX, parseCaseId } from '@evp/cases-contract';
 import { NAV_STREAM_PREFIX, NAV_WORKFLOW_LEDGER_TYPES, navStreamName, navWorkflow, parseNavStreamName, type NavCommand, type NavPolicy, type NavWorkflowState } from '@evp/nav-domain';
+import { OFF_PATH_GATHER_MS } from '@evp/read-models';
 import { RunNavCommand } from './commands';
 import { foldHousehold, loadHousehold } from './household-stream';
 
@@ -27,6 +28,7 @@ export class NavWorkflow implements WorkflowDefinition<NavWorkflowState, NavComm
   readonly name = 'nav';
   // Of the ledger's postings only what the workflow acts on: a month's charges never reach it.
   readonly filter = { streamPrefixes: [CASE_STREAM_PREFIX, NAV_STREAM_PREFIX, TENANCY_STREAM_PREFIX], onlyTypes: { [TENANCY_STREAM_PREFIX]: NAV_WORKFLOW_LEDGER_TYPES } };
+  readonly gatherMs = OFF_PATH_GATHER_MS;
 
   constructor(
     private readonly store: EventStore,

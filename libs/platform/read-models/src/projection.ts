@@ -15,10 +15,14 @@ export { upsertRows, writeRows } from './bulk-write';
  * one generation's physical tables and write as if the logical names were real.
  */
 /**
- * `gatherMs` of the dashboard's month projections: a tenth of a second behind is nothing for a
- * month's figures, and keeps their work off the path from a posting to the case it opens.
+ * `gatherMs` (see `SqlProjection.gatherMs`) of the subscriptions off the escalation path — the
+ * path from a posting to the case it opens, which the arrears workflow and the cases projection
+ * walk, and which the worker's one thread otherwise shares with all the others. For what nobody
+ * reads by the millisecond: the dashboard's month figures, the arrears list, the import history,
+ * the team's meeting list, NAV's and the warnings' workflows (whose next step is days away). The
+ * web app already polls until it sees its own write, and a tenth of a second is within that.
  */
-export const DASHBOARD_GATHER_MS = 100;
+export const OFF_PATH_GATHER_MS = 100;
 
 export interface SqlProjection<DB = AnyDB> {
   /** Stable: the checkpoint name and the generation key. */

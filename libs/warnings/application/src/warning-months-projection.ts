@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Kysely } from 'kysely';
 import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
-import { DASHBOARD_GATHER_MS, MonthCounts, upsertRows, type SqlProjection } from '@evp/read-models';
+import { OFF_PATH_GATHER_MS, MonthCounts, upsertRows, type SqlProjection } from '@evp/read-models';
 import { READ_MODEL_READER, type ReadModelReader } from '@evp/runtime';
 import { hasRole, mayActIn, type Caller } from '@evp/auth';
 import { WARNING_STREAM_PREFIX, type WarningEvent } from '@evp/warnings-domain';
@@ -62,7 +62,7 @@ export class WarningMonthsProjection implements SqlProjection<WarningMonthTables
   readonly version = WARNING_MONTHS_PROJECTION_VERSION;
   // `warning-<id>` only: the tenancy index (`warnings-of-…`) and the objections are other streams.
   readonly filter = { streamPrefixes: [WARNING_STREAM_PREFIX] };
-  readonly gatherMs = DASHBOARD_GATHER_MS;
+  readonly gatherMs = OFF_PATH_GATHER_MS;
   readonly tables = ['warning_months', 'warning_month_warnings'] as const;
 
   constructor(private readonly types: EventTypeMap) {}

@@ -18,6 +18,7 @@ import {
   type WarningFacts,
   type WarningWorkflowState,
 } from '@evp/warnings-domain';
+import { OFF_PATH_GATHER_MS } from '@evp/read-models';
 import { ForwardWarningCommand, StopEvictionIfPaidCommand } from './commands';
 
 const REDUCTIONS = new Set<string>(WARNING_WORKFLOW_LEDGER_TYPES);
@@ -31,6 +32,7 @@ export class WarningsWorkflow implements WorkflowDefinition<WarningWorkflowState
   readonly name = 'warnings';
   // Of the ledger's postings only what the workflow acts on: a month's charges never reach it.
   readonly filter = { streamPrefixes: [WARNING_STREAM_PREFIX, TENANCY_STREAM_PREFIX], onlyTypes: { [TENANCY_STREAM_PREFIX]: WARNING_WORKFLOW_LEDGER_TYPES } };
+  readonly gatherMs = OFF_PATH_GATHER_MS;
 
   constructor(
     private readonly store: EventStore,

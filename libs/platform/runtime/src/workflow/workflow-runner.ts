@@ -28,6 +28,8 @@ export interface WorkflowDefinition<S = unknown, C = unknown> {
   /** Stable: deadline rows, checkpoints and operator views are keyed by it. */
   readonly name: string;
   readonly filter: EventFilter;
+  /** Milliseconds new events may gather after an idle spell (see `EventProcessor.gatherMs`); default 0. */
+  readonly gatherMs?: number;
   /**
    * Optional: called once per batch with every input of it, before any `loadState`, to read what
    * the batch needs in a few statements instead of one per input (results go into `cache`).
@@ -82,6 +84,7 @@ export class WorkflowRunner<S = unknown, C = unknown> implements EventProcessor 
   readonly commitsCheckpoint = true;
   readonly name: string;
   readonly filter: EventFilter;
+  readonly gatherMs: number | undefined;
   delivery: TimerDelivery | undefined;
   private deliveryChain: Promise<unknown> = Promise.resolve();
   private deliveryBacklog = 0;
@@ -94,6 +97,7 @@ export class WorkflowRunner<S = unknown, C = unknown> implements EventProcessor 
   ) {
     this.name = `workflow-${definition.name}`;
     this.filter = definition.filter;
+    this.gatherMs = definition.gatherMs;
     this.concurrency = options.concurrency ?? 8;
     this.actor = { id: this.name, role: 'system' };
   }
