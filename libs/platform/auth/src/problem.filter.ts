@@ -42,10 +42,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500 || init.kind === 'unprocessable') {
       // The class and message only (handlers keep personal data out of messages; anything shaped like an identity number is masked anyway).
       const err = exception instanceof Error ? maskIdentityNumbers(`${exception.name}: ${exception.message}`).slice(0, 2000) : 'unknown';
-      // The request it failed for, as the request log line names it (its path without the query, identity numbers masked), so the two lines can be matched.
-      const req = { id: request.id, method: request.method, url: maskIdentityNumbers(request.url.split('?')[0] ?? '') };
+      // The request it failed for (`req`: id, method, path without the query) is bound by the
+      // request log's logger, as on every line logged while a request runs (installRequestLog, pino-http).
       const caller = (request as { caller?: { actorId: string } | null }).caller;
-      this.logger.error({ msg: 'request failed', status: problem.status, err, req, ...(caller ? { actor: caller.actorId } : {}) });
+      this.logger.error({ msg: 'request failed', status: problem.status, err, ...(caller ? { actor: caller.actorId } : {}) });
     }
     sendProblem(reply, problem, headersFor(problem, request));
   }

@@ -2,6 +2,8 @@ import { maskIdentityNumbers } from '@evp/auth';
 import { RequestMethod } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Params } from 'nestjs-pino';
+// Not in the package's index: the AsyncLocalStorage its `PinoLogger` (and so Nest's `Logger`) takes a request's logger from.
+import { storage, type Store } from 'nestjs-pino/storage';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
 
@@ -10,9 +12,9 @@ export interface LoggerParamsOptions {
    * How the one line per request is written. `middleware` (the default): nestjs-pino's pino-http
    * middleware, which gives every request a child logger (its `req` bound to every line logged
    * while it runs). `hook`: no middleware; `installRequestLog` writes the same line from a Fastify
-   * `onResponse` hook with the root logger — no per-request logger is built, and at a level above
-   * info a request costs the log nothing. Lines logged while a request runs then carry no request
-   * binding; the error filter names the request on its own line.
+   * `onResponse` hook with the root logger, and at a level above info a request costs the log
+   * nothing. Lines logged while a request runs carry the same `req` (id, method, path) as the
+   * request's line: `installRequestLog` builds a logger bound to it only for a request that logs.
    */
   readonly requestLog?: 'middleware' | 'hook';
 }
@@ -60,12 +62,44 @@ function callerProps(caller: Caller | null | undefined): { actor?: string; roles
 }
 
 /**
+ * A request's entry in nestjs-pino's store: `PinoLogger` logs with `store.logger` while the request
+ * runs, or with its root logger outside any. The child bound to the request is built the first time
+ * something reads it, so a request that logs nothing builds no logger. `PinoLogger.assign` replaces it.
+ *
+ * It keeps the request's id, method and path, not the request: a socket or timer first created
+ * while a request runs keeps that request's store, and must not keep its body alive.
+ */
+class RequestLogStore implements Store {
+  private bound: Logger | undefined;
+
+  constructor(
+    private readonly root: Logger,
+    private readonly req: RequestRef,
+  ) {}
+
+  get logger(): Logger {
+    // `req` goes through the root's serializer, as on the request's own line: the path without its query, identity numbers masked.
+    return (this.bound ??= this.root.child({ req: this.req }));
+  }
+
+  set logger(logger: Logger) {
+    this.bound = logger;
+  }
+}
+
+/**
  * The request log of `loggerParams(…, { requestLog: 'hook' })`: one line per answered request at
  * info, as pino-http writes it — `req` (id, method, path without its query, identity numbers
  * masked, through the logger's `req` serializer), `res` (status and headers), `responseTime` (ms),
  * `actor` and `roles` when the edge verified a caller — «request completed», or «request errored»
  * with `err` for a 5xx. A request the client gave up on before its answer is logged as «request
  * aborted». Health checks are not logged.
+ *
+ * Every line logged through nestjs-pino (`PinoLogger`, Nest's `Logger`) while a request is handled —
+ * guards, controller, command handlers, exception filters, and the hooks added after this one —
+ * carries the same `req` as the request's line. The request enters nestjs-pino's AsyncLocalStorage
+ * in an `onRequest` hook (Fastify keeps that context across body parsing); the logger bound to it
+ * is built only when a line is logged (`RequestLogStore`).
  *
  * `logger` gives nestjs-pino's root logger (`() => PinoLogger.root`), which exists only once Nest
  * has initialised its modules: it is taken when the server is ready, and a missing one stops the start.
@@ -83,8 +117,13 @@ export function installRequestLog(fastify: FastifyInstance, logger: () => Logger
     return route !== undefined && UNLOGGED_ROUTES.has(route) && request.method === 'GET' ? undefined : root;
   };
   const requestProps = (request: FastifyRequest) => ({
-    req: { id: request.id, method: request.method, url: request.url },
+    req: requestOf(request),
     ...callerProps((request as { caller?: Caller | null }).caller),
+  });
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    // The rest of the request (later hooks, the body parser, the handler) runs in the store's context.
+    if (root) storage.run(new RequestLogStore(root, requestOf(request)), done);
+    else done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const log = loggerFor(request);
@@ -100,6 +139,17 @@ export function installRequestLog(fastify: FastifyInstance, logger: () => Logger
     loggerFor(request)?.info(requestProps(request), 'request aborted');
     done();
   });
+}
+
+/** A request as the `req` serializer reads it: id, method and the raw path (which it strips and masks). */
+interface RequestRef {
+  readonly id: string;
+  readonly method: string;
+  readonly url: string;
+}
+
+function requestOf(request: FastifyRequest): RequestRef {
+  return { id: request.id, method: request.method, url: request.url };
 }
 
 /** Query strings can carry search terms; they stay out of logs. */
