@@ -222,8 +222,11 @@ describe('from unpaid rent to the arrears team (e2e)', () => {
       `5035;100234;Bjørnstjerne Bjørnsons gate 3, 7500 Stjørdal;9 282,00;kommunal;nav-levanger;${fnrA};${names[0]}`,
     ].join('\n');
     expect((await system.request('POST', '/api/v1/ledger/tenancies/imports', { token: accounting, body: moved })).body).toMatchObject({ changed: 1 });
-    await waitFor(async () => ((await system.request('GET', '/api/v1/cases/5035-100234-1', { token: levanger })).status === 200 ? true : undefined), 'the case to follow the tenancy to its new office');
-    expect((await system.request('GET', '/api/v1/ledger/tenancies/5035/100234', { token: levanger })).status).toBe(200);
+    // Two read models (the cases list and the accounts), each projected on its own: both follow.
+    const follows = async () =>
+      (await system.request('GET', '/api/v1/cases/5035-100234-1', { token: levanger })).status === 200 &&
+      (await system.request('GET', '/api/v1/ledger/tenancies/5035/100234', { token: levanger })).status === 200;
+    await waitFor(async () => ((await follows()) ? true : undefined), 'the case and the account to follow the tenancy to its new office');
     expect((await system.request('GET', '/api/v1/cases/5035-100234-1', { token: nav })).status).toBe(404);
     expect((await system.request('GET', '/api/v1/ledger/tenancies/5035/100234', { token: nav })).status).toBe(404);
   });

@@ -2,7 +2,7 @@ import { Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap
 import type { Redis } from 'ioredis';
 import type { Migration } from 'kysely';
 import type { Clock } from '@evp/shared-kernel';
-import { EventTypeMap, completePendingImports, type EventStore } from '@evp/event-store';
+import { EventTypeMap, completePendingImports, type EventStore, type RecordedEvent } from '@evp/event-store';
 import { deleteCheckpoint, readCheckpoint, type ReadModelDb, type SqlProjection } from '@evp/read-models';
 import type { AppConfig } from '../config';
 import { SqlCheckpointStore } from '../projections/projection-host';
@@ -178,11 +178,14 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
    * and since when. Parked and held events count as handled (they are in the parking lot).
    */
   /**
-   * Per subscription: with this durable checkpoint, the log holds none of its events up to and
-   * including `emptyTo` (the head read before the scan that found none). The log only grows at its
-   * end, so that stays true while the checkpoint is the same, and the next scan starts there.
+   * Per subscription, what the last scan after this durable checkpoint found: its first event
+   * after the checkpoint (`next`), or none up to and including `emptyTo` (the head read before the
+   * scan). The log only grows at its end, so both stay true while the checkpoint is the same: a
+   * found `next` is still the first, and a scan that found none goes on from `emptyTo`. Without
+   * the memo, a subscription whose events are rare (the cases list during a month's postings)
+   * would have the whole log after its checkpoint scanned again on every call.
    */
-  private readonly scannedEmpty = new Map<string, { checkpoint: string | null; emptyTo: string }>();
+  private readonly scanned = new Map<string, { checkpoint: string | null; emptyTo?: string; next?: RecordedEvent }>();
 
   async lag(): Promise<SubscriptionLag[]> {
     return Promise.all(
@@ -191,13 +194,14 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
         const base = { name: status.name, state: status.state, parked: status.parked.length, lastError: status.lastError };
         try {
           const checkpoint = (await readCheckpoint(this.db.kysely, status.name)) ?? null;
-          // A subscription whose streams are rare has a checkpoint far behind the head; without the
-          // memo every call would scan the whole log after it again (health is asked every few seconds).
-          const memo = this.scannedEmpty.get(status.name);
-          const from = memo && memo.checkpoint === checkpoint ? memo.emptyTo : checkpoint;
+          const memo = this.scanned.get(status.name);
+          const known = memo && memo.checkpoint === checkpoint ? memo : undefined;
+          if (known?.next) return { ...base, checkpoint, caughtUp: false, behindSince: known.next.recordedAt };
+          const from = known?.emptyTo ?? checkpoint;
           const head = await this.store.headPosition();
           const [next] = await this.store.readAll({ ...(from ? { after: from } : {}), filter: runner.processor.filter, maxCount: 1 });
-          if (next === undefined && head !== undefined) this.scannedEmpty.set(status.name, { checkpoint, emptyTo: head });
+          if (next !== undefined) this.scanned.set(status.name, { checkpoint, next });
+          else if (head !== undefined) this.scanned.set(status.name, { checkpoint, emptyTo: head });
           return { ...base, checkpoint, caughtUp: next === undefined, behindSince: next?.recordedAt ?? null };
         } catch (error) {
           return { ...base, checkpoint: null, caughtUp: false, behindSince: null, error: describeError(error) };
