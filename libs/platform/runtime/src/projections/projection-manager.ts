@@ -63,6 +63,12 @@ export class ProjectionManager {
     return [...this.managed.keys()];
   }
 
+  /** Whether `runner` builds a new generation (a rebuild in progress), rather than keeping a live one up to date. */
+  isBuilding(runner: SubscriptionRunner): boolean {
+    for (const m of this.managed.values()) if (m.rebuild?.runner === runner && m.rebuild.progress.state === 'building') return true;
+    return false;
+  }
+
   /** The live runners and any rebuild in progress, for status, health and lag. */
   runners(): SubscriptionRunner[] {
     return [...this.managed.values()].flatMap((m) => [m.live, m.rebuild?.progress.state === 'building' ? m.rebuild.runner : undefined]).filter((r): r is SubscriptionRunner => r !== undefined);
