@@ -34,6 +34,7 @@ import { EventTypeMap, SqliteEventStore, type EventMetadata, type NewEvent, type
 import { addDays, deterministicId, startOfOsloDay, syntheticNationalIds, type LocalDate } from '@evp/shared-kernel';
 import { decidePostings, decideRegistration, evolveTenancy, graceEnd, initialTenancy, type LedgerEvent, type Posting, type Tenancy } from '@evp/ledger-domain';
 import { positionOf, registerLedgerEventTypes } from '@evp/ledger-application';
+import { ARREARS_WORKFLOW_FILTER, CASES_PROJECTION_FILTER } from '@evp/cases-application';
 import { caseStreamName, escalateIfNoContact, evaluateArrears, evolveCases, initialTenancyCases, recordContact, activeCase, type CaseEvent, type CasePolicy, type TenancyCases } from '@evp/cases-domain';
 import { registerCaseEventTypes, snapshotOf } from '@evp/cases-application';
 import { personIdKey, type AppConfig } from '@evp/runtime';
@@ -298,10 +299,12 @@ async function main(): Promise<void> {
     const file = join(system.dir, 'events.sqlite');
     const year = await writeYear(file, system.actorId('e2e-accounting'), system.actorId('e2e-arrears-team'));
 
+    // Each subscription's own filter: the cases list takes only registrations from the tenancy streams.
     const filters: Array<[string, EventFilter | undefined]> = [
       ['whole log', undefined],
       ['ledger-accounts filter (tenancy-)', { streamPrefixes: ['tenancy-'] }],
-      ['cases filter (case-, tenancy-)', { streamPrefixes: ['case-', 'tenancy-'] }],
+      ['cases filter (case-, tenancy- details)', CASES_PROJECTION_FILTER],
+      ['arrears workflow filter', ARREARS_WORKFLOW_FILTER],
     ];
     const raw = new Map<string, { events: number; ms: number }>();
     for (const [label, filter] of filters) raw.set(label, await rawRead(file, filter));
@@ -336,8 +339,8 @@ async function main(): Promise<void> {
       rebuilds.push({ ...result, rawJustBefore });
     }
 
-    // The workflow reads with the cases projection's filter.
-    const rawFor = (name: string) => (name === 'ledger-accounts' ? raw.get('ledger-accounts filter (tenancy-)') : name === 'cases' || name === WORKFLOW ? raw.get('cases filter (case-, tenancy-)') : undefined);
+    const rawFor = (name: string) =>
+      name === 'ledger-accounts' ? raw.get('ledger-accounts filter (tenancy-)') : name === 'cases' ? raw.get('cases filter (case-, tenancy- details)') : name === WORKFLOW ? raw.get('arrears workflow filter') : undefined;
     console.log(`bench:rebuild — a year for ${TENANCIES} tenancies: ${year.events} events (${year.cases} cases opened), SQLite event store and read models, node ${process.version}`);
     console.log(`  written directly with SqliteEventStore.appendToStreams (${STREAMS_PER_APPEND} streams per call): ${seconds(year.ms)}`);
     console.log(`  raw SqliteEventStore.readAll, ${READ_PAGE} per page, nothing else running:`);

@@ -3,9 +3,12 @@ import type { LocalDate, WorkflowInput, WorkflowOutput } from '@evp/shared-kerne
 import type { BatchCache, Causation, WorkflowDefinition } from '@evp/runtime';
 import { TENANCY_STREAM_PREFIX, parseTenancyStreamName, type RentAccounts } from '@evp/ledger-contract';
 import { NAV_STREAM_PREFIX } from '@evp/nav-contract';
-import type { EventStore, EventTypeMap, RecordedEvent } from '@evp/event-store';
+import type { EventFilter, EventStore, EventTypeMap, RecordedEvent } from '@evp/event-store';
 import { CASE_STREAM_PREFIX, arrearsWorkflow, caseStreamName, type ArrearsWorkflowState, type CaseCommand, type CaseEvent, type CasePolicy } from '@evp/cases-domain';
 import { CloseCaseCommand, EscalateIfNoContactCommand, EvaluateArrearsCommand, RecordNavContactCommand, snapshotOf } from './commands';
+
+/** The arrears workflow reads every posting (each may open or close a case), its cases, and NAV's contacts. */
+export const ARREARS_WORKFLOW_FILTER: EventFilter = { streamPrefixes: [TENANCY_STREAM_PREFIX, CASE_STREAM_PREFIX, NAV_STREAM_PREFIX] };
 
 /** Which tenancy an input is about: a ledger event's stream, or the payload of a time-driven evaluation. */
 function tenancyOf(input: WorkflowInput): { municipalityNumber: string; tenancyId: string } | undefined {
@@ -24,7 +27,7 @@ function tenancyOf(input: WorkflowInput): { municipalityNumber: string; tenancyI
 export class ArrearsWorkflow implements WorkflowDefinition<ArrearsWorkflowState, CaseCommand> {
   readonly name = 'cases-arrears';
   // NAV's stream: NAV's contact with the household, a released hold and NAV's outcome concern the case (nothing else of NAV's does).
-  readonly filter = { streamPrefixes: [TENANCY_STREAM_PREFIX, CASE_STREAM_PREFIX, NAV_STREAM_PREFIX] };
+  readonly filter = ARREARS_WORKFLOW_FILTER;
 
   constructor(
     private readonly accounts: RentAccounts,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
+import type { EventFilter, EventTypeMap, RecordedEvent } from '@evp/event-store';
 import type { SqlProjection } from '@evp/read-models';
 import { TENANCY_STREAM_PREFIX, parseTenancyStreamName, type LedgerEventType } from '@evp/ledger-contract';
 import { CASE_STREAM_PREFIX, type CaseEvent, type CaseOpened, type WarningAttached } from '@evp/cases-domain';
@@ -66,6 +66,8 @@ export const CASES_PROJECTION_VERSION = 8;
 const CHUNK = 400;
 /** The ledger's events that carry a tenancy's NAV office: all the cases list takes from the ledger. */
 const TENANCY_DETAIL_TYPES: readonly string[] = ['ledger.TenancyRegistered', 'ledger.TenancyDetailsChanged'] satisfies readonly LedgerEventType[];
+/** The cases list reads its cases and, from the ledger, only the tenancy's NAV office: its postings (a month's file) never reach it. */
+export const CASES_PROJECTION_FILTER: EventFilter = { streamPrefixes: [CASE_STREAM_PREFIX, TENANCY_STREAM_PREFIX], onlyTypes: { [TENANCY_STREAM_PREFIX]: TENANCY_DETAIL_TYPES } };
 
 /**
  * Projects case streams into the case list (with counts per municipality, NAV office and status,
@@ -75,8 +77,7 @@ const TENANCY_DETAIL_TYPES: readonly string[] = ['ledger.TenancyRegistered', 'le
 export class CasesProjection implements SqlProjection<CaseTables> {
   readonly name = CASES_PROJECTION;
   readonly version = CASES_PROJECTION_VERSION;
-  // From the ledger only the tenancy's NAV office: its postings (a month's file) never reach it.
-  readonly filter = { streamPrefixes: [CASE_STREAM_PREFIX, TENANCY_STREAM_PREFIX], onlyTypes: { [TENANCY_STREAM_PREFIX]: TENANCY_DETAIL_TYPES } };
+  readonly filter = CASES_PROJECTION_FILTER;
   readonly tables = ['case_list', 'case_timeline', 'case_counts', 'case_tenancies'] as const;
 
   constructor(private readonly types: EventTypeMap) {}
