@@ -4,6 +4,7 @@ export * from './redis';
 export * from './checkpoint-store';
 export * from './parking-lot';
 export * from './subscription-runner';
+export * from './lag';
 export * from './transient';
 export * from './timers';
 export * from './event-store-factory';

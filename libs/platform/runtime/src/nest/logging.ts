@@ -66,8 +66,9 @@ function callerProps(caller: Caller | null | undefined): { actor?: string; roles
  * runs, or with its root logger outside any. The child bound to the request is built the first time
  * something reads it, so a request that logs nothing builds no logger. `PinoLogger.assign` replaces it.
  *
- * It keeps the request's id, method and path, not the request: a socket or timer first created
- * while a request runs keeps that request's store, and must not keep its body alive.
+ * It keeps the request's id, method and masked path, not the request: a socket or timer first
+ * created while a request runs keeps that request's store, and must keep neither its body nor its
+ * query alive.
  */
 class RequestLogStore implements Store {
   private bound: Logger | undefined;
@@ -122,7 +123,9 @@ export function installRequestLog(fastify: FastifyInstance, logger: () => Logger
   });
   fastify.addHook('onRequest', (request, _reply, done) => {
     // The rest of the request (later hooks, the body parser, the handler) runs in the store's context.
-    if (root) storage.run(new RequestLogStore(root, requestOf(request)), done);
+    // The path as the request line shows it (no query, identity numbers masked): the store may
+    // outlive the request (a socket or timer first made while it ran keeps it), the raw URL must not.
+    if (root) storage.run(new RequestLogStore(root, { id: request.id, method: request.method, url: maskIdentityNumbers(stripQuery(request.url) ?? '') }), done);
     else done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -2,8 +2,9 @@ import { Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap
 import type { Redis } from 'ioredis';
 import type { Migration } from 'kysely';
 import type { Clock } from '@evp/shared-kernel';
-import { EventTypeMap, completePendingImports, type EventStore, type RecordedEvent } from '@evp/event-store';
-import { deleteCheckpoint, readCheckpoint, type ReadModelDb, type SqlProjection } from '@evp/read-models';
+import { EventTypeMap, completePendingImports, type EventStore } from '@evp/event-store';
+import { deleteCheckpoint, type ReadModelDb, type SqlProjection } from '@evp/read-models';
+import { LagScanner, healthProblems, type SubscriptionLag } from '../lag';
 import type { AppConfig } from '../config';
 import { SqlCheckpointStore } from '../projections/projection-host';
 import { ProjectionManager } from '../projections/projection-manager';
@@ -61,24 +62,6 @@ export const nestRunnerLogger = (logger: Logger): RunnerLogger => ({
   error: (obj, msg) => logger.error({ ...obj, msg }),
 });
 
-export interface SubscriptionLag {
-  readonly name: string;
-  readonly state: string;
-  /** From the durable checkpoint, not from memory: after a lost store it says so. */
-  readonly checkpoint: string | null;
-  readonly caughtUp: boolean;
-  /** When the oldest event not yet handled was recorded (null when caught up). */
-  readonly behindSince: string | null;
-  readonly parked: number;
-  readonly lastError: string | null;
-  readonly error?: string;
-  /**
-   * A rebuild's new generation catching up with the log (its progress: `/operator/projections/{name}/rebuild`).
-   * Behind by design until it is switched in, so its lag does not turn health red; a failure does.
-   */
-  readonly building: boolean;
-}
-
 /** Starts the projections, the workflows and their deadlines; stops them on shutdown; says how far each has got. */
 @Injectable()
 export class ProcessingService implements OnApplicationBootstrap, OnApplicationShutdown, HealthProblems {
@@ -98,7 +81,11 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
-  ) {}
+  ) {
+    this.lagScanner = new LagScanner(store, db);
+  }
+
+  private readonly lagScanner: LagScanner;
 
   async onApplicationBootstrap(): Promise<void> {
     const log = nestRunnerLogger(this.logger);
@@ -178,56 +165,16 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
     return this.allRunners().find((r) => r.processor.name === name);
   }
 
-  /**
-   * Per subscription, from its durable checkpoint: is any event of its streams not yet handled,
-   * and since when. Parked and held events count as handled (they are in the parking lot).
-   */
-  /**
-   * Per subscription, what the last scan after this durable checkpoint found: its first event
-   * after the checkpoint (`next`), or none up to and including `emptyTo` (the head read before the
-   * scan). The log only grows at its end, so both stay true while the checkpoint is the same: a
-   * found `next` is still the first, and a scan that found none goes on from `emptyTo`. Without
-   * the memo, a subscription whose events are rare (the cases list during a month's postings)
-   * would have the whole log after its checkpoint scanned again on every call.
-   */
-  private readonly scanned = new Map<string, { checkpoint: string | null; emptyTo?: string; next?: RecordedEvent }>();
-
+  /** Per subscription, from its durable checkpoint: how far it is behind (see `LagScanner`). */
   async lag(): Promise<SubscriptionLag[]> {
-    return Promise.all(
-      this.allRunners().map(async (runner): Promise<SubscriptionLag> => {
-        const status = runner.status();
-        const base = { name: status.name, state: status.state, parked: status.parked.length, lastError: status.lastError, building: this.projections?.isBuilding(runner) ?? false };
-        try {
-          const checkpoint = (await readCheckpoint(this.db.kysely, status.name)) ?? null;
-          const memo = this.scanned.get(status.name);
-          const known = memo && memo.checkpoint === checkpoint ? memo : undefined;
-          if (known?.next) return { ...base, checkpoint, caughtUp: false, behindSince: known.next.recordedAt };
-          const from = known?.emptyTo ?? checkpoint;
-          const head = await this.store.headPosition();
-          const [next] = await this.store.readAll({ ...(from ? { after: from } : {}), filter: runner.processor.filter, maxCount: 1 });
-          if (next !== undefined) this.scanned.set(status.name, { checkpoint, next });
-          else if (head !== undefined) this.scanned.set(status.name, { checkpoint, emptyTo: head });
-          return { ...base, checkpoint, caughtUp: next === undefined, behindSince: next?.recordedAt ?? null };
-        } catch (error) {
-          return { ...base, checkpoint: null, caughtUp: false, behindSince: null, error: describeError(error) };
-        }
-      }),
-    );
+    const runners = this.allRunners();
+    this.lagScanner.keepOnly(new Set(runners.map((r) => r.processor.name)));
+    return Promise.all(runners.map((runner) => this.lagScanner.of(runner.status(), runner.processor.filter, this.projections?.isBuilding(runner) ?? false)));
   }
 
   /** Why the worker is not healthy, subscription by subscription; empty when it is. */
   async problems(): Promise<string[]> {
-    // Lag is an operational fact: wall-clock time against the store's recording time, not business time.
-    const now = Date.now();
-    const problems: string[] = [];
-    for (const lag of await this.lag()) {
-      if (lag.state !== 'running') problems.push(`${lag.name}: ${lag.state}${lag.lastError ? ` (${lag.lastError})` : ''}`);
-      else if (lag.error) problems.push(`${lag.name}: ${lag.error}`);
-      else if (!lag.building && lag.behindSince && now - Date.parse(lag.behindSince) > this.config.SUBSCRIPTION_MAX_LAG_MS) {
-        problems.push(`${lag.name}: behind since ${lag.behindSince}, more than ${this.config.SUBSCRIPTION_MAX_LAG_MS} ms`);
-      }
-    }
-    return problems;
+    return healthProblems(await this.lag(), Date.now(), this.config.SUBSCRIPTION_MAX_LAG_MS);
   }
 
   /** A reason when Redis, SQL or the event store does not answer: a handler error then is not the event's fault. */
