@@ -299,7 +299,7 @@ async function main(): Promise<void> {
     const file = join(system.dir, 'events.sqlite');
     const year = await writeYear(file, system.actorId('e2e-accounting'), system.actorId('e2e-arrears-team'));
 
-    // Each subscription's own filter: the cases list takes only registrations from the tenancy streams.
+    // Each subscription's own filter: the cases list takes only a tenancy's registration and details from the tenancy streams.
     const filters: Array<[string, EventFilter | undefined]> = [
       ['whole log', undefined],
       ['ledger-accounts filter (tenancy-)', { streamPrefixes: ['tenancy-'] }],

@@ -52,16 +52,19 @@ export type BalanceDiscrepancyRecorded = {
 export type LedgerEvent = TenancyRegistered | TenancyDetailsChanged | ChargePosted | ReductionPosted | BalanceStated | BalanceDiscrepancyRecorded;
 export type LedgerEventType = LedgerEvent['type'];
 
-export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
-  'ledger.TenancyRegistered',
-  'ledger.TenancyDetailsChanged',
-  'ledger.ChargePosted',
-  'ledger.PaymentPosted',
-  'ledger.CreditPosted',
-  'ledger.WriteOffPosted',
-  'ledger.BalanceStated',
-  'ledger.BalanceDiscrepancyRecorded',
-];
+/** Every type of `LedgerEvent`: the record lists each exactly once, or this does not compile. */
+const LEDGER_TYPE_RECORD: { readonly [T in LedgerEventType]: true } = {
+  'ledger.TenancyRegistered': true,
+  'ledger.TenancyDetailsChanged': true,
+  'ledger.ChargePosted': true,
+  'ledger.PaymentPosted': true,
+  'ledger.CreditPosted': true,
+  'ledger.WriteOffPosted': true,
+  'ledger.BalanceStated': true,
+  'ledger.BalanceDiscrepancyRecorded': true,
+};
+
+export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = Object.keys(LEDGER_TYPE_RECORD) as LedgerEventType[];
 
 /** Postings that lower what a household owes: a payment, a credit note, a write-off. */
 export const LEDGER_REDUCTION_TYPES = ['ledger.PaymentPosted', 'ledger.CreditPosted', 'ledger.WriteOffPosted'] as const satisfies readonly LedgerEventType[];

@@ -75,7 +75,9 @@ export interface EventFilter {
    * named here passes only when its type is listed. Prefixes not named here pass every type, so a
    * new event type of a context a subscriber reads whole is never filtered out by accident. Lets a
    * subscriber that needs one kind of event from a busy category (the cases projection, which
-   * takes only tenancy registrations from the ledger's postings) skip the rest inside the store.
+   * takes only a tenancy's registration and details from the ledger) skip the rest inside the
+   * store. The prefixes are alternatives: a wider prefix without a type list (`tenancy-` beside a
+   * narrowed `tenancy-5035-`) still lets every type of its streams through.
    */
   readonly onlyTypes?: Readonly<Record<string, readonly string[]>>;
 }

@@ -10,20 +10,21 @@ import type { AnyDB, AnyKysely } from './types';
 export { upsertRows, writeRows } from './bulk-write';
 
 /**
- * A read model kept in SQL tables. Its tables are created per generation (see
- * `ProjectionGenerations`), so `createTables` and `apply` receive a database already mapped to
- * one generation's physical tables and write as if the logical names were real.
- */
-/**
  * `gatherMs` (see `SqlProjection.gatherMs`) of the subscriptions off the escalation path — the
  * path from a posting to the case it opens, which the arrears workflow and the cases projection
  * walk, and which the worker's one thread otherwise shares with all the others. For what nobody
  * reads by the millisecond: the dashboard's month figures, the arrears list, the import history,
- * the team's meeting list, NAV's and the warnings' workflows (whose next step is days away). The
- * web app already polls until it sees its own write, and a tenth of a second is within that.
+ * the team's meeting list, NAV's and the warnings' workflows (a referral reaching NAV's inbox or a
+ * warning forwarded a tenth of a second later changes nothing for anyone). The web app already
+ * polls until it sees its own write, and a tenth of a second is within that.
  */
 export const OFF_PATH_GATHER_MS = 100;
 
+/**
+ * A read model kept in SQL tables. Its tables are created per generation (see
+ * `ProjectionGenerations`), so `createTables` and `apply` receive a database already mapped to
+ * one generation's physical tables and write as if the logical names were real.
+ */
 export interface SqlProjection<DB = AnyDB> {
   /** Stable: the checkpoint name and the generation key. */
   readonly name: string;

@@ -20,7 +20,9 @@ export interface EventProcessor {
    * (default 0: at once). For read models nobody waits on by the millisecond (the dashboard's
    * month figures): their work then comes after the work a person does wait on (a posting → the
    * case it opens → its deadlines), which shares the process's one thread with it, and a trickle
-   * of events is handled in fewer, larger batches. Never delays a subscription that is behind.
+   * of events is handled in fewer, larger batches. Only when it had nothing left to handle: a
+   * subscription working through a backlog goes on at once (a pause of the store's reads
+   * mid-backlog may cost it one gather).
    */
   readonly gatherMs?: number;
   /** Must be idempotent: after a crash the events since the last checkpoint are delivered again. */
@@ -282,7 +284,7 @@ export class SubscriptionRunner {
           wakeConsumer = undefined;
           // Idle until now: a processor that may wait lets what else arrives gather first.
           const gatherMs = this.processor.gatherMs ?? 0;
-          if (gatherMs > 0 && !this.stopping) await sleep(gatherMs);
+          if (gatherMs > 0) await this.sleepUnlessStopping(gatherMs);
           continue;
         }
         const batch = buffer.splice(0, this.batchSize);

@@ -6,6 +6,7 @@ import { TENANCY_STREAM_PREFIX, parseTenancyStreamName } from '@evp/ledger-contr
 import {
   WARNING_STREAM_PREFIX,
   WARNING_WORKFLOW_LEDGER_TYPES,
+  isLedgerReduction,
   evolveWarning,
   initialWarning,
   warningIdOfStream,
@@ -21,7 +22,6 @@ import {
 import { OFF_PATH_GATHER_MS } from '@evp/read-models';
 import { ForwardWarningCommand, StopEvictionIfPaidCommand } from './commands';
 
-const REDUCTIONS = new Set<string>(WARNING_WORKFLOW_LEDGER_TYPES);
 
 /**
  * The warnings workflow wired for the runner: its state is read from the event store (the
@@ -60,7 +60,7 @@ export class WarningsWorkflow implements WorkflowDefinition<WarningWorkflowState
   async prepare(inputs: readonly WorkflowInput[], _today: LocalDate, cache: BatchCache): Promise<void> {
     const names = new Set<string>();
     for (const input of inputs) {
-      if (input.kind !== 'event' || !REDUCTIONS.has(input.type)) continue;
+      if (input.kind !== 'event' || !isLedgerReduction(input.type)) continue;
       const tenancy = parseTenancyStreamName(input.streamName);
       if (tenancy) names.add(warningTenancyIndexStreamName(tenancy.municipalityNumber, tenancy.tenancyId));
     }
@@ -76,7 +76,7 @@ export class WarningsWorkflow implements WorkflowDefinition<WarningWorkflowState
       const facts = warningId ? await this.facts(warningId, cache) : undefined;
       return { warnings: facts ? [facts] : [] };
     }
-    if (!REDUCTIONS.has(input.type)) return { warnings: [] };
+    if (!isLedgerReduction(input.type)) return { warnings: [] };
     const tenancy = parseTenancyStreamName(input.streamName);
     if (!tenancy) return { warnings: [] };
     const indexName = warningTenancyIndexStreamName(tenancy.municipalityNumber, tenancy.tenancyId);

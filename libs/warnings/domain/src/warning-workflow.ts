@@ -27,8 +27,9 @@ export interface WarningWorkflowState {
  * The ledger's events this workflow acts on (a payment, credit or write-off may stop an eviction);
  * it ignores every other. Its subscription asks the store for these alone.
  */
-export const WARNING_WORKFLOW_LEDGER_TYPES: readonly LedgerEventType[] = LEDGER_REDUCTION_TYPES;
-const REDUCTIONS = new Set<string>(WARNING_WORKFLOW_LEDGER_TYPES);
+export const WARNING_WORKFLOW_LEDGER_TYPES: readonly LedgerEventType[] = [...LEDGER_REDUCTION_TYPES];
+/** A payment, a credit note or a write-off: what may stop an eviction for unpaid rent. */
+export const isLedgerReduction = (type: string): boolean => (LEDGER_REDUCTION_TYPES as readonly string[]).includes(type);
 
 /**
  * The warnings workflow: a received warning is forwarded (the command checks the objection
@@ -36,7 +37,7 @@ const REDUCTIONS = new Set<string>(WARNING_WORKFLOW_LEDGER_TYPES);
  * an eviction for unpaid rent. Pure: the runner loads the state and executes what it returns.
  */
 export function warningWorkflow(input: WorkflowInput, state: WarningWorkflowState): WorkflowOutput<WarningCommand>[] {
-  if (REDUCTIONS.has(input.type)) {
+  if (isLedgerReduction(input.type)) {
     if (state.warnings.length === 0) return [ignored('Ingen varsler om fravikelse gjelder leieforholdet.')];
     return state.warnings.map(stopCandidate);
   }

@@ -91,7 +91,10 @@ interface ClientInternals {
  * is the same request that change builds — 6.2.1's own `readAll` request plus the filter block of
  * its own `subscribeToAll` — sent through the same internals, so reconnection and credentials
  * behave as in every other call. Without it the adapter would page `$all` through the client and
- * filter here, which is what the lag check and `headPosition` must never do.
+ * filter here, which is what the lag check and `headPosition` must never do. (One exception: a
+ * filter that narrows a prefix to some event types. The server filters by stream name or by type,
+ * not both, so the adapter drops the other types of that prefix itself, and a scan for a rare type
+ * streams the prefix's events through the client.)
  */
 function filteredReadAll(client: EventStoreDBClient, { direction, fromPosition, maxCount, filter }: EsdbReadAllOptions): AsyncIterable<AllStreamResolvedEvent> {
   if (!filter) throw new Error('filteredReadAll needs a filter');

@@ -369,6 +369,7 @@ export class EventStoreDbEventStore implements EventStore {
       const esdb = this.client.subscribeToAll({ fromPosition: state.last ?? START, filter });
       state.current = esdb;
       const startedAt = Date.now();
+      const startedFrom = state.last;
       let delivered = 0;
       let failure: unknown;
       try {
@@ -398,7 +399,8 @@ export class EventStoreDbEventStore implements EventStore {
         void esdb.unsubscribe().catch(() => undefined);
       }
       if (state.stopped || this.closed) return;
-      if (delivered > 0 || Date.now() - startedAt >= this.stableAfterMs) failures = 0;
+      // Progress resets the backoff, including events passed over for the filter's types.
+      if (delivered > 0 || state.last !== startedFrom || Date.now() - startedAt >= this.stableAfterMs) failures = 0;
       failures += 1;
       const delayMs = backoff(failures, this.initialDelayMs, this.maxDelayMs);
       try {

@@ -857,7 +857,8 @@ export class SqliteEventStore implements EventStore {
   /**
    * Wakes the waiting subscriptions: after an append in this process only those whose filter
    * passes an event written (`written`), so a commit does not set a dozen unrelated subscriptions
-   * reading the log ahead of the ones it concerns; after another process's commit (no names), all.
+   * reading the log ahead of the ones it concerns; after another process's commit or a large
+   * append (no list), all.
    * One not woken reads at its next poll and finds nothing of its own in between.
    */
   private wakePollers(written?: ReadonlyArray<{ readonly streamName: string; readonly type: string }>): void {
