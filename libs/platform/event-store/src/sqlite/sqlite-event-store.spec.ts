@@ -121,6 +121,27 @@ describe('SQLite: subscriptions near the head share one read of the log', () => 
   }, 30_000);
 });
 
+describe('SQLite: a narrow filter reads a long log in windows', () => {
+  it('finds a rare event behind more events of other types than one statement looks at, with readAll and a subscription', async () => {
+    const store = new SqliteEventStore({ file: join(dir, 'windows.sqlite'), pollIntervalMs: 20, notify: false });
+    try {
+      // 25 000 postings (more than one 20 000-position window), then the one event wanted.
+      await store.appendToStreams(Array.from({ length: 5_000 }, (_, i) => ({ streamName: `ledgerish-${i}`, events: Array.from({ length: 5 }, () => testEvent('test.Posted')), expectedRevision: 'no_stream' as const })));
+      await store.appendToStream('ledgerish-rare', [testEvent('test.Registered')], { expectedRevision: 'no_stream' });
+      const filter = { streamPrefixes: ['ledgerish-'], onlyTypes: { 'ledgerish-': ['test.Registered'] } };
+      const found = await store.readAll({ filter, maxCount: 1 });
+      expect(found.map((e) => [e.streamName, e.position])).toEqual([['ledgerish-rare', '25001']]);
+      expect(await store.readAll({ filter, after: '25001', maxCount: 1 })).toEqual([]);
+      const subscription = store.subscribeToAll({ filter });
+      const next = await subscription[Symbol.asyncIterator]().next();
+      expect(next.value?.position).toBe('25001');
+      await subscription.stop();
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+});
+
 describe('SQLite: appends of one turn share a commit, each succeeding or failing alone', () => {
   it('a conflicting append in the group is refused while the others are written, in call order', async () => {
     // A window of a minute: every append after the first counts as part of a burst.

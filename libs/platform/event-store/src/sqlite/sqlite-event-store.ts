@@ -138,6 +138,11 @@ const SCHEMA = `
 
 /** Above every character a validated stream name can hold, so `prefix .. prefix+HIGH` is a prefix range. */
 const PREFIX_RANGE_END = '\x7f';
+/**
+ * Most positions one filtered statement looks at: some milliseconds of scanning. A filtered read
+ * goes on in further windows, with the event loop let in between.
+ */
+const SCAN_WINDOW = 20_000;
 /** SQLite's limit on bound parameters is 32766; stay well below it. */
 const ID_LOOKUP_CHUNK = 500;
 /**
@@ -511,25 +516,38 @@ export class SqliteEventStore implements EventStore {
     const after = parsePosition(options.after);
     const stmts = this.stmts ?? (await this.ready());
     const clauses = filterClauses(options.filter);
-    const page = await this.read(() => this.readPage(stmts, after, options.maxCount ?? -1, clauses));
-    return page.rows.map(toRecorded);
+    const limit = options.maxCount ?? -1;
+    const rows: EventRow[] = [];
+    // A filtered read looks at a window of the log per statement (see `readPage`), and lets the
+    // event loop in between: a rare type after a month's postings is found without a freeze.
+    for (let from = after; ; ) {
+      const page = await this.read(() => this.readPage(stmts, from, limit < 0 ? -1 : limit - rows.length, clauses));
+      for (const row of page.rows) rows.push(row);
+      if (page.reachedHead || (limit >= 0 && rows.length >= limit)) break;
+      from = page.scannedTo;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return rows.map(toRecorded);
   }
 
   /**
    * One page of the log after `after`, read in one snapshot. `scannedTo` is how far the log was
    * examined, so a subscription with a narrow filter moves past events it does not want instead
-   * of scanning them again on every poll.
+   * of scanning them again on every poll. A filtered page looks at most `SCAN_WINDOW` positions
+   * past `after` (`reachedHead` false when the log goes on): one statement is synchronous, and a
+   * narrow filter behind a year of postings would otherwise hold the process for the whole scan.
    */
-  private readPage(stmts: Statements, after: number, limit: number, clauses: readonly FilterClause[]): { rows: EventRow[]; scannedTo: number } {
+  private readPage(stmts: Statements, after: number, limit: number, clauses: readonly FilterClause[]): { rows: EventRow[]; scannedTo: number; reachedHead: boolean } {
     return this.db.transaction(() => {
       const head = stmts.head.get()?.head ?? 0;
+      const upTo = clauses.length ? Math.min(head, after + SCAN_WINDOW) : head;
       const where = clauses.length
         ? ` AND (${clauses.map((c) => `(stream_name >= ? AND stream_name < ?${c.types ? ` AND type IN (${[...c.types].map(() => '?').join(',')})` : ''})`).join(' OR ')})`
         : '';
       const params = clauses.flatMap((c) => [c.prefix, c.prefix + PREFIX_RANGE_END, ...(c.types ?? [])]);
-      const rows = this.statement(`SELECT * FROM events WHERE position > ? AND position <= ?${where} ORDER BY position LIMIT ?`).all(after, head, ...params, limit) as EventRow[];
+      const rows = this.statement(`SELECT * FROM events WHERE position > ? AND position <= ?${where} ORDER BY position LIMIT ?`).all(after, upTo, ...params, limit) as EventRow[];
       const full = limit >= 0 && rows.length === limit;
-      return { rows, scannedTo: full ? (rows[rows.length - 1] as EventRow).position : Math.max(head, after) };
+      return { rows, scannedTo: full ? (rows[rows.length - 1] as EventRow).position : Math.max(upTo, after), reachedHead: !full && upTo >= head };
     })();
   }
 
@@ -553,7 +571,7 @@ export class SqliteEventStore implements EventStore {
     const head = this.tailSize > 0 && after >= this.tailFrom ? this.extendTail(stmts) : 0;
     if (this.tailSize === 0 || after < this.tailFrom) {
       const page = this.readPage(stmts, after, this.pageSize, clauses);
-      return { events: page.rows.map(toRecorded), scannedTo: page.scannedTo, caughtUp: page.rows.length < this.pageSize };
+      return { events: page.rows.map(toRecorded), scannedTo: page.scannedTo, caughtUp: page.reachedHead };
     }
     const events: RecordedEvent[] = [];
     const tail = this.tail;
