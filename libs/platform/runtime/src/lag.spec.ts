@@ -109,5 +109,8 @@ describe('healthProblems', () => {
     expect(healthProblems([lag({ name: 'cases@g2', building: true, behindSince: longAgo, state: 'restarting', lastError: 'disk I/O error' })], now, 60_000)).toEqual([
       'cases@g2: restarting (disk I/O error)',
     ]);
+    expect(healthProblems([lag({ name: 'cases@g1', caughtUp: true })], now, 60_000, [{ projection: 'cases', generation: 2, error: 'SqliteError: disk I/O error' }])).toEqual([
+      'cases: rebuild into generation 2 failed (SqliteError: disk I/O error)',
+    ]);
   });
 });

@@ -69,11 +69,17 @@ export class LagScanner {
 /**
  * Why the worker is not healthy, subscription by subscription (empty when it is): one not running
  * (retrying an outage, restarting, stopped), one whose lag could not be read, and one whose oldest
- * unhandled event is older than `maxLagMs` — unless it is a rebuild's generation, behind by design.
+ * unhandled event is older than `maxLagMs` — unless it is a rebuild's generation, behind by design —
+ * and a rebuild that failed (until one succeeds).
  * `now` is wall-clock time: lag is an operational fact, measured against the store's recording time.
  */
-export function healthProblems(lags: readonly SubscriptionLag[], now: number, maxLagMs: number): string[] {
-  const problems: string[] = [];
+export function healthProblems(
+  lags: readonly SubscriptionLag[],
+  now: number,
+  maxLagMs: number,
+  failedRebuilds: ReadonlyArray<{ readonly projection: string; readonly generation: number; readonly error: string | null }> = [],
+): string[] {
+  const problems: string[] = failedRebuilds.map((f) => `${f.projection}: rebuild into generation ${f.generation} failed${f.error ? ` (${f.error})` : ''}`);
   for (const lag of lags) {
     if (lag.state !== 'running') problems.push(`${lag.name}: ${lag.state}${lag.lastError ? ` (${lag.lastError})` : ''}`);
     else if (lag.error) problems.push(`${lag.name}: ${lag.error}`);

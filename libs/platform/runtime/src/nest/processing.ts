@@ -174,7 +174,7 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
 
   /** Why the worker is not healthy, subscription by subscription; empty when it is. */
   async problems(): Promise<string[]> {
-    return healthProblems(await this.lag(), Date.now(), this.config.SUBSCRIPTION_MAX_LAG_MS);
+    return healthProblems(await this.lag(), Date.now(), this.config.SUBSCRIPTION_MAX_LAG_MS, this.projections?.failedRebuilds() ?? []);
   }
 
   /** A reason when Redis, SQL or the event store does not answer: a handler error then is not the event's fault. */

@@ -23,14 +23,18 @@ interface SeenTables {
   seen: { n: number };
 }
 
-/** Records each event's number; while `gate` is set, every batch waits for it. */
-function seenProjection(): SqlProjection<SeenTables> & { gate: Promise<void> | undefined } {
+/** Records each event's number; while `gate` is set, every batch waits for it; `failIndexes` fails a rebuild before its switch. */
+function seenProjection(): SqlProjection<SeenTables> & { gate: Promise<void> | undefined; failIndexes: boolean } {
   return {
     name: 'seen',
     version: 1,
     filter: { streamPrefixes: ['seen-'] },
     tables: ['seen'],
     gate: undefined,
+    failIndexes: false,
+    async createIndexes() {
+      if (this.failIndexes) throw new Error('disk I/O error');
+    },
     async createTables(db) {
       await db.schema.createTable('seen').addColumn('n', 'integer', (c) => c.primaryKey()).execute();
     },
@@ -42,7 +46,7 @@ function seenProjection(): SqlProjection<SeenTables> & { gate: Promise<void> | u
 }
 
 describe('ProjectionManager', () => {
-  it('tells the runner of a rebuild in progress from the live one, before and after its switch', async () => {
+  it('tells the runner of a rebuild in progress from the live one, before and after its switch; a failed rebuild stops and is named, the live generation goes on', async () => {
     const store = new SqliteEventStore({ file: join(dir, 'events.sqlite'), pollIntervalMs: 10 });
     const db = await ReadModelDb.open({ kind: 'sqlite', file: join(dir, 'read-models.sqlite') });
     await db.migrate();
@@ -70,6 +74,20 @@ describe('ProjectionManager', () => {
       const after = manager.runners();
       expect(after).toHaveLength(1);
       expect(after.map((r) => manager.isBuilding(r))).toEqual([false]);
+      expect(manager.failedRebuilds()).toEqual([]);
+
+      // A rebuild that fails before its switch: stopped, named for health, and the live generation goes on.
+      projection.failIndexes = true;
+      const failing = await manager.rebuild('seen');
+      await manager.rebuildDone('seen');
+      expect(manager.progress('seen')).toMatchObject({ state: 'failed', error: expect.stringContaining('disk I/O error') });
+      expect(manager.failedRebuilds()).toEqual([{ projection: 'seen', generation: failing.generation, error: expect.stringContaining('disk I/O error') }]);
+      const [still] = manager.runners();
+      expect(manager.runners()).toHaveLength(1);
+      expect(still?.running).toBe(true);
+      await store.appendToStream('seen-9', [event(9)], { expectedRevision: 'no_stream' });
+      // The fourth event of the log, handled by the generation still live.
+      await still?.waitFor(() => still.status().lastHandled === '4');
     } finally {
       await manager.stop();
       await store.close();

@@ -69,6 +69,11 @@ export class ProjectionManager {
     return false;
   }
 
+  /** Rebuilds that failed and were not started again: the worker's health names them. */
+  failedRebuilds(): Array<{ projection: string; generation: number; error: string | null }> {
+    return [...this.managed.values()].flatMap((m) => (m.rebuild?.progress.state === 'failed' ? [{ projection: m.projection.name, generation: m.rebuild.progress.generation, error: m.rebuild.progress.error }] : []));
+  }
+
   /** The live runners and any rebuild in progress, for status, health and lag. */
   runners(): SubscriptionRunner[] {
     return [...this.managed.values()].flatMap((m) => [m.live, m.rebuild?.progress.state === 'building' ? m.rebuild.runner : undefined]).filter((r): r is SubscriptionRunner => r !== undefined);
@@ -115,9 +120,13 @@ export class ProjectionManager {
     const rebuild = { runner, progress, done: Promise.resolve() };
     m.rebuild = rebuild;
     await runner.start();
-    rebuild.done = this.switchWhenCaughtUp(m, runner, host, target).catch((error) => {
+    rebuild.done = this.switchWhenCaughtUp(m, runner, host, target).catch(async (error) => {
       this.logger.error({ projection: name, generation: target.generation, err: describeError(error) }, 'rebuild failed');
       rebuild.progress = { ...rebuild.progress, state: 'failed', error: describeError(error), finishedAt: this.clock.now().toISOString() };
+      // Nothing more goes into the abandoned generation, and the old one, if the switch had
+      // already stopped it, is written again: it serves until a rebuild succeeds.
+      await runner.stop().catch(() => undefined);
+      if (m.live && m.live !== runner && !m.live.running) await m.live.start().catch((e: unknown) => this.logger.error({ projection: name, err: describeError(e) }, 'live generation not restarted'));
     });
     return progress;
   }
