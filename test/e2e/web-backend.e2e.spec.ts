@@ -259,7 +259,8 @@ describe('the web app’s backend (e2e)', () => {
     const apiMetrics = await (await fetch(api, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     expect(sample(apiMetrics, 'evp_http_request_duration_seconds_count', { service: 'api', method: 'GET', route: '/api/v1/dashboard', status: '200' })).toMatch(/ \d+$/);
     const workerMetrics = await (await fetch(worker, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
-    expect(sample(workerMetrics, 'evp_subscription_caught_up', { service: 'worker', subscription: 'cases@g\\d+' })).toMatch(/ [01]$/);
+    expect(sample(workerMetrics, 'evp_subscription_caught_up', { service: 'worker', subscription: 'cases@g\\d+', building: 'false' })).toMatch(/ [01]$/);
+    expect(sample(workerMetrics, 'evp_projection_rebuild_failed', { projection: 'cases' })).toMatch(/ 0$/);
     expect(sample(workerMetrics, 'evp_subscription_state', { subscription: 'ledger-rent-months@g\\d+', state: 'running' })).toMatch(/ 1$/);
     expect(sample(workerMetrics, 'evp_subscription_parked_events', { subscription: 'workflow-cases-arrears' })).toMatch(/ 0$/);
     expect(sample(workerMetrics, 'evp_deadlines_pending', { delivery: 'sheet' })).toMatch(/ \d+$/);

@@ -20,8 +20,10 @@ export function registerWorkerMetrics(app: NestFastifyApplication, config: AppCo
   collectDefaultMetrics({ register });
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [register] });
   const state = gauge('evp_subscription_state', 'Subscription state: 1 for the state it is in.', ['subscription', 'state']);
-  const caughtUp = gauge('evp_subscription_caught_up', '1 when every event of the subscription’s streams is handled (from its durable checkpoint).', ['subscription']);
-  const lag = gauge('evp_subscription_lag_seconds', 'Age of the oldest event the subscription has not handled; 0 when caught up.', ['subscription']);
+  // `building`: a rebuild's new generation, behind by design until it is switched in (alert on building="false").
+  const caughtUp = gauge('evp_subscription_caught_up', '1 when every event of the subscription’s streams is handled (from its durable checkpoint).', ['subscription', 'building']);
+  const lag = gauge('evp_subscription_lag_seconds', 'Age of the oldest event the subscription has not handled; 0 when caught up. building="true": a rebuild catching up, behind by design.', ['subscription', 'building']);
+  const rebuildFailed = gauge('evp_projection_rebuild_failed', '1 for a projection whose last rebuild failed (it serves its old generation until a rebuild succeeds).', ['projection']);
   const parked = gauge('evp_subscription_parked_events', 'Events parked (or held behind a parked one) for an operator to retry.', ['subscription']);
   const handled = gauge('evp_subscription_handled_events', 'Events handled since the process started.', ['subscription']);
   const pending = gauge('evp_deadlines_pending', 'Deadlines waiting to fire, by delivery (timer or daily sheet).', ['delivery']);
@@ -30,7 +32,7 @@ export function registerWorkerMetrics(app: NestFastifyApplication, config: AppCo
   const scrapeErrors = gauge('evp_metrics_source_errors', 'Sources that could not be read at this scrape (1 each).', ['source']);
 
   const refresh = async () => {
-    for (const g of [state, caughtUp, lag, parked, handled, pending, overdue, imports, scrapeErrors]) g.reset();
+    for (const g of [state, caughtUp, lag, rebuildFailed, parked, handled, pending, overdue, imports, scrapeErrors]) g.reset();
     for (const runner of processing.allRunners()) {
       const status = runner.status();
       state.set({ subscription: status.name, state: status.state }, 1);
@@ -39,10 +41,13 @@ export function registerWorkerMetrics(app: NestFastifyApplication, config: AppCo
     }
     await attempt('subscriptions', async () => {
       for (const l of await processing.lag()) {
-        caughtUp.set({ subscription: l.name }, l.caughtUp ? 1 : 0);
+        const labels = { subscription: l.name, building: String(l.building) };
+        caughtUp.set(labels, l.caughtUp ? 1 : 0);
         // Wall time on purpose: the events' recordedAt is the store's clock, and lag is about the machine, not business time.
-        lag.set({ subscription: l.name }, l.behindSince ? Math.max(0, (Date.now() - Date.parse(l.behindSince)) / 1000) : 0);
+        lag.set(labels, l.behindSince ? Math.max(0, (Date.now() - Date.parse(l.behindSince)) / 1000) : 0);
       }
+      for (const name of processing.projections.names()) rebuildFailed.set({ projection: name }, 0);
+      for (const f of processing.projections.failedRebuilds()) rebuildFailed.set({ projection: f.projection }, 1);
     });
     await attempt('deadlines', async () => {
       const overview = await processing.deadlines.overview(1);
