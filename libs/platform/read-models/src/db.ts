@@ -274,7 +274,7 @@ async function runMigrations(db: AnyKysely, migrations: Readonly<Record<string, 
   let { error, results } = await migrator.migrateToLatest();
   // Kysely's Migrator introspects every schema of the database; one dropped meanwhile (another
   // installation's scratch target, a test run's schema) fails the look-up, never our migration.
-  for (let attempt = 1; attempt < 5 && error !== undefined && isDroppedSchemaRace(error); attempt++) {
+  for (let attempt = 1; attempt < 5 && error !== undefined && isDroppedSchemaRace(error, schema); attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     ({ error, results } = await migrator.migrateToLatest());
   }
@@ -285,7 +285,15 @@ async function runMigrations(db: AnyKysely, migrations: Readonly<Record<string, 
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-function isDroppedSchemaRace(error: unknown): boolean {
+/**
+ * A schema dropped during the look-up (3F000), or a table of another schema dropped between the
+ * listing of its tables and the reading of their columns (42P01, named with that schema): never
+ * one of ours, which a retry would not mend.
+ */
+function isDroppedSchemaRace(error: unknown, ownSchema: string | undefined): boolean {
   const e = error as { code?: unknown; message?: unknown };
-  return e?.code === '3F000' || (typeof e?.message === 'string' && /^schema ".*" does not exist$/.test(e.message));
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (e?.code === '3F000' || /^schema ".*" does not exist$/.test(message)) return true;
+  const other = /^relation "([^".]+)\.[^"]+" does not exist$/.exec(message);
+  return other !== null && other[1] !== ownSchema;
 }
