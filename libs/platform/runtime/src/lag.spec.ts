@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore, type NewEvent } from '@evp/event-store';
+import { SqliteEventStore } from '@evp/event-store';
+import { testEvent } from '@evp/event-store/testing';
 import { ReadModelDb, deleteCheckpoint, writeCheckpoint } from '@evp/read-models';
 import { LagScanner, healthProblems, type SubscriptionLag } from './lag';
 import type { SubscriptionStatus } from './subscription-runner';
@@ -10,12 +10,6 @@ import type { SubscriptionStatus } from './subscription-runner';
 const dir = mkdtempSync(join(tmpdir(), 'evp-lag-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const event = (type = 'test.Wanted'): NewEvent => ({
-  id: randomUUID(),
-  type,
-  data: {},
-  metadata: { correlationId: 'c', causationId: null, actor: { id: 'test', role: 'system' }, occurredAt: '2026-11-26T09:00:00.000Z', schemaVersion: 1 },
-});
 const status = (name: string, state: SubscriptionStatus['state'] = 'running'): SubscriptionStatus => ({
   name,
   state,
@@ -42,10 +36,10 @@ describe('LagScanner', () => {
       const me = status('lagging');
 
       expect(await scanner.of(me, filter, false)).toMatchObject({ caughtUp: true, behindSince: null, checkpoint: null });
-      await store.appendToStream('lag-1', [event('test.Other'), event('test.Other')], { expectedRevision: 'no_stream' });
+      await store.appendToStream('lag-1', [testEvent('test.Other'), testEvent('test.Other')], { expectedRevision: 'no_stream' });
       // Nothing of its own since: the next scan starts at the head the last one saw.
       expect(await scanner.of(me, filter, false)).toMatchObject({ caughtUp: true });
-      await store.appendToStream('lag-2', [event()], { expectedRevision: 'no_stream' });
+      await store.appendToStream('lag-2', [testEvent('test.Wanted')], { expectedRevision: 'no_stream' });
       const [wanted] = await store.readStream('lag-2');
       const behind = await scanner.of(me, filter, false);
       expect(behind).toMatchObject({ caughtUp: false, behindSince: wanted?.recordedAt });

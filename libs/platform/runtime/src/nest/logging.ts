@@ -36,7 +36,7 @@ export function loggerParams(config: AppConfig, service: string, options: Logger
     },
     serializers: {
       // Paths are the client's text: an identity number put in one never reaches a log line.
-      req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: maskIdentityNumbers(stripQuery(req.url) ?? '') }),
+      req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: logPath(req.url) }),
     },
     customProps: (req) => callerProps((req as { caller?: Caller }).caller),
   };
@@ -125,7 +125,7 @@ export function installRequestLog(fastify: FastifyInstance, logger: () => Logger
     // The rest of the request (later hooks, the body parser, the handler) runs in the store's context.
     // The path as the request line shows it (no query, identity numbers masked): the store may
     // outlive the request (a socket or timer first made while it ran keeps it), the raw URL must not.
-    if (root) storage.run(new RequestLogStore(root, { id: request.id, method: request.method, url: maskIdentityNumbers(stripQuery(request.url) ?? '') }), done);
+    if (root) storage.run(new RequestLogStore(root, { id: request.id, method: request.method, url: logPath(request.url) }), done);
     else done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
@@ -155,7 +155,10 @@ function requestOf(request: FastifyRequest): RequestRef {
   return { id: request.id, method: request.method, url: request.url };
 }
 
-/** Query strings can carry search terms; they stay out of logs. */
-function stripQuery(url: string | undefined): string | undefined {
-  return url?.split('?')[0];
+/**
+ * A request's path as logs show it: without its query (query strings can carry search terms) and
+ * with anything shaped like an identity number masked. Idempotent.
+ */
+function logPath(url: string | undefined): string {
+  return maskIdentityNumbers(url?.split('?')[0] ?? '');
 }

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixedClock } from '@evp/shared-kernel';
-import { SqliteEventStore, type NewEvent } from '@evp/event-store';
+import { SqliteEventStore } from '@evp/event-store';
+import { testEvent } from '@evp/event-store/testing';
 import { ReadModelDb, type SqlProjection } from '@evp/read-models';
 import { silentLogger } from '../testing';
 import { ProjectionManager } from './projection-manager';
@@ -12,12 +12,6 @@ const dir = mkdtempSync(join(tmpdir(), 'evp-projection-manager-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const clock = new FixedClock(new Date('2026-11-26T09:00:00Z'));
-const event = (n: number): NewEvent => ({
-  id: randomUUID(),
-  type: 'test.Seen',
-  data: { n },
-  metadata: { correlationId: 'c', causationId: null, actor: { id: 'test', role: 'system' }, occurredAt: clock.now().toISOString(), schemaVersion: 1 },
-});
 
 interface SeenTables {
   seen: { n: number };
@@ -55,7 +49,7 @@ describe('ProjectionManager', () => {
     manager.add(projection);
     try {
       await manager.start();
-      for (let n = 0; n < 3; n++) await store.appendToStream(`seen-${n}`, [event(n)], { expectedRevision: 'no_stream' });
+      for (let n = 0; n < 3; n++) await store.appendToStream(`seen-${n}`, [testEvent('test.Seen', { n })], { expectedRevision: 'no_stream' });
       const [live] = manager.runners();
       await live?.waitFor(() => live.status().handled === 3);
       expect(live && manager.isBuilding(live)).toBe(false);
@@ -85,7 +79,7 @@ describe('ProjectionManager', () => {
       const [still] = manager.runners();
       expect(manager.runners()).toHaveLength(1);
       expect(still?.running).toBe(true);
-      await store.appendToStream('seen-9', [event(9)], { expectedRevision: 'no_stream' });
+      await store.appendToStream('seen-9', [testEvent('test.Seen', { n: 9 })], { expectedRevision: 'no_stream' });
       // The fourth event of the log, handled by the generation still live.
       await still?.waitFor(() => still.status().lastHandled === '4');
     } finally {
