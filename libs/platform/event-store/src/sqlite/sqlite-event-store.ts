@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuplicateEventIdError, EventStoreUnavailableError, InvalidEventError, WrongExpectedRevisionError } from '../errors';
+import { EventStoreUnavailableError } from '../errors';
 import type {
   AppendResult,
   ExpectedRevision,
@@ -17,7 +17,11 @@ import type {
   FilterClause,
 } from '../port';
 import { filterClauses, passesClauses } from '../port';
-import { assertValidStreamName, validateAndSerialise, type SerialisedEvent } from '../validation';
+import { assertValidStreamName, validateAndSerialise } from '../validation';
+import { BusyRetry, DRIVER_BUSY_TIMEOUT_MS, isBusy } from './busy-retry';
+import { SharedTail, type SubscriptionPage } from './shared-tail';
+import { appendInTransaction, ID_LOOKUP_CHUNK, isRefusal, parsePosition, prepareAppendStatements, SCHEMA, toRecorded, type EventRow, type PreparedAppend, type Statements } from './sqlite-rows';
+import { StepWriter } from './step-writer';
 import { WalNotifier } from './wal-notifier';
 
 export interface SqliteEventStoreOptions {
@@ -79,62 +83,11 @@ interface PollState {
   clauses: readonly FilterClause[];
 }
 
-interface Statements {
-  streamRevision: Database.Statement<[string], { revision: number | null }>;
-  insert: Database.Statement<[string, number, string, string, string, string, string]>;
-  head: Database.Statement<[], { head: number | null }>;
-  /** Every stream's events after a position, in order, up to a limit: the shared tail's read. */
-  after: Database.Statement<[number, number, number], EventRow>;
-  dataVersion: Database.Statement<[], number>;
-}
-
-/** One event of the shared tail: the row as read, decoded on first use. */
-interface TailEntry {
-  readonly position: number;
-  readonly streamName: string;
-  readonly type: string;
-  row: EventRow | undefined;
-  event: RecordedEvent | undefined;
-}
-
 interface GroupMember {
-  readonly prepared: ReadonlyArray<StreamAppend & { readonly serialised: SerialisedEvent[] }>;
+  readonly prepared: readonly PreparedAppend[];
   readonly resolve: (results: AppendResult[]) => void;
   readonly reject: (error: unknown) => void;
 }
-
-interface SubscriptionPage {
-  readonly events: RecordedEvent[];
-  /** How far the log was examined for this subscription. */
-  readonly scannedTo: number;
-  /** Whether it reached the head: no need to read again before a wake-up or the poll interval. */
-  readonly caughtUp: boolean;
-}
-
-interface EventRow {
-  position: number;
-  stream_name: string;
-  revision: number;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-}
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS events (
-    position     INTEGER PRIMARY KEY AUTOINCREMENT,
-    stream_name  TEXT    NOT NULL,
-    revision     INTEGER NOT NULL,
-    event_id     TEXT    NOT NULL UNIQUE,
-    type         TEXT    NOT NULL,
-    data         TEXT    NOT NULL,
-    metadata     TEXT    NOT NULL,
-    recorded_at  TEXT    NOT NULL,
-    UNIQUE (stream_name, revision)
-  );
-`;
 
 /** Above every character a validated stream name can hold, so `prefix .. prefix+HIGH` is a prefix range. */
 const PREFIX_RANGE_END = '\x7f';
@@ -143,22 +96,12 @@ const PREFIX_RANGE_END = '\x7f';
  * goes on in further windows, with the event loop let in between.
  */
 const SCAN_WINDOW = 20_000;
-/** SQLite's limit on bound parameters is 32766; stay well below it. */
-const ID_LOOKUP_CHUNK = 500;
 /**
  * Long enough for another process's large import to finish: waiting costs this process nothing
  * now that it is asynchronous, while giving up turns a slow write into an error (a 503, or a
  * saga retry that counts towards parking). Still below common HTTP proxy timeouts (60 s).
  */
 const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
-/**
- * better-sqlite3's own busy timeout. Zero: SQLite must never sleep inside a call, which would
- * freeze the event loop; SQLITE_BUSY comes back at once and `retryWhileBusy` waits with timers.
- */
-const DRIVER_BUSY_TIMEOUT_MS = 0;
-/** Backoff between lock attempts: from about a millisecond (a typical append holds the lock ~0.2 ms) up to tens. */
-const FIRST_BACKOFF_MS = 1;
-const MAX_BACKOFF_MS = 32;
 /** How long a large append works before it lets the event loop in. */
 const DEFAULT_STEP_MS = 20;
 /** Longer than an fsync (~2 ms here): the appends a batch's commands make one after another count as a burst. */
@@ -190,21 +133,15 @@ export class SqliteEventStore implements EventStore {
   private readonly pageSize: number;
   private readonly busyTimeoutMs: number;
   private readonly subscriptions = new Set<{ stop(): Promise<void> }>();
-  private readonly tailSize: number;
-  /**
-   * The newest events, every stream, in position order: all events in (tailFrom, tailTo] are in
-   * `tail`. A subscription whose cursor lies in that range reads from here instead of the file.
-   */
-  private tail: TailEntry[] = [];
-  private tailFrom = 0;
-  private tailTo = 0;
+  /** The newest events, shared by the subscriptions near the head. */
+  private readonly sharedTail: SharedTail;
   /** Subscriptions iterating now: whom to wake, and whether the WAL needs watching at all. */
   private readonly pollers = new Set<PollState>();
   private readonly notifier: WalNotifier | undefined;
   /** Prepared statements by SQL text: reads and id look-ups run on hot paths (sagas, imports). */
   private readonly statements = new Map<string, Database.Statement>();
-  /** Backoff timers of calls waiting for a lock: `close()` ends them at once instead of at their next try. */
-  private readonly sleepers = new Set<() => void>();
+  /** Waits for other processes' locks on timers, never inside SQLite. */
+  private readonly busyRetry: BusyRetry;
   private closed = false;
   /** Undefined until the schema is in place: opening may have to wait for another process's lock. */
   private stmts: Statements | undefined;
@@ -215,7 +152,7 @@ export class SqliteEventStore implements EventStore {
   private readonly largeAppendEvents: number;
   private readonly stepMs: number;
   /** The second connection large appends are written on, opened on first use. */
-  private stepWriter: { db: Database.Database; stmts: Pick<Statements, 'streamRevision' | 'insert'>; idLookups: Map<string, Database.Statement> } | undefined;
+  private stepWriter: StepWriter | undefined;
   private readonly groupWindowMs: number;
   private lastAppendAt = Number.NEGATIVE_INFINITY;
   /** Appends waiting for this turn's group commit (and how many events they hold), while it takes more. */
@@ -228,7 +165,8 @@ export class SqliteEventStore implements EventStore {
     this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.pageSize = options.pageSize ?? 1000;
-    this.tailSize = Math.max(0, options.sharedTailSize ?? this.pageSize * 8);
+    this.sharedTail = new SharedTail(Math.max(0, options.sharedTailSize ?? this.pageSize * 8), this.pageSize);
+    this.busyRetry = new BusyRetry(this.busyTimeoutMs, () => this.assertOpen());
     this.file = options.file;
     this.largeAppendEvents = options.largeAppendEvents ?? 5_000;
     this.stepMs = options.largeAppendStepMs ?? DEFAULT_STEP_MS;
@@ -316,7 +254,8 @@ export class SqliteEventStore implements EventStore {
       const stmts = this.stmts ?? (await this.ready());
       // Its turn in the queue has come: at once, or after waiting for another process's lock.
       this.assertOpen();
-      outcomes = await this.attemptWhileBusy(() => {
+      const lookup = (sql: string) => this.statement(sql);
+      outcomes = await this.busyRetry.attemptWhileBusy(() => {
         // Stamped per attempt: when it was recorded, however long another process's lock delayed it.
         const recordedAt = new Date().toISOString();
         return this.db
@@ -324,7 +263,7 @@ export class SqliteEventStore implements EventStore {
             members.map((member) => {
               try {
                 // Nested: a savepoint, rolled back alone when this append is refused.
-                return { results: this.db.transaction(() => member.prepared.map((a) => this.appendInTransaction(stmts, a.streamName, a.serialised, a.expectedRevision, recordedAt)))() };
+                return { results: this.db.transaction(() => member.prepared.map((a) => appendInTransaction(stmts, a.streamName, a.serialised, a.expectedRevision, recordedAt, lookup)))() };
               } catch (error) {
                 // Only a refusal of this append is its own. Anything else (disk full, I/O, a lock)
                 // may have ended the whole transaction: it fails the group, nothing is written,
@@ -356,29 +295,6 @@ export class SqliteEventStore implements EventStore {
     if (written.length) this.wakePollers(written);
   }
 
-  private appendInTransaction(stmts: Pick<Statements, 'streamRevision' | 'insert'>, streamName: string, events: SerialisedEvent[], expected: ExpectedRevision, recordedAt: string, lookup: (sql: string) => Database.Statement = (sql) => this.statement(sql)): AppendResult {
-    const current = stmts.streamRevision.get(streamName)?.revision ?? null;
-    if (events.length > 0) {
-      const existing = findExisting(lookup, events.map((e) => e.event.id));
-      if (existing.length === events.length && existing.every((row) => row.stream_name === streamName)) {
-        // A retry of an append that already succeeded: nothing to write.
-        return { nextExpectedRevision: current ?? -1, alreadyAppended: true };
-      }
-      if (existing.length > 0) {
-        throw new DuplicateEventIdError(
-          `Stream ${streamName}: ${existing.length} of ${events.length} event ids are already stored (first ${existing[0]?.event_id} in ${existing[0]?.stream_name}); an append is retried whole or not at all`,
-        );
-      }
-    }
-    checkExpectedRevision(streamName, expected, current);
-    let revision = current ?? -1;
-    for (const { event, data, metadata } of events) {
-      revision += 1;
-      stmts.insert.run(streamName, revision, event.id, event.type, data, metadata, recordedAt);
-    }
-    return { nextExpectedRevision: revision, alreadyAppended: false };
-  }
-
   /**
    * A large append (an accounting file of 100 000 lines): validated and serialised in slices, then
    * written in ONE transaction on a second connection, a slice of streams at a time with the event
@@ -394,7 +310,7 @@ export class SqliteEventStore implements EventStore {
     this.group = undefined;
     const ahead = this.writeTail;
     const run = (async () => {
-      const prepared: Array<StreamAppend & { serialised: SerialisedEvent[] }> = [];
+      const prepared: PreparedAppend[] = [];
       let slice = performance.now();
       for (const a of appends) {
         prepared.push({ ...a, serialised: validateAndSerialise(a.streamName, a.events, a.expectedRevision) });
@@ -416,68 +332,17 @@ export class SqliteEventStore implements EventStore {
     return results;
   }
 
-  private async writeInSteps(prepared: ReadonlyArray<StreamAppend & { serialised: SerialisedEvent[] }>): Promise<AppendResult[]> {
-    const writer = this.openStepWriter();
-    const lookup = (sql: string) => {
-      let statement = writer.idLookups.get(sql);
-      if (!statement) writer.idLookups.set(sql, (statement = writer.db.prepare(sql)));
-      return statement;
-    };
-    // The lock, waited for asynchronously like any append's.
-    await this.retryWhileBusy(() => writer.db.prepare('BEGIN IMMEDIATE').run(), performance.now(), 'append (nothing was written)');
+  private async writeInSteps(prepared: readonly PreparedAppend[]): Promise<AppendResult[]> {
+    const writer = (this.stepWriter ??= new StepWriter(this.file));
     try {
-      const recordedAt = new Date().toISOString();
-      const results: AppendResult[] = [];
-      let slice = performance.now();
-      for (const a of prepared) {
-        results.push(this.appendInTransaction(writer.stmts, a.streamName, a.serialised, a.expectedRevision, recordedAt, lookup));
-        if (performance.now() - slice >= this.stepMs) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          if (this.closed) throw new EventStoreUnavailableError('The SQLite event store was closed during a large append (nothing was written)');
-          slice = performance.now();
-        }
-      }
-      writer.db.prepare('COMMIT').run();
-      return results;
-    } catch (error) {
-      try {
-        if (writer.db.inTransaction) writer.db.prepare('ROLLBACK').run();
-      } catch {
-        // The error that ended the append is the one to report; SQLite rolls back on close anyway.
-      }
-      throw error;
+      return await writer.write(prepared, this.busyRetry, this.stepMs, () => this.closed);
     } finally {
       if (this.closed) this.closeStepWriter();
     }
   }
 
-  private openStepWriter(): NonNullable<SqliteEventStore['stepWriter']> {
-    if (!this.stepWriter) {
-      const db = new Database(this.file, { timeout: DRIVER_BUSY_TIMEOUT_MS });
-      try {
-        // Per connection: an acknowledged append survives a power cut on this one too.
-        db.pragma('synchronous = FULL');
-        this.stepWriter = {
-          db,
-          stmts: {
-            streamRevision: db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_name = ?'),
-            insert: db.prepare('INSERT INTO events (stream_name, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-          },
-          idLookups: new Map(),
-        };
-      } catch (error) {
-        db.close();
-        throw error;
-      }
-    }
-    return this.stepWriter;
-  }
-
   private closeStepWriter(): void {
-    if (this.stepWriter && !this.stepWriter.db.inTransaction) {
-      this.stepWriter.db.close();
-      this.stepWriter = undefined;
-    }
+    if (this.stepWriter?.close()) this.stepWriter = undefined;
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -560,59 +425,10 @@ export class SqliteEventStore implements EventStore {
    * own filter, as before.
    */
   private readForSubscription(stmts: Statements, after: number, clauses: readonly FilterClause[]): SubscriptionPage {
-    if (this.tailSize > 0 && after > this.tailTo) {
-      // A cursor beyond everything shared (the first reader, or one that started from a later
-      // checkpoint than the tail's): the tail starts again from here, at the newest reader.
-      this.tail = [];
-      this.tailFrom = this.tailTo = after;
-    }
-    // Extending may drop the oldest entries, this reader's next ones among them: then it reads
-    // from the file like any reader behind the tail.
-    const head = this.tailSize > 0 && after >= this.tailFrom ? this.extendTail(stmts) : 0;
-    if (this.tailSize === 0 || after < this.tailFrom) {
-      const page = this.readPage(stmts, after, this.pageSize, clauses);
-      return { events: page.rows.map(toRecorded), scannedTo: page.scannedTo, caughtUp: page.reachedHead };
-    }
-    const events: RecordedEvent[] = [];
-    const tail = this.tail;
-    // First entry after `after`: positions ascend, so a binary search.
-    let lo = 0;
-    let hi = tail.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((tail[mid] as TailEntry).position <= after) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < tail.length; i++) {
-      const entry = tail[i] as TailEntry;
-      if (!passesClauses(clauses, entry.streamName, entry.type)) continue;
-      if (!entry.event) {
-        entry.event = toRecorded(entry.row as EventRow);
-        entry.row = undefined;
-      }
-      events.push(entry.event);
-      if (events.length === this.pageSize) return { events, scannedTo: entry.position, caughtUp: false };
-    }
-    return { events, scannedTo: Math.max(this.tailTo, after), caughtUp: this.tailTo >= head };
-  }
-
-  /**
-   * Reads what was committed after the tail (at most a page, every stream), drops its oldest
-   * beyond `tailSize`, and returns the head it saw.
-   */
-  private extendTail(stmts: Statements): number {
-    const head = stmts.head.get()?.head ?? 0;
-    if (head <= this.tailTo) return head;
-    const rows = stmts.after.all(this.tailTo, head, this.pageSize);
-    for (const row of rows) this.tail.push({ position: row.position, streamName: row.stream_name, type: row.type, row, event: undefined });
-    this.tailTo = rows.length === this.pageSize ? (rows[rows.length - 1] as EventRow).position : head;
-    const excess = this.tail.length - this.tailSize;
-    // Dropped a page at a time, not an entry at a time: splicing the front of an array is linear.
-    if (excess >= Math.min(this.pageSize, this.tailSize)) {
-      const dropped = this.tail.splice(0, excess);
-      this.tailFrom = (dropped[dropped.length - 1] as TailEntry).position;
-    }
-    return head;
+    const shared = this.sharedTail.read(stmts, after, clauses);
+    if (shared) return shared;
+    const page = this.readPage(stmts, after, this.pageSize, clauses);
+    return { events: page.rows.map(toRecorded), scannedTo: page.scannedTo, caughtUp: page.reachedHead };
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
@@ -706,7 +522,7 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     this.closeStepWriter();
     this.notifier?.stop();
-    for (const wake of [...this.sleepers]) wake();
+    this.busyRetry.wakeSleepers();
     this.db.close();
   }
 
@@ -743,8 +559,7 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('journal_mode = WAL');
     this.db.exec(SCHEMA);
     const stmts: Statements = {
-      streamRevision: this.db.prepare('SELECT max(revision) AS revision FROM events WHERE stream_name = ?'),
-      insert: this.db.prepare('INSERT INTO events (stream_name, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      ...prepareAppendStatements(this.db),
       head: this.db.prepare('SELECT max(position) AS head FROM events'),
       after: this.db.prepare('SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?'),
       dataVersion: this.db.prepare<[], number>('PRAGMA data_version').pluck(),
@@ -760,7 +575,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private open(startedAt: number, busy?: unknown): Promise<Statements> {
-    return this.retryWhileBusy(() => this.initialise(), startedAt, 'open the database', busy).then(
+    return this.busyRetry.retryWhileBusy(() => this.initialise(), startedAt, 'open the database', busy).then(
       (stmts) => {
         this.stmts = stmts;
         this.opening = undefined;
@@ -786,72 +601,8 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  /**
-   * Runs `attempt` (one synchronous SQLite call) at once, or, when it meets another process's
-   * lock, again and again on timers until it gets it (`retryWhileBusy`). A write calls it when its
-   * turn in this process's queue has come (`writeTail`: each append takes its place when called,
-   * so this process's appends commit in call order and only one of them at a time knocks on the
-   * lock). A read calls it directly: in WAL mode reads do not wait for writers; they meet a lock
-   * only in rare moments (WAL recovery after a crash, a checkpoint resetting the log).
-   */
-  private attemptWhileBusy<T>(attempt: () => T, what = 'append (nothing was written)'): T | Promise<T> {
-    this.assertOpen();
-    const startedAt = performance.now();
-    try {
-      return attempt();
-    } catch (error) {
-      if (!isBusy(error)) throw error;
-      return this.retryWhileBusy(attempt, startedAt, what, error);
-    }
-  }
-
   private read<T>(attempt: () => T): T | Promise<T> {
-    return this.attemptWhileBusy(attempt, 'read');
-  }
-
-  /**
-   * Runs `attempt` (one synchronous SQLite call) again after a short, growing, jittered timer each
-   * time another process's lock turns it away, until `busyTimeoutMs` has passed since `startedAt`;
-   * then fails with EventStoreUnavailableError. An append's attempt is its whole transaction
-   * (better-sqlite3 rolls back one that fails), so each try re-reads the stream's revision under
-   * the lock. `busy`: the first attempt already failed, so wait before the next. Times are
-   * `performance.now()`: monotonic, so a clock adjustment cannot stretch or cut the wait.
-   */
-  private async retryWhileBusy<T>(attempt: () => T, startedAt: number, what: string, busy?: unknown): Promise<T> {
-    const deadline = startedAt + this.busyTimeoutMs;
-    let backoff = FIRST_BACKOFF_MS;
-    for (;;) {
-      if (busy !== undefined) {
-        const left = deadline - performance.now();
-        if (left <= 0) {
-          throw new EventStoreUnavailableError(
-            `The SQLite event store stayed locked by another process for ${this.busyTimeoutMs} ms (${(busy as { code?: string }).code}); could not ${what}`,
-          );
-        }
-        // Jitter: two processes that met at the lock do not knock again in step.
-        await this.sleep(Math.min(left, backoff / 2 + (Math.random() * backoff) / 2));
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-      }
-      this.assertOpen();
-      try {
-        return attempt();
-      } catch (error) {
-        if (!isBusy(error)) throw error;
-        busy = error;
-      }
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
+    return this.busyRetry.attemptWhileBusy(attempt, 'read');
   }
 
   /** Starts the notifier if it is off; true when it has just started. */
@@ -867,8 +618,7 @@ export class SqliteEventStore implements EventStore {
     // and the shared tail (nobody left to share it).
     if (this.pollers.size === 0) {
       this.notifier?.stop();
-      this.tail = [];
-      this.tailFrom = this.tailTo = 0;
+      this.sharedTail.clear();
     }
   }
 
@@ -896,85 +646,3 @@ export class SqliteEventStore implements EventStore {
     return changed;
   }
 }
-
-/**
- * Another process's lock: SQLITE_BUSY and its extended codes (BUSY_SNAPSHOT, BUSY_RECOVERY,
- * BUSY_TIMEOUT). Not SQLITE_LOCKED, which the old retry loop also caught: it is a conflict inside
- * this one connection (there is no shared cache), which waiting cannot resolve, so it surfaces at
- * once instead of after the busy timeout. Told by the code, not by `instanceof SqliteError`: the
- * native addon keeps the error class of whichever copy of better-sqlite3 loaded it first, which in
- * Jest (a module registry per test file) is not the class this module sees.
- */
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
-
-/**
- * An append refused for what it is (its expected revision, its event ids, a constraint of its
- * rows): it alone fails. Anything else is a failure of the transaction it is part of.
- */
-function isRefusal(error: unknown): boolean {
-  if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError || error instanceof InvalidEventError) return true;
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
-}
-
-function findExisting(lookup: (sql: string) => Database.Statement, ids: string[]): Array<{ event_id: string; stream_name: string }> {
-  const found: Array<{ event_id: string; stream_name: string }> = [];
-  for (let i = 0; i < ids.length; i += ID_LOOKUP_CHUNK) {
-    const chunk = ids.slice(i, i + ID_LOOKUP_CHUNK);
-    found.push(...(lookup(`SELECT event_id, stream_name FROM events WHERE event_id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as Array<{ event_id: string; stream_name: string }>));
-  }
-  return found;
-}
-
-function checkExpectedRevision(streamName: string, expected: ExpectedRevision, current: number | null): void {
-  const actual = current === null ? 'no stream' : String(current);
-  if (expected === 'any') return;
-  if (expected === 'no_stream' && current === null) return;
-  if (expected === 'stream_exists' && current !== null) return;
-  if (typeof expected === 'number' && expected === current) return;
-  throw new WrongExpectedRevisionError(streamName, String(expected), actual);
-}
-
-function parsePosition(position: GlobalPosition | undefined): number {
-  if (position === undefined) return 0;
-  if (!/^\d{1,15}$/.test(position)) throw new InvalidEventError(`Invalid SQLite global position ${JSON.stringify(position)}`);
-  return Number(position);
-}
-
-/**
- * Metadata as parsed lately, by its text. The events of one command or one import carry the same
- * metadata (correlation, causation, actor, time), so an import's 100 000 events parse it once
- * instead of 100 000 times. Shared objects: readers treat events as immutable (they are facts).
- */
-const parsedMetadata = new Map<string, RecordedEvent['metadata']>();
-const PARSED_METADATA_MAX = 256;
-const PARSED_METADATA_MAX_CHARS = 4_096;
-
-function parseMetadata(text: string): RecordedEvent['metadata'] {
-  // Metadata may carry more than the usual fields; a large one is parsed each time, not kept.
-  if (text.length > PARSED_METADATA_MAX_CHARS) return JSON.parse(text) as RecordedEvent['metadata'];
-  let metadata = parsedMetadata.get(text);
-  if (metadata === undefined) {
-    metadata = JSON.parse(text) as RecordedEvent['metadata'];
-    if (parsedMetadata.size >= PARSED_METADATA_MAX) parsedMetadata.delete(parsedMetadata.keys().next().value as string);
-    parsedMetadata.set(text, metadata);
-  }
-  return metadata;
-}
-
-function toRecorded(row: EventRow): RecordedEvent {
-  return {
-    id: row.event_id,
-    type: row.type,
-    data: JSON.parse(row.data),
-    metadata: parseMetadata(row.metadata),
-    streamName: row.stream_name,
-    revision: row.revision,
-    position: String(row.position),
-    recordedAt: row.recorded_at,
-  };
-}
-
