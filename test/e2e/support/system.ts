@@ -175,7 +175,7 @@ export class TestSystem {
       municipalities: options.municipalities ?? ['5035'],
       ...(options.navOffice ? { navOffice: options.navOffice } : {}),
       ...(options.landlordId ? { landlordId: options.landlordId } : {}),
-      now: new FileOffsetClock(this.clockFile).now(),
+      now: FileOffsetClock.readNow(this.clockFile),
       lifetimeSeconds: 600,
     });
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Caller } from './caller';
 import { VerifiedTokenCache } from './token-cache';
 
@@ -56,5 +57,6 @@ describe('VerifiedTokenCache', () => {
   it('keys entries by the token hash, never the token', () => {
     expect(VerifiedTokenCache.keyOf('token-a')).not.toContain('token-a');
     expect(VerifiedTokenCache.keyOf('token-a')).toBe(VerifiedTokenCache.keyOf('token-a'));
+    expect(VerifiedTokenCache.keyOf('token-a')).toBe(createHash('sha256').update('token-a').digest('base64url'));
   });
 });

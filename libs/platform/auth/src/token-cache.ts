@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Caller } from './caller';
 
@@ -49,8 +49,9 @@ export class VerifiedTokenCache {
     this.entries = new LRUCache<string, Entry>({ max });
   }
 
+  /** `crypto.hash`, the one-shot form: half the cost of a `createHash` object, on every request. */
   static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    return hash('sha256', token, 'base64url');
   }
 
   get(token: string): Caller | undefined {
