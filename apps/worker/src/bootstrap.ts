@@ -1,9 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { ProblemDetailsFilter, TokenVerifier, installHttpEdge, problemFrameworkErrors } from '@evp/auth';
 import { isWorkerMetricsRoute, registerWorkerMetrics } from './register-worker-metrics';
-import { isTransientError, type AppConfig } from '@evp/runtime';
+import { installRequestLog, isTransientError, type AppConfig } from '@evp/runtime';
 import { WorkerModule } from './worker.module';
 
 /** The operator endpoints take no body; anything sent is refused above this. */
@@ -23,8 +23,12 @@ export async function createWorker(config: AppConfig): Promise<NestFastifyApplic
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  const fastify = app.getHttpAdapter().getInstance();
+  // One line per request, as in the api, but lines its handlers log carry no `req`: binding them
+  // takes an AsyncLocalStorage, whose async hooks every subscription's promises would then pay for.
+  installRequestLog(fastify, () => PinoLogger.root, { bindLines: false });
   // The token is checked before anything else, as in the api; AuthGuard then checks the admin role.
-  installHttpEdge(app.getHttpAdapter().getInstance(), {
+  installHttpEdge(fastify, {
     verifier: app.get(TokenVerifier),
     isPublic: (route, method) => isPublicRoute(route, method) || isWorkerMetricsRoute(route, method),
     maxBody: () => ({ bytes: MAX_BODY_BYTES }),

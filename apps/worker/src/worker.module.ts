@@ -16,7 +16,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [LoggerModule.forRoot(loggerParams(config, 'worker')), PlatformModule.forRoot(config, 'worker'), CqrsModule.forRoot(), ProcessingModule, CasesWorkerModule, NavWorkerModule, WarningsWorkerModule],
+      imports: [LoggerModule.forRoot(loggerParams(config, 'worker', { requestLog: 'hook' })), PlatformModule.forRoot(config, 'worker'), CqrsModule.forRoot(), ProcessingModule, CasesWorkerModule, NavWorkerModule, WarningsWorkerModule],
       controllers: [OperatorController],
       providers: [
         { provide: TokenVerifier, inject: [CLOCK], useFactory: (clock: Clock) => new TokenVerifier({ ...tokenVerifierOptionsFrom(config), clock }) },

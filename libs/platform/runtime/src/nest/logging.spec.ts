@@ -6,6 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import Fastify from 'fastify';
 import { Logger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
+import { storage } from 'nestjs-pino/storage';
 import { Writable } from 'node:stream';
 import { pinoHttp } from 'pino-http';
 import type { AppConfig } from '../config';
@@ -52,7 +53,7 @@ describe('the request log (loggerParams with requestLog: hook, installRequestLog
 
   it('writes one line per request at info: who asked, the path without its query and with identity numbers masked, the status and the time', async () => {
     const { app, lines } = await appLogging('info');
-    await app.inject({ method: 'GET', url: '/api/v1/cases/01017012345?q=secret', headers: { authorization: 'Bearer ok' } });
+    await app.inject({ method: 'GET', url: `/api/v1/cases/${IDENTITY_NUMBER}?q=secret`, headers: { authorization: 'Bearer ok' } });
     await app.inject({ method: 'GET', url: '/api/v1/cases/x' });
     await app.inject({ method: 'GET', url: '/health/live' });
     await app.close();
@@ -61,11 +62,11 @@ describe('the request log (loggerParams with requestLog: hook, installRequestLog
     expect(first).toMatchObject({ level: 30, service: 'api', msg: 'request completed', actor: 'a_1', roles: ['arrears-team'], req: { method: 'GET' }, res: { statusCode: 200 } });
     expect(typeof first['responseTime']).toBe('number');
     const url = (first['req'] as { url: string }).url;
-    expect(url).not.toContain('01017012345');
+    expect(url).not.toContain(IDENTITY_NUMBER);
     expect(url).not.toContain('secret');
     expect(url.startsWith('/api/v1/cases/')).toBe(true);
     expect(second).not.toHaveProperty('actor');
-    expect(JSON.stringify(lines)).not.toContain('01017012345');
+    expect(JSON.stringify(lines)).not.toContain(IDENTITY_NUMBER);
   });
 
   it('logs a 5xx as «request errored» with an error, and nothing at all above info', async () => {
@@ -78,6 +79,24 @@ describe('the request log (loggerParams with requestLog: hook, installRequestLog
     await warn.app.inject({ method: 'GET', url: '/api/v1/cases/x' });
     await warn.app.close();
     expect(warn.lines).toEqual([]);
+  });
+
+  it('with bindLines false (the worker) still writes the request line, but enters no AsyncLocalStorage: its handlers log without req', async () => {
+    const { lines, sink } = lineSink();
+    const params = loggerParams({ LOG_LEVEL: 'info' } as AppConfig, 'worker', { requestLog: 'hook' });
+    const root = pinoHttp(params.pinoHttp as never, sink).logger;
+    const app = Fastify();
+    installRequestLog(app, () => root, { bindLines: false });
+    let store: unknown = 'not looked at';
+    app.get('/api/v1/operator/lag', async () => {
+      store = storage.getStore();
+      return { ok: true };
+    });
+    await app.ready();
+    await app.inject({ method: 'GET', url: '/api/v1/operator/lag' });
+    await app.close();
+    expect(store).toBeUndefined();
+    expect(lines).toEqual([expect.objectContaining({ msg: 'request completed', service: 'worker', req: expect.objectContaining({ method: 'GET', url: '/api/v1/operator/lag' }) })]);
   });
 
   it('refuses to start without the root logger', async () => {

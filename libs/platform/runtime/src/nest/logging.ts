@@ -105,7 +105,8 @@ class RequestLogStore implements Store {
  * `logger` gives nestjs-pino's root logger (`() => PinoLogger.root`), which exists only once Nest
  * has initialised its modules: it is taken when the server is ready, and a missing one stops the start.
  */
-export function installRequestLog(fastify: FastifyInstance, logger: () => Logger | undefined): void {
+export function installRequestLog(fastify: FastifyInstance, logger: () => Logger | undefined, options: RequestLogOptions = {}): void {
+  const bindLines = options.bindLines ?? true;
   let root: Logger | undefined;
   fastify.addHook('onReady', (done) => {
     root = logger();
@@ -125,7 +126,7 @@ export function installRequestLog(fastify: FastifyInstance, logger: () => Logger
     // The rest of the request (later hooks, the body parser, the handler) runs in the store's context.
     // The path as the request line shows it (no query, identity numbers masked): the store may
     // outlive the request (a socket or timer first made while it ran keeps it), the raw URL must not.
-    if (root) storage.run(new RequestLogStore(root, { id: request.id, method: request.method, url: logPath(request.url) }), done);
+    if (root && bindLines) storage.run(new RequestLogStore(root, { id: request.id, method: request.method, url: logPath(request.url) }), done);
     else done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
@@ -142,6 +143,17 @@ export function installRequestLog(fastify: FastifyInstance, logger: () => Logger
     loggerFor(request)?.info(requestProps(request), 'request aborted');
     done();
   });
+}
+
+export interface RequestLogOptions {
+  /**
+   * Whether lines logged while a request is handled carry its `req` (default true). It takes an
+   * AsyncLocalStorage, and once one has run, Node 20 tracks every promise of the process with
+   * async hooks — in the worker, every await of every subscription, for the sake of a few
+   * operator requests (2–3 % of its CPU in the ingest benchmark). The worker passes false: its
+   * request lines are still written, the lines its handlers log carry no `req`.
+   */
+  readonly bindLines?: boolean;
 }
 
 /** A request as the `req` serializer reads it: id, method and the raw path (which it strips and masks). */
