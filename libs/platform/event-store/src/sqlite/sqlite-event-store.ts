@@ -89,7 +89,7 @@ interface GroupMember {
   readonly reject: (error: unknown) => void;
 }
 
-/** Above every character a validated stream name can hold, so `prefix .. prefix+HIGH` is a prefix range. */
+/** Above every character a validated stream name can hold, so `[prefix, prefix + PREFIX_RANGE_END)` is a prefix range. */
 const PREFIX_RANGE_END = '\x7f';
 /**
  * Most positions one filtered statement looks at: some milliseconds of scanning. A filtered read
