@@ -4,8 +4,9 @@ import type { EventStore, EventTypeMap } from '@evp/event-store';
 import { osloDate } from '@evp/shared-kernel';
 import { APP_CONFIG, EVENT_STORE, EVENT_TYPES, ProcessorRegistry, READ_MODEL_READER, casePolicyFrom, type AppConfig, type ReadModelReader } from '@evp/runtime';
 import { RENT_ACCOUNTS, type RentAccounts } from '@evp/ledger-contract';
-import { ACCOUNTS_PROJECTION, AccountsProjection, StreamRentAccounts, accountsProjectionVersion, registerLedgerEventTypes, rollAccounts, type AccountTables } from '@evp/ledger-application';
+import { ACCOUNTS_PROJECTION, AccountsProjection, accountsProjectionVersion, registerLedgerEventTypes, rollAccounts, type AccountTables } from '@evp/ledger-application';
 import { ArrearsWorkflow, CASE_COMMAND_HANDLERS, CASE_POLICY, CasesProjection, registerCaseEventTypes } from '@evp/cases-application';
+import { RentAccountsModule } from './rent-accounts.module';
 import { registerWebProjections } from './web-projections';
 
 /**
@@ -13,10 +14,10 @@ import { registerWebProjections } from './web-projections';
  * workflow with its deadlines, the ledger's daily roll, and the command handlers the workflow sends to.
  */
 @Module({
+  imports: [RentAccountsModule],
   providers: [
     { provide: EVENT_TYPES, inject: [ProcessorRegistry], useFactory: (registry: ProcessorRegistry) => registerCaseEventTypes(registerLedgerEventTypes(registry.types)) },
     { provide: CASE_POLICY, inject: [APP_CONFIG], useFactory: (config: AppConfig) => casePolicyFrom(config) },
-    { provide: RENT_ACCOUNTS, inject: [EVENT_STORE, EVENT_TYPES, APP_CONFIG], useFactory: (store: EventStore, types: EventTypeMap, config: AppConfig) => new StreamRentAccounts(store, types, config.POLICY_GRACE_WORKING_DAYS) },
     ...CASE_COMMAND_HANDLERS,
   ],
 })

@@ -1,11 +1,10 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { EventTypeMap, type EventStore } from '@evp/event-store';
+import type { EventStore, EventTypeMap } from '@evp/event-store';
 import { APP_CONFIG, EVENT_STORE, EVENT_TYPES, ProcessorRegistry, type AppConfig } from '@evp/runtime';
-import { RENT_ACCOUNTS } from '@evp/ledger-contract';
-import { StreamRentAccounts, registerLedgerEventTypes } from '@evp/ledger-application';
 import { NAV_HOLDS } from '@evp/nav-contract';
 import { NAV_POLICY, NavProjection, NavWorkflow, RunNavCommandHandler, StreamNavHolds, navPolicyFrom, registerNavEventTypes } from '@evp/nav-application';
+import { RentAccountsModule } from './rent-accounts.module';
 
 /**
  * What the worker runs for NAV: the NAV projection (inbox, timeline, alerts, audit of reads), NAV's
@@ -15,15 +14,11 @@ import { NAV_POLICY, NavProjection, NavWorkflow, RunNavCommandHandler, StreamNav
  */
 @Global()
 @Module({
+  imports: [RentAccountsModule],
   providers: [
     // NAV's types join the worker's one map, so every subscription decodes NAV's events through it.
     { provide: EVENT_TYPES, inject: [ProcessorRegistry], useFactory: (registry: ProcessorRegistry) => registerNavEventTypes(registry.types) },
     { provide: NAV_POLICY, inject: [APP_CONFIG], useFactory: (config: AppConfig) => navPolicyFrom(config) },
-    {
-      provide: RENT_ACCOUNTS,
-      inject: [EVENT_STORE, APP_CONFIG],
-      useFactory: (store: EventStore, config: AppConfig) => new StreamRentAccounts(store, registerLedgerEventTypes(new EventTypeMap()), config.POLICY_GRACE_WORKING_DAYS),
-    },
     { provide: NAV_HOLDS, inject: [EVENT_STORE, EVENT_TYPES], useFactory: (store: EventStore, types: EventTypeMap) => new StreamNavHolds(store, types) },
     RunNavCommandHandler,
   ],

@@ -2,10 +2,10 @@ import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EventStore, EventTypeMap } from '@evp/event-store';
 import { APP_CONFIG, EVENT_STORE, EVENT_TYPES, ProcessorRegistry, casePolicyFrom, warningPolicyFrom, type AppConfig } from '@evp/runtime';
-import { RENT_ACCOUNTS } from '@evp/ledger-contract';
-import { StreamRentAccounts, registerLedgerEventTypes } from '@evp/ledger-application';
+import { registerLedgerEventTypes } from '@evp/ledger-application';
 import { CASE_POLICY, WARNING_CASE_COMMAND_HANDLERS, WarningReferralWorkflow, registerCaseEventTypes } from '@evp/cases-application';
 import { WARNING_NAV_OFFICES, WARNING_POLICY, WARNING_WORKER_COMMAND_HANDLERS, WarningsProjection, WarningsWorkflow, registerWarningEventTypes } from '@evp/warnings-application';
+import { RentAccountsModule } from './rent-accounts.module';
 
 /**
  * What the worker runs for § 9-11 warnings: the landlords' read model; the warnings workflow
@@ -15,6 +15,7 @@ import { WARNING_NAV_OFFICES, WARNING_POLICY, WARNING_WORKER_COMMAND_HANDLERS, W
  * handlers both send to.
  */
 @Module({
+  imports: [RentAccountsModule],
   providers: [
     {
       provide: EVENT_TYPES,
@@ -25,7 +26,6 @@ import { WARNING_NAV_OFFICES, WARNING_POLICY, WARNING_WORKER_COMMAND_HANDLERS, W
     { provide: CASE_POLICY, inject: [APP_CONFIG], useFactory: (config: AppConfig) => casePolicyFrom(config) },
     { provide: WARNING_POLICY, inject: [APP_CONFIG], useFactory: (config: AppConfig) => warningPolicyFrom(config) },
     { provide: WARNING_NAV_OFFICES, inject: [APP_CONFIG], useFactory: (config: AppConfig) => config.WARNING_NAV_OFFICES },
-    { provide: RENT_ACCOUNTS, inject: [EVENT_STORE, EVENT_TYPES, APP_CONFIG], useFactory: (store: EventStore, types: EventTypeMap, config: AppConfig) => new StreamRentAccounts(store, types, config.POLICY_GRACE_WORKING_DAYS) },
     ...WARNING_WORKER_COMMAND_HANDLERS,
     ...WARNING_CASE_COMMAND_HANDLERS,
   ],
