@@ -6,6 +6,7 @@ import { ROLE_NAMES } from '../format/labels';
 import { Loading, PageHeading } from '../components/page';
 import { Link, isPlainClick, matchPath, navigate, useLocation, type Location } from './router';
 import { ROUTES, type RouteDef } from './routes';
+import { menuFor } from './route-table';
 
 function findRoute(pathname: string): { route: RouteDef; params: Record<string, string> } | null {
   for (const route of ROUTES) {
@@ -16,7 +17,7 @@ function findRoute(pathname: string): { route: RouteDef; params: Record<string, 
 }
 
 function Menu({ session, location }: { session: Session; location: Location }) {
-  const items = ROUTES.filter((r) => r.menu && (!r.roles || hasAnyRole(session, ...r.roles)));
+  const items = menuFor(session);
   if (items.length === 0) return null;
   return (
     <nav aria-label="Hovedmeny" className="menu">

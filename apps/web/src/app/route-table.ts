@@ -1,3 +1,4 @@
+import { hasAnyRole, type Session } from '../auth/session';
 import type { Role } from '../format/labels';
 
 /**
@@ -40,3 +41,10 @@ export type RoutePath = (typeof TABLE)[number]['path'];
 
 /** In matching order: the first whose path matches wins. */
 export const ROUTE_TABLE: ReadonlyArray<RouteInfo & { readonly path: RoutePath }> = TABLE;
+
+export type MenuEntry = RouteInfo & { readonly path: RoutePath; readonly menu: string };
+
+/** The menu entries the person may open, in the table's order: the main menu and the home page's cards. */
+export function menuFor(session: Session): MenuEntry[] {
+  return ROUTE_TABLE.filter((r): r is MenuEntry => !!r.menu && (!r.roles || hasAnyRole(session, ...r.roles)));
+}

@@ -1,10 +1,10 @@
 import type { MouseEvent } from 'react';
 import { BodyLong, BodyShort, Heading, LinkCard, VStack } from '@navikt/ds-react';
-import { hasAnyRole, useSession } from '../auth/session';
+import { useSession } from '../auth/session';
 import { ROLE_NAMES } from '../format/labels';
 import { PageHeading } from '../components/page';
 import { isPlainClick, navigate } from '../app/router';
-import { ROUTE_TABLE } from '../app/route-table';
+import { menuFor } from '../app/route-table';
 
 const DESCRIPTIONS: Record<string, string> = {
   '/regnskap': 'Last opp posteringer eller leieforhold fra økonomisystemet, og se importhistorikken.',
@@ -22,7 +22,7 @@ const DESCRIPTIONS: Record<string, string> = {
 export function HomePage() {
   const session = useSession();
   if (!session) return null;
-  const pages = ROUTE_TABLE.filter((r) => r.menu && (!r.roles || hasAnyRole(session, ...r.roles)));
+  const pages = menuFor(session);
   return (
     <VStack gap="space-24">
       <PageHeading title="Forside">Velkommen</PageHeading>
