@@ -24,6 +24,11 @@ export function registerWorkerMetrics(app: NestFastifyApplication, config: AppCo
   const caughtUp = gauge('evp_subscription_caught_up', '1 when every event of the subscription’s streams is handled (from its durable checkpoint).', ['subscription', 'building']);
   const lag = gauge('evp_subscription_lag_seconds', 'Age of the oldest event the subscription has not handled; 0 when caught up. building="true": a rebuild catching up, behind by design.', ['subscription', 'building']);
   const rebuildFailed = gauge('evp_projection_rebuild_failed', '1 for a projection whose last rebuild failed (it serves its old generation until a rebuild succeeds).', ['projection']);
+  const rebuildStalled = gauge(
+    'evp_projection_rebuild_stalled',
+    '1 for a projection whose rebuild in progress has made no progress for longer than REBUILD_STALL_MS with events left to handle.',
+    ['projection'],
+  );
   const parked = gauge('evp_subscription_parked_events', 'Events parked (or held behind a parked one) for an operator to retry.', ['subscription']);
   const handled = gauge('evp_subscription_handled_events', 'Events handled since the process started.', ['subscription']);
   const pending = gauge('evp_deadlines_pending', 'Deadlines waiting to fire, by delivery (timer or daily sheet).', ['delivery']);
@@ -32,7 +37,7 @@ export function registerWorkerMetrics(app: NestFastifyApplication, config: AppCo
   const scrapeErrors = gauge('evp_metrics_source_errors', 'Sources that could not be read at this scrape (1 each).', ['source']);
 
   const refresh = async () => {
-    for (const g of [state, caughtUp, lag, rebuildFailed, parked, handled, pending, overdue, imports, scrapeErrors]) g.reset();
+    for (const g of [state, caughtUp, lag, rebuildFailed, rebuildStalled, parked, handled, pending, overdue, imports, scrapeErrors]) g.reset();
     for (const runner of processing.allRunners()) {
       const status = runner.status();
       state.set({ subscription: status.name, state: status.state }, 1);
@@ -48,6 +53,8 @@ export function registerWorkerMetrics(app: NestFastifyApplication, config: AppCo
       }
       for (const name of processing.projections.names()) rebuildFailed.set({ projection: name }, 0);
       for (const f of processing.projections.failedRebuilds()) rebuildFailed.set({ projection: f.projection }, 1);
+      for (const name of processing.projections.names()) rebuildStalled.set({ projection: name }, 0);
+      for (const s of processing.stalledRebuilds()) rebuildStalled.set({ projection: s.projection }, 1);
     });
     await attempt('deadlines', async () => {
       const overview = await processing.deadlines.overview(1);

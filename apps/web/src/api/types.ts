@@ -88,12 +88,20 @@ export interface MeetingPackCase {
   readonly changesSinceLastMeeting: ReadonlyArray<{ on: string; summary: string }>;
 }
 
+export interface MeetingPackFigures {
+  readonly activeCases: number;
+  readonly escalated: number;
+  readonly openedSinceLastMeeting: number;
+  readonly resolvedSinceLastMeeting: number;
+  readonly arrearsOre: number;
+}
+
 export interface MeetingPack {
   readonly since: string | null;
   readonly cases: readonly MeetingPackCase[];
-  readonly figures: Record<string, unknown>;
+  readonly figures: MeetingPackFigures;
   /** More cases are at risk than one pack holds; the queue has them all. */
-  readonly truncated?: boolean;
+  readonly truncated: boolean;
 }
 
 export interface DashboardMonth {
@@ -172,6 +180,8 @@ export interface RebuildProgress {
   readonly state: 'building' | 'switched' | 'failed';
   readonly finishedAt: string | null;
   readonly error: string | null;
+  /** When the rebuild was last seen to move on through the log (its start until it first does). */
+  readonly lastProgressAt: string;
 }
 
 export interface DeadlineView {

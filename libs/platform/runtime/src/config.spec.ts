@@ -33,6 +33,11 @@ describe('configuration', () => {
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
   });
 
+  it('turns health red for a rebuild without progress after ten minutes unless told otherwise', () => {
+    expect(loadConfig(DEV).REBUILD_STALL_MS).toBe(600_000);
+    expect(loadConfig({ ...DEV, REBUILD_STALL_MS: '120000' }).REBUILD_STALL_MS).toBe(120_000);
+  });
+
   it.each([
     [{ ...DEV, API_PORT: 'eighty' }, 'API_PORT'],
     [{ ...DEV, API_PORT: '70000' }, 'API_PORT'],
@@ -50,6 +55,7 @@ describe('configuration', () => {
     [{ NODE_ENV: 'production', PERSON_ID_KEY: KEY_HEX, PERSON_KEYS_MASTER_KEY: MASTER_HEX }, 'AUTH_JWKS_URL'],
     [{ NODE_ENV: 'production', AUTH_JWKS_URL: JWKS, PERSON_KEYS_MASTER_KEY: MASTER_HEX }, 'PERSON_ID_KEY'],
     [{ ...DEV, POLICY_GRACE_WORKING_DAYS: '-1' }, 'POLICY_GRACE_WORKING_DAYS'],
+    [{ ...DEV, REBUILD_STALL_MS: '0' }, 'REBUILD_STALL_MS'],
   ])('refuses %p with one line naming %s', (env, variable) => {
     expect(refusal(env)).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
   });

@@ -121,6 +121,11 @@ const schema = z
     /** The worker's `/health` turns red when a subscription's oldest unhandled event is older than this. */
     SUBSCRIPTION_MAX_LAG_MS: positiveInt.default(60_000),
     /**
+     * The worker's `/health` turns red when a projection's rebuild has handled nothing for this long
+     * while it still had events to handle (a rebuild's lag never does: it is behind by design).
+     */
+    REBUILD_STALL_MS: positiveInt.default(600_000),
+    /**
      * Where read models live: `sqlite` (default, one machine: the worker writes the file, the api
      * reads it) or `postgres` (when the installation grows). Derived from events; rebuilt on loss.
      */

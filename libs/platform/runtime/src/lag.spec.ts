@@ -107,4 +107,9 @@ describe('healthProblems', () => {
       'cases: rebuild into generation 2 failed (SqliteError: disk I/O error)',
     ]);
   });
+
+  it('names a rebuild that has made no progress, though its lag is by design', () => {
+    const building = lag({ name: 'cases@g3', building: true, behindSince: longAgo });
+    expect(healthProblems([building], now, 60_000, [], [{ projection: 'cases', generation: 3, sinceMs: 754_321 }])).toEqual(['cases: rebuild into generation 3 has made no progress for 754 s']);
+  });
 });

@@ -70,7 +70,8 @@ export class LagScanner {
  * Why the worker is not healthy, subscription by subscription (empty when it is): one not running
  * (retrying an outage, restarting, stopped), one whose lag could not be read, and one whose oldest
  * unhandled event is older than `maxLagMs` — unless it is a rebuild's generation, behind by design —
- * and a rebuild that failed (until one succeeds).
+ * a rebuild that failed (until one succeeds), and one that has stopped making progress
+ * (`ProjectionManager.stalledRebuilds`: its lag alone would never say so).
  * `now` is wall-clock time: lag is an operational fact, measured against the store's recording time.
  */
 export function healthProblems(
@@ -78,8 +79,10 @@ export function healthProblems(
   now: number,
   maxLagMs: number,
   failedRebuilds: ReadonlyArray<{ readonly projection: string; readonly generation: number; readonly error: string | null }> = [],
+  stalledRebuilds: ReadonlyArray<{ readonly projection: string; readonly generation: number; readonly sinceMs: number }> = [],
 ): string[] {
   const problems: string[] = failedRebuilds.map((f) => `${f.projection}: rebuild into generation ${f.generation} failed${f.error ? ` (${f.error})` : ''}`);
+  for (const s of stalledRebuilds) problems.push(`${s.projection}: rebuild into generation ${s.generation} has made no progress for ${Math.floor(s.sinceMs / 1000)} s`);
   for (const lag of lags) {
     if (lag.state !== 'running') problems.push(`${lag.name}: ${lag.state}${lag.lastError ? ` (${lag.lastError})` : ''}`);
     else if (lag.error) problems.push(`${lag.name}: ${lag.error}`);

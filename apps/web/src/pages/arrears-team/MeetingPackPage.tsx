@@ -3,7 +3,7 @@ import { Alert, BodyShort, Button, ErrorSummary, Heading, HStack, Textarea, VSta
 import { DownloadIcon, FloppydiskIcon } from '@navikt/aksel-icons';
 import { api, idempotencyKey, query, send } from '../../api/client';
 import { ApiError, problemOf, type Problem } from '../../api/problem';
-import type { MeetingPack, MeetingPackCase } from '../../api/types';
+import type { MeetingPack, MeetingPackCase, MeetingPackFigures } from '../../api/types';
 import { useApi } from '../../api/use-api';
 import { useToday } from '../../api/app-config';
 import { useSession } from '../../auth/session';
@@ -45,7 +45,7 @@ function figureValue(key: string, value: unknown): string {
   return formatInteger(value);
 }
 
-function Figures({ figures }: { figures: Record<string, unknown> }) {
+function Figures({ figures }: { figures: MeetingPackFigures }) {
   const entries = Object.entries(figures).filter(([, v]) => typeof v !== 'object' || v === null);
   if (entries.length === 0) return null;
   return (
@@ -253,7 +253,7 @@ export function MeetingPackPage() {
               Flere saker er i faresonen enn møtepakken rommer. Teamets kø har alle.
             </Alert>
           ) : null}
-          <Figures figures={pack.data.figures ?? {}} />
+          <Figures figures={pack.data.figures} />
           <DecisionsForm pack={pack.data} municipality={session.municipality} today={today} />
         </>
       ) : null}

@@ -7,7 +7,7 @@ import { deleteCheckpoint, type ReadModelDb, type SqlProjection } from '@evp/rea
 import { LagScanner, healthProblems, type SubscriptionLag } from '../lag';
 import type { AppConfig } from '../config';
 import { SqlCheckpointStore } from '../projections/projection-host';
-import { ProjectionManager } from '../projections/projection-manager';
+import { ProjectionManager, type StalledRebuild } from '../projections/projection-manager';
 import { createBullConnection } from '../redis';
 import { SubscriptionRunner, type EventProcessor, type RunnerLogger } from '../subscription-runner';
 import { TimerService } from '../timers';
@@ -174,7 +174,15 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
 
   /** Why the worker is not healthy, subscription by subscription; empty when it is. */
   async problems(): Promise<string[]> {
-    return healthProblems(await this.lag(), Date.now(), this.config.SUBSCRIPTION_MAX_LAG_MS, this.projections?.failedRebuilds() ?? []);
+    return healthProblems(await this.lag(), Date.now(), this.config.SUBSCRIPTION_MAX_LAG_MS, this.projections?.failedRebuilds() ?? [], this.stalledRebuilds());
+  }
+
+  /**
+   * Rebuilds that have made no progress for longer than REBUILD_STALL_MS, for health and metrics.
+   * Against the manager's clock (not `Date.now()` like lag): it dates a rebuild's progress with it.
+   */
+  stalledRebuilds(): StalledRebuild[] {
+    return this.projections?.stalledRebuilds(this.clock.now(), this.config.REBUILD_STALL_MS) ?? [];
   }
 
   /** A reason when Redis, SQL or the event store does not answer: a handler error then is not the event's fault. */

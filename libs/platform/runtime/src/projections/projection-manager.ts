@@ -13,12 +13,35 @@ export interface RebuildProgress {
   readonly state: 'building' | 'switched' | 'failed';
   readonly finishedAt: string | null;
   readonly error: string | null;
+  /**
+   * When the rebuild was last seen to move on through the log (its start until it first does). Sampled
+   * when progress or health is asked for, so it may be later than the move itself by the time
+   * between two such questions, never earlier.
+   */
+  readonly lastProgressAt: string;
+}
+
+/** A rebuild that has made no progress for longer than the limit, while it still had events to handle. */
+export interface StalledRebuild {
+  readonly projection: string;
+  readonly generation: number;
+  readonly sinceMs: number;
+}
+
+interface Rebuild {
+  readonly runner: SubscriptionRunner;
+  progress: RebuildProgress;
+  done: Promise<void>;
+  /** Where its runner had got to when last sampled, and when it was first seen there. */
+  seen: { readonly handled: number; readonly lastHandled: string | null; readonly since: Date };
+  /** Whether the last look at the log (`switchWhenCaughtUp`) found nothing after what its runner handled. */
+  atHead: boolean;
 }
 
 interface Managed {
   readonly projection: SqlProjection;
   live: SubscriptionRunner | undefined;
-  rebuild: { runner: SubscriptionRunner; progress: RebuildProgress; done: Promise<void> } | undefined;
+  rebuild: Rebuild | undefined;
 }
 
 type RunnerOptions = Omit<SubscriptionRunnerOptions, 'checkpoints' | 'store' | 'clock' | 'logger'> & {
@@ -74,6 +97,35 @@ export class ProjectionManager {
     return [...this.managed.values()].flatMap((m) => (m.rebuild?.progress.state === 'failed' ? [{ projection: m.projection.name, generation: m.rebuild.progress.generation, error: m.rebuild.progress.error }] : []));
   }
 
+  /**
+   * Rebuilds in progress that have not moved on through the log for longer than `limitMs` while
+   * there was something left to handle: a handler retried forever, one that never returns, or a
+   * runner that never gets to the head. The worker's health and metrics name them; a rebuild's
+   * lag does not, since its generation is behind by design.
+   *
+   * Progress is the runner's handled count or its last handled position (a parked or held event
+   * moves the position, not the count), sampled here and in `progress`: a value is dated when
+   * first seen, so no one needs to ask at any particular rhythm, and a stall is never reported
+   * early — at worst one question late.
+   *
+   * A rebuild that has caught up is not stalled because nothing arrives: between its first
+   * "caught up" and the switch it writes what it kept in memory and creates its indexes (minutes on
+   * a large projection), during which its count stands still by design. It is told apart by the
+   * answer of the last look at the log in `switchWhenCaughtUp` (`atHead`), not by guessing from
+   * the count; when a later look finds it behind again, its stall is timed from that look, not
+   * from its last event before the wait. A step after "caught up" that never returns (index
+   * creation, stopping the old generation) is not detected here.
+   */
+  stalledRebuilds(now: Date, limitMs: number): StalledRebuild[] {
+    return [...this.managed.values()].flatMap((m) => {
+      const rebuild = m.rebuild;
+      if (rebuild?.progress.state !== 'building') return [];
+      const seen = this.sample(rebuild, now);
+      const sinceMs = now.getTime() - seen.since.getTime();
+      return !rebuild.atHead && sinceMs > limitMs ? [{ projection: m.projection.name, generation: rebuild.progress.generation, sinceMs }] : [];
+    });
+  }
+
   /** The live runners and any rebuild in progress, for status, health and lag. */
   runners(): SubscriptionRunner[] {
     return [...this.managed.values()].flatMap((m) => [m.live, m.rebuild?.progress.state === 'building' ? m.rebuild.runner : undefined]).filter((r): r is SubscriptionRunner => r !== undefined);
@@ -116,11 +168,21 @@ export class ProjectionManager {
     const target = await this.generations.beginWithTables(m.projection, { deferIndexes: true });
     const host = new ProjectionHost(m.projection, target, this.db, { building: true });
     const runner = this.runnerFor(host, this.runnerOptions.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH_SIZE);
-    const progress: RebuildProgress = { projection: name, generation: target.generation, startedAt: this.clock.now().toISOString(), handled: 0, state: 'building', finishedAt: null, error: null };
-    const rebuild = { runner, progress, done: Promise.resolve() };
+    const startedAt = this.clock.now();
+    const progress: RebuildProgress = {
+      projection: name,
+      generation: target.generation,
+      startedAt: startedAt.toISOString(),
+      handled: 0,
+      state: 'building',
+      finishedAt: null,
+      error: null,
+      lastProgressAt: startedAt.toISOString(),
+    };
+    const rebuild: Rebuild = { runner, progress, done: Promise.resolve(), seen: { handled: 0, lastHandled: null, since: startedAt }, atHead: false };
     m.rebuild = rebuild;
     await runner.start();
-    rebuild.done = this.switchWhenCaughtUp(m, runner, host, target).catch(async (error) => {
+    rebuild.done = this.switchWhenCaughtUp(m, rebuild, host, target).catch(async (error) => {
       this.logger.error({ projection: name, generation: target.generation, err: describeError(error) }, 'rebuild failed');
       rebuild.progress = { ...rebuild.progress, state: 'failed', error: describeError(error), finishedAt: this.clock.now().toISOString() };
       // Nothing more goes into the abandoned generation, and the old one, if the switch had
@@ -139,17 +201,36 @@ export class ProjectionManager {
   progress(name: string): RebuildProgress | null {
     const m = this.managed.get(name);
     if (!m) throw new UnknownProjectionError(name);
-    if (!m.rebuild) return null;
-    const status = m.rebuild.runner.status();
-    return { ...m.rebuild.progress, handled: status.handled };
+    const rebuild = m.rebuild;
+    if (!rebuild) return null;
+    const status = rebuild.runner.status();
+    // Sampled only while it builds: once switched, its runner is the live one and moves on as such.
+    const seen = rebuild.progress.state === 'building' ? this.sample(rebuild, this.clock.now()) : rebuild.seen;
+    return { ...rebuild.progress, handled: status.handled, lastProgressAt: seen.since.toISOString() };
   }
 
-  private async switchWhenCaughtUp(m: Managed, runner: SubscriptionRunner, host: ProjectionHost, target: { generation: number; tables: Record<string, string> }): Promise<void> {
+  /** The rebuild's runner's progress, dated `now` if it moved since the last sample. */
+  private sample(rebuild: Rebuild, now: Date): Rebuild['seen'] {
+    const { handled, lastHandled } = rebuild.runner.status();
+    if (handled !== rebuild.seen.handled || lastHandled !== rebuild.seen.lastHandled) rebuild.seen = { handled, lastHandled, since: now };
+    return rebuild.seen;
+  }
+
+  private async switchWhenCaughtUp(m: Managed, rebuild: Rebuild, host: ProjectionHost, target: { generation: number; tables: Record<string, string> }): Promise<void> {
     const { generation } = target;
+    const { runner } = rebuild;
     const caughtUp = async () => {
       const last = runner.status().lastHandled;
       const next = await this.store.readAll({ ...(last ? { after: last } : {}), filter: m.projection.filter, maxCount: 1 });
-      return next.length === 0;
+      const atHead = next.length === 0;
+      // Behind again after waiting at the head (events arrived while its indexes were created): its
+      // stall is timed from here, not from the last event it handled before the wait.
+      if (rebuild.atHead && !atHead) {
+        const status = runner.status();
+        rebuild.seen = { handled: status.handled, lastHandled: status.lastHandled, since: this.clock.now() };
+      }
+      rebuild.atHead = atHead;
+      return atHead;
     };
     while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 20));
     // The bulk load is done: write what the build kept in memory, then index the tables, while the
@@ -161,8 +242,9 @@ export class ProjectionManager {
     while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 20));
     await this.generations.switchTo(m.projection.name, generation);
     m.live = runner;
-    const rebuild = m.rebuild;
-    if (rebuild) rebuild.progress = { ...rebuild.progress, state: 'switched', handled: runner.status().handled, finishedAt: this.clock.now().toISOString() };
+    // Its last moves as a rebuild are dated before its runner goes on as the live one.
+    this.sample(rebuild, this.clock.now());
+    rebuild.progress = { ...rebuild.progress, state: 'switched', handled: runner.status().handled, finishedAt: this.clock.now().toISOString() };
     this.logger.info({ projection: m.projection.name, generation }, 'projection switched to its rebuilt generation');
   }
 
