@@ -70,7 +70,15 @@ export class TestSystem {
   private worker: ChildProcess | undefined;
   readonly logs: string[] = [];
 
-  constructor(private readonly extraEnv: Record<string, string> = {}) {}
+  /**
+   * `options.clock`: `file` (the default) gives both processes the business clock `setClock`
+   * drives; `system` gives them the real clock, as in production (a benchmark that measures what
+   * production pays per request, with its data dated relative to today).
+   */
+  constructor(
+    private readonly extraEnv: Record<string, string> = {},
+    private readonly options: { readonly clock?: 'file' | 'system' } = {},
+  ) {}
 
   env(): NodeJS.ProcessEnv {
     return {
@@ -84,7 +92,7 @@ export class TestSystem {
       REDIS_PREFIX: this.prefix,
       API_PORT: String(this.apiPort),
       WORKER_PORT: String(this.workerPort),
-      TEST_CLOCK_FILE: this.clockFile,
+      ...(this.options.clock === 'system' ? {} : { TEST_CLOCK_FILE: this.clockFile }),
       TIMER_SWEEP_INTERVAL_MS: '300',
       TIMER_LOCK_MS: '3000',
       LOG_LEVEL: 'info',
@@ -99,6 +107,7 @@ export class TestSystem {
   }
 
   setClock(instant: string | Date): void {
+    if (this.options.clock === 'system') throw new Error('This TestSystem runs on the real clock: setClock has nothing to move');
     FileOffsetClock.setNow(this.clockFile, new Date(instant));
   }
 
