@@ -42,10 +42,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500 || init.kind === 'unprocessable') {
       // The class and message only (handlers keep personal data out of messages; anything shaped like an identity number is masked anyway).
       const err = exception instanceof Error ? maskIdentityNumbers(`${exception.name}: ${exception.message}`).slice(0, 2000) : 'unknown';
-      // The request it failed for (`req`: id, method, path without the query) is bound by the
-      // request log's logger, as on every line logged while a request runs (installRequestLog, pino-http).
+      // `reqId` joins it to the request's own log line (its `req.id`) in every process. The api's
+      // logger binds the whole `req` (id, method, masked path) to lines logged while a request runs;
+      // the worker's does not (installRequestLog with bindLines false), so the id is written here.
       const caller = (request as { caller?: { actorId: string } | null }).caller;
-      this.logger.error({ msg: 'request failed', status: problem.status, err, ...(caller ? { actor: caller.actorId } : {}) });
+      this.logger.error({ msg: 'request failed', status: problem.status, err, reqId: request.id, ...(caller ? { actor: caller.actorId } : {}) });
     }
     sendProblem(reply, problem, headersFor(problem, request));
   }

@@ -200,6 +200,8 @@ describe('lines logged while a request is handled (installRequestLog with nestjs
     expect(idOf(byMessage('recorded'))).toBe(idOf(requestLine('/things')));
     expect(byMessage('recorded')).toMatchObject({ context: 'RecordHandler', reference: 'r-1' });
     expect(idOf(byMessage('request failed'))).toBe(idOf(requestLine('/things/boom/now')));
+    // Written by the problem filter itself too, for a process whose lines are not bound (the worker).
+    expect(byMessage('request failed')?.['reqId']).toBe(idOf(requestLine('/things/boom/now')));
     // Four requests, four ids.
     expect(new Set([foundId, idOf(requestLine('/things')), idOf(requestLine('/things/boom/now')), idOf(requestLine('/things/quiet/now'))]).size).toBe(4);
 

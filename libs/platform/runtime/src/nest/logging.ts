@@ -14,7 +14,8 @@ export interface LoggerParamsOptions {
    * while it runs). `hook`: no middleware; `installRequestLog` writes the same line from a Fastify
    * `onResponse` hook with the root logger, and at a level above info a request costs the log
    * nothing. Lines logged while a request runs carry the same `req` (id, method, path) as the
-   * request's line: `installRequestLog` builds a logger bound to it only for a request that logs.
+   * request's line — `installRequestLog` builds a logger bound to it only for a request that logs —
+   * unless it is installed with `bindLines: false`.
    */
   readonly requestLog?: 'middleware' | 'hook';
 }
@@ -96,9 +97,9 @@ class RequestLogStore implements Store {
  * with `err` for a 5xx. A request the client gave up on before its answer is logged as «request
  * aborted». Health checks are not logged.
  *
- * Every line logged through nestjs-pino (`PinoLogger`, Nest's `Logger`) while a request is handled —
- * guards, controller, command handlers, exception filters, and the hooks added after this one —
- * carries the same `req` as the request's line. The request enters nestjs-pino's AsyncLocalStorage
+ * Unless `bindLines` is false (the worker), every line logged through nestjs-pino (`PinoLogger`,
+ * Nest's `Logger`) while a request is handled — guards, controller, command handlers, exception
+ * filters, and the hooks added after this one — carries the same `req` as the request's line. The request enters nestjs-pino's AsyncLocalStorage
  * in an `onRequest` hook (Fastify keeps that context across body parsing); the logger bound to it
  * is built only when a line is logged (`RequestLogStore`).
  *
