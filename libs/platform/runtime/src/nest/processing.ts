@@ -177,12 +177,9 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
     return healthProblems(await this.lag(), Date.now(), this.config.SUBSCRIPTION_MAX_LAG_MS, this.projections?.failedRebuilds() ?? [], this.stalledRebuilds());
   }
 
-  /**
-   * Rebuilds that have made no progress for longer than REBUILD_STALL_MS, for health and metrics.
-   * Against the manager's clock (not `Date.now()` like lag): it dates a rebuild's progress with it.
-   */
+  /** Rebuilds that have made no progress for longer than REBUILD_STALL_MS, for health and metrics: wall time, like lag. */
   stalledRebuilds(): StalledRebuild[] {
-    return this.projections?.stalledRebuilds(this.clock.now(), this.config.REBUILD_STALL_MS) ?? [];
+    return this.projections?.stalledRebuilds(new Date(), this.config.REBUILD_STALL_MS) ?? [];
   }
 
   /** A reason when Redis, SQL or the event store does not answer: a handler error then is not the event's fault. */

@@ -123,7 +123,7 @@ describe('ProjectionManager', () => {
       await db.migrate();
       const testClock = new FixedClock(new Date('2026-11-26T09:00:00Z'));
       const projection = seenProjection();
-      const manager = new ProjectionManager(db, store, testClock, silentLogger, { retryDelayMs: 5, maxBackoffMs: 20, ...options });
+      const manager = new ProjectionManager(db, store, testClock, silentLogger, { retryDelayMs: 5, maxBackoffMs: 20, operationalClock: testClock, ...options });
       manager.add(projection);
       await manager.start();
       for (let i = 0; i < 3; i++) await store.appendToStream(`seen-${i}`, [testEvent('test.Seen', { n: i })], { expectedRevision: 'no_stream' });

@@ -2,6 +2,7 @@ import type { Clock } from '@evp/shared-kernel';
 import type { EventStore } from '@evp/event-store';
 import { ProjectionGenerations, createGenerationIndexes, type ReadModelDb, type SqlProjection } from '@evp/read-models';
 import { SubscriptionRunner, type RunnerLogger, type SubscriptionRunnerOptions } from '../subscription-runner';
+import { SystemClock } from '../clock';
 import { describeError } from '../transient';
 import { ProjectionHost, SqlCheckpointStore } from './projection-host';
 
@@ -51,6 +52,12 @@ type RunnerOptions = Omit<SubscriptionRunnerOptions, 'checkpoints' | 'store' | '
    * and checkpoint writes, and a row touched by several events of a batch is written once.
    */
   readonly rebuildBatchSize?: number;
+  /**
+   * Wall time for the stall alarm (`stalledRebuilds`, `lastProgressAt`); default the system
+   * clock. Not the business clock: in the e2e tests that one jumps days ahead, and a stall is an
+   * operational fact, measured like lag.
+   */
+  readonly operationalClock?: Clock;
 };
 
 const DEFAULT_REBUILD_BATCH_SIZE = 5_000;
@@ -65,6 +72,7 @@ export class ProjectionManager {
   private readonly managed = new Map<string, Managed>();
   private readonly generations: ProjectionGenerations;
   private readonly checkpoints: SqlCheckpointStore;
+  private readonly wallClock: Clock;
 
   constructor(
     private readonly db: ReadModelDb,
@@ -75,6 +83,7 @@ export class ProjectionManager {
   ) {
     this.generations = new ProjectionGenerations(db);
     this.checkpoints = new SqlCheckpointStore(db);
+    this.wallClock = runnerOptions.operationalClock ?? new SystemClock();
   }
 
   add(projection: SqlProjection): void {
@@ -169,6 +178,7 @@ export class ProjectionManager {
     const host = new ProjectionHost(m.projection, target, this.db, { building: true });
     const runner = this.runnerFor(host, this.runnerOptions.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH_SIZE);
     const startedAt = this.clock.now();
+    const seenAt = this.wallClock.now();
     const progress: RebuildProgress = {
       projection: name,
       generation: target.generation,
@@ -177,9 +187,9 @@ export class ProjectionManager {
       state: 'building',
       finishedAt: null,
       error: null,
-      lastProgressAt: startedAt.toISOString(),
+      lastProgressAt: seenAt.toISOString(),
     };
-    const rebuild: Rebuild = { runner, progress, done: Promise.resolve(), seen: { handled: 0, lastHandled: null, since: startedAt }, atHead: false };
+    const rebuild: Rebuild = { runner, progress, done: Promise.resolve(), seen: { handled: 0, lastHandled: null, since: seenAt }, atHead: false };
     m.rebuild = rebuild;
     await runner.start();
     rebuild.done = this.switchWhenCaughtUp(m, rebuild, host, target).catch(async (error) => {
@@ -205,7 +215,7 @@ export class ProjectionManager {
     if (!rebuild) return null;
     const status = rebuild.runner.status();
     // Sampled only while it builds: once switched, its runner is the live one and moves on as such.
-    const seen = rebuild.progress.state === 'building' ? this.sample(rebuild, this.clock.now()) : rebuild.seen;
+    const seen = rebuild.progress.state === 'building' ? this.sample(rebuild, this.wallClock.now()) : rebuild.seen;
     return { ...rebuild.progress, handled: status.handled, lastProgressAt: seen.since.toISOString() };
   }
 
@@ -227,7 +237,7 @@ export class ProjectionManager {
       // stall is timed from here, not from the last event it handled before the wait.
       if (rebuild.atHead && !atHead) {
         const status = runner.status();
-        rebuild.seen = { handled: status.handled, lastHandled: status.lastHandled, since: this.clock.now() };
+        rebuild.seen = { handled: status.handled, lastHandled: status.lastHandled, since: this.wallClock.now() };
       }
       rebuild.atHead = atHead;
       return atHead;
@@ -243,13 +253,13 @@ export class ProjectionManager {
     await this.generations.switchTo(m.projection.name, generation);
     m.live = runner;
     // Its last moves as a rebuild are dated before its runner goes on as the live one.
-    this.sample(rebuild, this.clock.now());
+    this.sample(rebuild, this.wallClock.now());
     rebuild.progress = { ...rebuild.progress, state: 'switched', handled: runner.status().handled, finishedAt: this.clock.now().toISOString() };
     this.logger.info({ projection: m.projection.name, generation }, 'projection switched to its rebuilt generation');
   }
 
   private runnerFor(host: ProjectionHost, batchSize?: number): SubscriptionRunner {
-    const { rebuildBatchSize: _, ...options } = this.runnerOptions;
+    const { rebuildBatchSize: _, operationalClock: __, ...options } = this.runnerOptions;
     return new SubscriptionRunner(host, {
       ...options,
       ...(batchSize === undefined ? {} : { batchSize }),
