@@ -175,8 +175,6 @@ export interface RebuildProgress {
   readonly generation: number;
   readonly startedAt: string;
   readonly handled: number;
-  /** Events to handle in all, when the worker knows it. */
-  readonly total?: number;
   readonly state: 'building' | 'switched' | 'failed';
   readonly finishedAt: string | null;
   readonly error: string | null;

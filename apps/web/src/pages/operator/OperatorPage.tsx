@@ -5,7 +5,7 @@
  * worker's /operator/….
  */
 import { useEffect, useState } from 'react';
-import { Alert, BodyShort, Button, Heading, HStack, Loader, ProgressBar, Table, Tag, VStack } from '@navikt/ds-react';
+import { Alert, BodyShort, Button, Heading, HStack, Loader, Table, Tag, VStack } from '@navikt/ds-react';
 import { ArrowCirclepathIcon, ExternalLinkIcon } from '@navikt/aksel-icons';
 import { api, query } from '../../api/client';
 import { problemOf, type Problem } from '../../api/problem';
@@ -269,11 +269,11 @@ function Rebuild({ name, initial }: { name: string; initial: RebuildProgress | n
         </Button>
         <BodyShort id={labelId} size="small" role="status">
           {progress
-            ? `${REBUILD_STATE_NAMES[progress.state] ?? progress.state}: ${plural(progress.handled, 'hendelse', 'hendelser')} behandlet${progress.total ? ` av ${formatInteger(progress.total)}` : ''}${progress.finishedAt ? `, ferdig ${formatDateTime(progress.finishedAt)}` : ''}${progress.error ? `. Feil: ${progress.error}` : ''}.`
+            ? `${REBUILD_STATE_NAMES[progress.state] ?? progress.state}: ${plural(progress.handled, 'hendelse', 'hendelser')} behandlet${building ? `, sist fremdrift ${formatDateTime(progress.lastProgressAt)}` : ''}${progress.finishedAt ? `, ferdig ${formatDateTime(progress.finishedAt)}` : ''}${progress.error ? `. Feil: ${progress.error}` : ''}.`
             : 'Ikke bygget på nytt siden arbeideren startet.'}
         </BodyShort>
       </HStack>
-      {building ? progress?.total ? <ProgressBar value={progress.handled} valueMax={progress.total} aria-labelledby={labelId} /> : <Loader size="small" title="Bygger …" /> : null}
+      {building ? <Loader size="small" title="Bygger …" /> : null}
       {problem ? <ProblemAlert problem={problem} what={`Kunne ikke bygge ${name} på nytt`} /> : null}
     </VStack>
   );
