@@ -43,7 +43,7 @@ export class FileOffsetClock implements Clock {
     const length = readSync(this.fd, this.buffer, 0, this.buffer.length, 0);
     if (this.last && length < this.buffer.length && this.last.bytes.length === length && this.buffer.compare(this.last.bytes, 0, length, 0, length) === 0) return this.last.offsetMs;
     const bytes = Buffer.from(this.buffer.subarray(0, length));
-    const offsetMs = length === this.buffer.length ? parseOffset(readFileSync(this.file, 'utf8')) : parseOffset(bytes.toString('utf8'));
+    const offsetMs = parseOffset(length === this.buffer.length ? readWhole(this.file) : bytes.toString('utf8'));
     if (offsetMs === undefined) return this.last?.offsetMs ?? 0;
     this.last = { bytes, offsetMs };
     return offsetMs;
@@ -60,9 +60,21 @@ export class FileOffsetClock implements Clock {
     return new Date(Date.now() + (offsetMs ?? 0));
   }
 
-  /** Used by tests: make `now()` return `instant` from here on (time then moves on normally). */
+  /**
+   * Used by tests: make `now()` return `instant` from here on (time then moves on normally). The
+   * file is rewritten in place, which the clocks' open descriptors follow; a file replaced by
+   * another (renamed over, or removed and made again) would not be.
+   */
   static setNow(file: string, instant: Date): void {
     writeFileSync(file, JSON.stringify({ offsetMs: instant.getTime() - Date.now() }));
+  }
+}
+
+function readWhole(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return ''; // gone meanwhile: no offset read, the last one stays
   }
 }
 
