@@ -63,8 +63,16 @@ export interface SerialisedEvent {
   readonly metadata: string;
 }
 
+/**
+ * Metadata already validated and serialised, by object: the events of one import share one
+ * metadata object, checked and written out once instead of once per event (a tenth of the api's
+ * work on a 100 000-line file was this). Scoped to one append, whose events are the caller's to
+ * leave alone until it resolves.
+ */
+export type MetadataMemo = Map<object, { readonly json: string; readonly bytes: number }>;
+
 /** Validates a whole batch before anything is written, and serialises it once. */
-export function validateAndSerialise(streamName: string, events: readonly NewEvent[], expectedRevision: unknown): SerialisedEvent[] {
+export function validateAndSerialise(streamName: string, events: readonly NewEvent[], expectedRevision: unknown, memo?: MetadataMemo): SerialisedEvent[] {
   assertValidStreamName(streamName);
   assertValidExpectedRevision(expectedRevision);
   if (!Array.isArray(events)) throw new InvalidEventError('events must be an array');
@@ -80,12 +88,18 @@ export function validateAndSerialise(streamName: string, events: readonly NewEve
     if (event.data === null || typeof event.data !== 'object' || Array.isArray(event.data)) {
       throw new InvalidEventError(`${where}.data must be a JSON object`);
     }
-    assertValidMetadata(event.metadata, `${where}.metadata`);
+    let meta = memo && event.metadata !== null && typeof event.metadata === 'object' ? memo.get(event.metadata) : undefined;
+    if (!meta) {
+      assertValidMetadata(event.metadata, `${where}.metadata`);
+      assertJsonSerialisable(event.metadata, `${where}.metadata`);
+      const json = JSON.stringify(event.metadata);
+      meta = { json, bytes: Buffer.byteLength(json) };
+      memo?.set(event.metadata, meta);
+    }
     assertJsonSerialisable(event.data, `${where}.data`);
-    assertJsonSerialisable(event.metadata, `${where}.metadata`);
     const data = JSON.stringify(event.data);
-    const metadata = JSON.stringify(event.metadata);
-    const bytes = Buffer.byteLength(data) + Buffer.byteLength(metadata);
+    const metadata = meta.json;
+    const bytes = Buffer.byteLength(data) + meta.bytes;
     if (bytes > MAX_EVENT_BYTES) {
       throw new EventTooLargeError(`${where} (${event.type}) is ${bytes} bytes serialised; the limit is ${MAX_EVENT_BYTES}`);
     }

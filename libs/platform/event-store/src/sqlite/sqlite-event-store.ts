@@ -17,7 +17,7 @@ import type {
   FilterClause,
 } from '../port';
 import { filterClauses, passesClauses } from '../port';
-import { assertValidStreamName, validateAndSerialise } from '../validation';
+import { assertValidStreamName, validateAndSerialise, type MetadataMemo } from '../validation';
 import { BusyRetry, DRIVER_BUSY_TIMEOUT_MS, isBusy } from './busy-retry';
 import { SharedTail, type SubscriptionPage } from './shared-tail';
 import { appendInTransaction, ID_LOOKUP_CHUNK, isRefusal, parsePosition, prepareAppendStatements, SCHEMA, toRecorded, type EventRow, type PreparedAppend, type Statements } from './sqlite-rows';
@@ -211,7 +211,8 @@ export class SqliteEventStore implements EventStore {
     const total = appends.reduce((n, a) => n + a.events.length, 0);
     if (total >= this.largeAppendEvents && this.file !== ':memory:') return this.appendInSteps(appends);
     // Validate and serialise everything before taking the write lock: bad input writes nothing.
-    const prepared = appends.map((a) => ({ ...a, serialised: validateAndSerialise(a.streamName, a.events, a.expectedRevision) }));
+    const memo: MetadataMemo = new Map();
+    const prepared = appends.map((a) => ({ ...a, serialised: validateAndSerialise(a.streamName, a.events, a.expectedRevision, memo) }));
     const now = performance.now();
     // Alone (nothing queued, no append for a while): written at once, as a single append always
     // was — a posting's latency should not wait for the rest of the turn. In a burst (a workflow
@@ -311,9 +312,10 @@ export class SqliteEventStore implements EventStore {
     const ahead = this.writeTail;
     const run = (async () => {
       const prepared: PreparedAppend[] = [];
+      const memo: MetadataMemo = new Map();
       let slice = performance.now();
       for (const a of appends) {
-        prepared.push({ ...a, serialised: validateAndSerialise(a.streamName, a.events, a.expectedRevision) });
+        prepared.push({ ...a, serialised: validateAndSerialise(a.streamName, a.events, a.expectedRevision, memo) });
         if (performance.now() - slice >= this.stepMs) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           slice = performance.now();
