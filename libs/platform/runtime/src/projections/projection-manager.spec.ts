@@ -86,8 +86,12 @@ describe('ProjectionManager', () => {
       projection.gate = undefined;
       open();
       await manager.rebuildDone('seen');
-      expect(manager.progress('seen')?.state).toBe('switched');
+      expect(manager.progress('seen')).toMatchObject({ state: 'switched', handled: 3 });
       const after = manager.runners();
+      // The switched runner goes on as the live one; the rebuild's figure stays what the rebuild handled.
+      await store.appendToStream('seen-3', [testEvent('test.Seen', { n: 3 })], { expectedRevision: 'no_stream' });
+      await after[0]?.waitFor(() => after[0]?.status().handled === 4);
+      expect(manager.progress('seen')).toMatchObject({ state: 'switched', handled: 3 });
       expect(after).toHaveLength(1);
       expect(after.map((r) => manager.isBuilding(r))).toEqual([false]);
       expect(manager.failedRebuilds()).toEqual([]);
@@ -102,8 +106,8 @@ describe('ProjectionManager', () => {
       expect(manager.runners()).toHaveLength(1);
       expect(still?.running).toBe(true);
       await store.appendToStream('seen-9', [testEvent('test.Seen', { n: 9 })], { expectedRevision: 'no_stream' });
-      // The fourth event of the log, handled by the generation still live.
-      await still?.waitFor(() => still.status().lastHandled === '4');
+      // The fifth event of the log, handled by the generation still live.
+      await still?.waitFor(() => still.status().lastHandled === '5');
     } finally {
       await manager.stop();
       await store.close();

@@ -194,7 +194,7 @@ export class ProjectionManager {
     await runner.start();
     rebuild.done = this.switchWhenCaughtUp(m, rebuild, host, target).catch(async (error) => {
       this.logger.error({ projection: name, generation: target.generation, err: describeError(error) }, 'rebuild failed');
-      rebuild.progress = { ...rebuild.progress, state: 'failed', error: describeError(error), finishedAt: this.clock.now().toISOString() };
+      rebuild.progress = { ...rebuild.progress, state: 'failed', handled: runner.status().handled, error: describeError(error), finishedAt: this.clock.now().toISOString() };
       // Nothing more goes into the abandoned generation, and the old one, if the switch had
       // already stopped it, is written again: it serves until a rebuild succeeds.
       await runner.stop().catch(() => undefined);
@@ -213,10 +213,11 @@ export class ProjectionManager {
     if (!m) throw new UnknownProjectionError(name);
     const rebuild = m.rebuild;
     if (!rebuild) return null;
-    const status = rebuild.runner.status();
-    // Sampled only while it builds: once switched, its runner is the live one and moves on as such.
-    const seen = rebuild.progress.state === 'building' ? this.sample(rebuild, this.wallClock.now()) : rebuild.seen;
-    return { ...rebuild.progress, handled: status.handled, lastProgressAt: seen.since.toISOString() };
+    // Read from its runner only while it builds: once switched, that runner is the live one and
+    // moves on as such, and the figures stay what the rebuild did (kept at the switch or failure).
+    if (rebuild.progress.state !== 'building') return { ...rebuild.progress, lastProgressAt: rebuild.seen.since.toISOString() };
+    const seen = this.sample(rebuild, this.wallClock.now());
+    return { ...rebuild.progress, handled: rebuild.runner.status().handled, lastProgressAt: seen.since.toISOString() };
   }
 
   /** The rebuild's runner's progress, dated `now` if it moved since the last sample. */
