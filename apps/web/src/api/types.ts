@@ -168,6 +168,8 @@ export interface SubscriptionLag {
   readonly parked: number;
   readonly lastError: string | null;
   readonly error?: string;
+  /** A rebuild's new generation catching up: behind by design until it is switched in. */
+  readonly building: boolean;
 }
 
 export interface RebuildProgress {

@@ -36,7 +36,13 @@ function Lag() {
         {lag.state === 'error' ? <ProblemAlert problem={lag.problem} what="Kunne ikke hente etterslepet" onRetry={lag.reload} /> : null}
         {lag.data ? (
           <>
-            <BodyShort>{lag.data.caughtUp ? 'Alle abonnementer har behandlet alt i loggen.' : 'Minst ett abonnement ligger etter.'}</BodyShort>
+            <BodyShort>
+              {lag.data.caughtUp
+                ? 'Alle abonnementer har behandlet alt i loggen.'
+                : lag.data.subscriptions.every((s) => s.caughtUp || s.building)
+                  ? 'Bare projeksjoner som bygges på nytt ligger etter, og det er ventet.'
+                  : 'Minst ett abonnement ligger etter.'}
+            </BodyShort>
             <div className="table-wrap">
               <Table size="small" zebraStripes>
                 <caption className="sr-only">Abonnementer og etterslep</caption>
@@ -57,7 +63,7 @@ function Lag() {
                     <Table.Row key={s.name}>
                       <Table.HeaderCell scope="row">{s.name}</Table.HeaderCell>
                       <Table.DataCell>{SUBSCRIPTION_STATE_NAMES[s.state] ?? s.state}</Table.DataCell>
-                      <Table.DataCell>{s.caughtUp ? 'Ja' : <span className="overdue">Nei</span>}</Table.DataCell>
+                      <Table.DataCell>{s.caughtUp ? 'Ja' : s.building ? 'Nei, bygges på nytt' : <span className="overdue">Nei</span>}</Table.DataCell>
                       <Table.DataCell>{formatDateTime(s.behindSince)}</Table.DataCell>
                       <Table.DataCell align="right">{s.parked}</Table.DataCell>
                       <Table.DataCell>{s.error ?? s.lastError ?? '–'}</Table.DataCell>
