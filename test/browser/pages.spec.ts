@@ -108,6 +108,9 @@ describe('pages, deep links, paging and sessions in the browser', () => {
     await journey.signIn(page, 'accounting');
     await page.getByRole('link', { name: 'Restanser' }).click();
     await page.getByRole('heading', { level: 1, name: 'Restanser i kommune 5035' }).waitFor();
+    // The page's own requests answered first: one still on its way when the clock moves is refused
+    // as expired and sends the person to sign in from this page, before the click below.
+    await page.waitForLoadState('networkidle');
     // Past the token's expiry by the api's clock (the sign-in answered when it expires).
     system.setClock(new Date((await sessionExpiresAt(page)).getTime() + 60_000));
     try {
