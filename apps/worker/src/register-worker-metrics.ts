@@ -51,9 +51,11 @@ export function registerWorkerMetrics(app: NestFastifyApplication, config: AppCo
         // Wall time on purpose: the events' recordedAt is the store's clock, and lag is about the machine, not business time.
         lag.set(labels, l.behindSince ? Math.max(0, (Date.now() - Date.parse(l.behindSince)) / 1000) : 0);
       }
-      for (const name of processing.projections.names()) rebuildFailed.set({ projection: name }, 0);
+      for (const name of processing.projections.names()) {
+        rebuildFailed.set({ projection: name }, 0);
+        rebuildStalled.set({ projection: name }, 0);
+      }
       for (const f of processing.projections.failedRebuilds()) rebuildFailed.set({ projection: f.projection }, 1);
-      for (const name of processing.projections.names()) rebuildStalled.set({ projection: name }, 0);
       for (const s of processing.stalledRebuilds()) rebuildStalled.set({ projection: s.projection }, 1);
     });
     await attempt('deadlines', async () => {

@@ -69,6 +69,9 @@ export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = Object.keys(LEDGER
 /** Postings that lower what a household owes: a payment, a credit note, a write-off. */
 export const LEDGER_REDUCTION_TYPES = ['ledger.PaymentPosted', 'ledger.CreditPosted', 'ledger.WriteOffPosted'] as const satisfies readonly LedgerEventType[];
 
+/** Whether an event type is one of `LEDGER_REDUCTION_TYPES`. */
+export const isLedgerReduction = (type: string): boolean => (LEDGER_REDUCTION_TYPES as readonly string[]).includes(type);
+
 export const TENANCY_STREAM_PREFIX = 'tenancy-';
 
 /** `tenancy-<kommunenummer>-<leieforhold>`: the ERP's tenancy number is not personal data. */

@@ -1,6 +1,6 @@
 import { addDays, cancel, defineDeadline, ignored, schedule, send, type LocalDate, type WorkflowInput, type WorkflowOutput } from '@evp/shared-kernel';
 import type { CaseResolved, ReferredToNav } from '@evp/cases-contract';
-import { LEDGER_REDUCTION_TYPES, type LedgerEventType, type TenancyDetailsChanged } from '@evp/ledger-contract';
+import { LEDGER_REDUCTION_TYPES, isLedgerReduction, type LedgerEventType, type TenancyDetailsChanged } from '@evp/ledger-contract';
 import type { FinancialAssistanceDecided, FollowUpPaused, FollowUpTransferred, IncomeManagementAgreed, NavEvent, PaymentPlanAgreed, ReferralReceived } from './events';
 import { activeIncomeManagement, activePlan, findFollowUp, isWaiting, type NavFollowUp, type NavHousehold } from './household';
 import { instalmentCheckOn, nextIncomeCheck, nextPlanCheck } from './plan';
@@ -47,8 +47,6 @@ export interface NavWorkflowState {
   readonly household?: NavHousehold;
 }
 
-const LEDGER_REDUCTIONS = new Set<string>(LEDGER_REDUCTION_TYPES);
-
 /**
  * The ledger's events this workflow acts on; it ignores every other (a charge, a balance line).
  * Its subscription asks the store for these alone, so a month's charges never reach it.
@@ -63,7 +61,7 @@ export const NAV_WORKFLOW_LEDGER_TYPES: readonly LedgerEventType[] = [...LEDGER_
 export function navWorkflow(input: WorkflowInput, state: NavWorkflowState, policy: NavPolicy, today: LocalDate): WorkflowOutput<NavCommand>[] {
   const followUp = (caseId: string) => (state.household ? findFollowUp(state.household, caseId) : undefined);
   if (input.kind === 'deadline') return onDeadline(input.type, input.payload, followUp, policy, today);
-  if (LEDGER_REDUCTIONS.has(input.type)) {
+  if (isLedgerReduction(input.type)) {
     // A payment may end a breach or complete a plan: check every running plan of the household.
     const plans = (state.household?.followUps ?? []).filter((f) => !f.concluded && activePlan(f));
     return plans.length ? plans.map((f) => send({ type: 'nav.CheckPaymentPlan', caseId: f.caseId })) : [ignored('Ingen nedbetalingsavtale løper for husstanden.')];

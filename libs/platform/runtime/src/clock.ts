@@ -51,13 +51,7 @@ export class FileOffsetClock implements Clock {
 
   /** The file's time once, holding no descriptor (a test minting a token). */
   static readNow(file: string): Date {
-    let offsetMs: number | undefined;
-    try {
-      offsetMs = parseOffset(readFileSync(file, 'utf8'));
-    } catch {
-      // not written yet: real time
-    }
-    return new Date(Date.now() + (offsetMs ?? 0));
+    return new Date(Date.now() + (parseOffset(readWhole(file)) ?? 0)); // not written yet: real time
   }
 
   /**
@@ -74,7 +68,7 @@ function readWhole(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch {
-    return ''; // gone meanwhile: no offset read, the last one stays
+    return ''; // not there: no offset read
   }
 }
 

@@ -1,5 +1,6 @@
 import type { EventFilter, EventStore } from '@evp/event-store';
 import { readCheckpoint, type ReadModelDb } from '@evp/read-models';
+import type { FailedRebuild, StalledRebuild } from './projections/projection-manager';
 import type { SubscriptionStatus } from './subscription-runner';
 import { describeError } from './transient';
 
@@ -78,8 +79,8 @@ export function healthProblems(
   lags: readonly SubscriptionLag[],
   now: number,
   maxLagMs: number,
-  failedRebuilds: ReadonlyArray<{ readonly projection: string; readonly generation: number; readonly error: string | null }> = [],
-  stalledRebuilds: ReadonlyArray<{ readonly projection: string; readonly generation: number; readonly sinceMs: number }> = [],
+  failedRebuilds: readonly FailedRebuild[] = [],
+  stalledRebuilds: readonly StalledRebuild[] = [],
 ): string[] {
   const problems: string[] = failedRebuilds.map((f) => `${f.projection}: rebuild into generation ${f.generation} failed${f.error ? ` (${f.error})` : ''}`);
   for (const s of stalledRebuilds) problems.push(`${s.projection}: rebuild into generation ${s.generation} has made no progress for ${Math.floor(s.sinceMs / 1000)} s`);

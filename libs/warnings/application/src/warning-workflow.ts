@@ -2,11 +2,10 @@ import type { CommandBus } from '@nestjs/cqrs';
 import type { LocalDate, WorkflowInput, WorkflowOutput } from '@evp/shared-kernel';
 import type { EventStore, EventTypeMap, RecordedEvent } from '@evp/event-store';
 import type { BatchCache, Causation, WorkflowDefinition } from '@evp/runtime';
-import { TENANCY_STREAM_PREFIX, parseTenancyStreamName } from '@evp/ledger-contract';
+import { TENANCY_STREAM_PREFIX, isLedgerReduction, parseTenancyStreamName } from '@evp/ledger-contract';
 import {
   WARNING_STREAM_PREFIX,
   WARNING_WORKFLOW_LEDGER_TYPES,
-  isLedgerReduction,
   evolveWarning,
   initialWarning,
   warningIdOfStream,

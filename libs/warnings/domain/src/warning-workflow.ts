@@ -1,5 +1,5 @@
 import { ignored, send, type WorkflowInput, type WorkflowOutput } from '@evp/shared-kernel';
-import { LEDGER_REDUCTION_TYPES, type LedgerEventType } from '@evp/ledger-contract';
+import { LEDGER_REDUCTION_TYPES, isLedgerReduction, type LedgerEventType } from '@evp/ledger-contract';
 import type { EvictionGround } from '@evp/warnings-contract';
 import type { EvictionStage, WarningStatus } from './warning';
 
@@ -28,8 +28,6 @@ export interface WarningWorkflowState {
  * it ignores every other. Its subscription asks the store for these alone.
  */
 export const WARNING_WORKFLOW_LEDGER_TYPES: readonly LedgerEventType[] = [...LEDGER_REDUCTION_TYPES];
-/** A payment, a credit note or a write-off: what may stop an eviction for unpaid rent. */
-export const isLedgerReduction = (type: string): boolean => (LEDGER_REDUCTION_TYPES as readonly string[]).includes(type);
 
 /**
  * The warnings workflow: a received warning is forwarded (the command checks the objection

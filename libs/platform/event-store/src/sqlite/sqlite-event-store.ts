@@ -405,14 +405,11 @@ export class SqliteEventStore implements EventStore {
    * narrow filter behind a year of postings would otherwise hold the process for the whole scan.
    */
   private readPage(stmts: Statements, after: number, limit: number, clauses: readonly FilterClause[]): { rows: EventRow[]; scannedTo: number; reachedHead: boolean } {
+    const { sql, params } = pageQueryOf(clauses);
     return this.db.transaction(() => {
       const head = stmts.head.get()?.head ?? 0;
       const upTo = clauses.length ? Math.min(head, after + SCAN_WINDOW) : head;
-      const where = clauses.length
-        ? ` AND (${clauses.map((c) => `(stream_name >= ? AND stream_name < ?${c.types ? ` AND type IN (${[...c.types].map(() => '?').join(',')})` : ''})`).join(' OR ')})`
-        : '';
-      const params = clauses.flatMap((c) => [c.prefix, c.prefix + PREFIX_RANGE_END, ...(c.types ?? [])]);
-      const rows = this.statement(`SELECT * FROM events WHERE position > ? AND position <= ?${where} ORDER BY position LIMIT ?`).all(after, upTo, ...params, limit) as EventRow[];
+      const rows = this.statement(sql).all(after, upTo, ...params, limit) as EventRow[];
       const full = limit >= 0 && rows.length === limit;
       return { rows, scannedTo: full ? (rows[rows.length - 1] as EventRow).position : Math.max(upTo, after), reachedHead: !full && upTo >= head };
     })();
@@ -647,4 +644,20 @@ export class SqliteEventStore implements EventStore {
     this.dataVersion = version;
     return changed;
   }
+}
+
+/** A page's statement and its filter's parameters, built once per filter: a subscription reads page after page with the same one. */
+const pageQueries = new WeakMap<readonly FilterClause[], { readonly sql: string; readonly params: readonly string[] }>();
+
+function pageQueryOf(clauses: readonly FilterClause[]): { readonly sql: string; readonly params: readonly string[] } {
+  let query = pageQueries.get(clauses);
+  if (!query) {
+    const where = clauses.length
+      ? ` AND (${clauses.map((c) => `(stream_name >= ? AND stream_name < ?${c.types ? ` AND type IN (${[...c.types].map(() => '?').join(',')})` : ''})`).join(' OR ')})`
+      : '';
+    const params = clauses.flatMap((c) => [c.prefix, c.prefix + PREFIX_RANGE_END, ...(c.types ?? [])]);
+    query = { sql: `SELECT * FROM events WHERE position > ? AND position <= ?${where} ORDER BY position LIMIT ?`, params };
+    pageQueries.set(clauses, query);
+  }
+  return query;
 }

@@ -99,15 +99,15 @@ class RequestLogStore implements Store {
  *
  * Unless `bindLines` is false (the worker), every line logged through nestjs-pino (`PinoLogger`,
  * Nest's `Logger`) while a request is handled — guards, controller, command handlers, exception
- * filters, and the hooks added after this one — carries the same `req` as the request's line. The request enters nestjs-pino's AsyncLocalStorage
- * in an `onRequest` hook (Fastify keeps that context across body parsing); the logger bound to it
- * is built only when a line is logged (`RequestLogStore`).
+ * filters, and the hooks added after this one — carries the same `req` as the request's line.
+ * The request enters nestjs-pino's AsyncLocalStorage in an `onRequest` hook (Fastify keeps that
+ * context across body parsing); the logger bound to it is built only when a line is logged
+ * (`RequestLogStore`).
  *
  * `logger` gives nestjs-pino's root logger (`() => PinoLogger.root`), which exists only once Nest
  * has initialised its modules: it is taken when the server is ready, and a missing one stops the start.
  */
-export function installRequestLog(fastify: FastifyInstance, logger: () => Logger | undefined, options: RequestLogOptions = {}): void {
-  const bindLines = options.bindLines ?? true;
+export function installRequestLog(fastify: FastifyInstance, logger: () => Logger | undefined, { bindLines = true }: RequestLogOptions = {}): void {
   let root: Logger | undefined;
   fastify.addHook('onReady', (done) => {
     root = logger();
@@ -123,13 +123,15 @@ export function installRequestLog(fastify: FastifyInstance, logger: () => Logger
     req: requestOf(request),
     ...callerProps((request as { caller?: Caller | null }).caller),
   });
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    // The rest of the request (later hooks, the body parser, the handler) runs in the store's context.
-    // The path as the request line shows it (no query, identity numbers masked): the store may
-    // outlive the request (a socket or timer first made while it ran keeps it), the raw URL must not.
-    if (root && bindLines) storage.run(new RequestLogStore(root, { id: request.id, method: request.method, url: logPath(request.url) }), done);
-    else done();
-  });
+  if (bindLines) {
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      // The rest of the request (later hooks, the body parser, the handler) runs in the store's context.
+      // The path as the request line shows it (no query, identity numbers masked): the store may
+      // outlive the request (a socket or timer first made while it ran keeps it), the raw URL must not.
+      if (root) storage.run(new RequestLogStore(root, { ...requestOf(request), url: logPath(request.url) }), done);
+      else done();
+    });
+  }
   fastify.addHook('onResponse', (request, reply, done) => {
     const log = loggerFor(request);
     if (log) {

@@ -22,6 +22,13 @@ export interface RebuildProgress {
   readonly lastProgressAt: string;
 }
 
+/** A rebuild that failed and was not started again. */
+export interface FailedRebuild {
+  readonly projection: string;
+  readonly generation: number;
+  readonly error: string | null;
+}
+
 /** A rebuild that has made no progress for longer than the limit, while it still had events to handle. */
 export interface StalledRebuild {
   readonly projection: string;
@@ -102,7 +109,7 @@ export class ProjectionManager {
   }
 
   /** Rebuilds that failed and were not started again: the worker's health names them. */
-  failedRebuilds(): Array<{ projection: string; generation: number; error: string | null }> {
+  failedRebuilds(): FailedRebuild[] {
     return [...this.managed.values()].flatMap((m) => (m.rebuild?.progress.state === 'failed' ? [{ projection: m.projection.name, generation: m.rebuild.progress.generation, error: m.rebuild.progress.error }] : []));
   }
 
