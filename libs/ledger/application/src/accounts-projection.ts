@@ -231,7 +231,9 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       const next =
         evolveAccount(account, event.revision, ledgerEvent) ??
         (await this.recompacted(tx, key, account, event.revision, ledgerEvent, memo ? [...unwrittenPostings(memo, key), ...transactions] : transactions));
-      current.set(key, { ...next, revision: event.revision, asOf: account.asOf && account.asOf > eventDay ? account.asOf : eventDay });
+      // Object literals of one shape, not spreads: V8 copies a spread property by property, and this
+      // runs for every posting of a rebuild (a third of applying one, profiled).
+      current.set(key, { details: next.details, state: next.state, revision: event.revision, asOf: account.asOf && account.asOf > eventDay ? account.asOf : eventDay });
       changed.add(key);
       const transaction = transactionOf(key, event, ledgerEvent);
       if (transaction) transactions.push(transaction);
@@ -373,18 +375,18 @@ function evolveAccount(account: ProjectedAccount, revision: number, event: Ledge
     }
     case 'ledger.ChargePosted': {
       const compact = addCharge(state.compact, event.data);
-      return compact && { details, state: { ...state, compact } };
+      return compact && { details, state: { registeredAt: state.registeredAt, compact, discrepancies: state.discrepancies } };
     }
     case 'ledger.PaymentPosted':
     case 'ledger.CreditPosted':
     case 'ledger.WriteOffPosted': {
       const compact = addReduction(state.compact, event.data.amountOre);
-      return compact && { details, state: { ...state, compact } };
+      return compact && { details, state: { registeredAt: state.registeredAt, compact, discrepancies: state.discrepancies } };
     }
     case 'ledger.BalanceStated':
       return account;
     case 'ledger.BalanceDiscrepancyRecorded':
-      return { details, state: { ...state, discrepancies: [...state.discrepancies, event.data] } };
+      return { details, state: { registeredAt: state.registeredAt, compact: state.compact, discrepancies: [...state.discrepancies, event.data] } };
     default: {
       const never: never = event;
       return never;

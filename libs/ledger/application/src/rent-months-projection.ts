@@ -124,7 +124,7 @@ export class RentMonthsProjection implements SqlProjection<RentMonthTables> {
       if (event.revision <= entry.revision) continue; // applied before
       if (!before.has(key)) before.set(key, entry.steps);
       const ledgerEvent = { type: event.type, data: this.types.upcast(event) } as unknown as LedgerEvent;
-      current.set(key, { ...entry, revision: event.revision, history: withEvent(entry.history, ledgerEvent) });
+      current.set(key, { municipality: entry.municipality, revision: event.revision, history: withEvent(entry.history, ledgerEvent), steps: entry.steps });
     }
     const days = new Map<string, RentDayRow>();
     const tenancyRows: RentMonthTenancyRow[] = [];
@@ -146,7 +146,8 @@ export class RentMonthsProjection implements SqlProjection<RentMonthTables> {
       const entry = touched.get(key) ?? memo.get<MemoTenancy>(MEMO_TENANCIES, key) ?? { municipality: tenancy.municipalityNumber, revision: -1, history: { c: [], r: [] }, steps: [] };
       if (event.revision <= entry.revision) continue; // applied before
       const ledgerEvent = { type: event.type, data: this.types.upcast(event) } as unknown as LedgerEvent;
-      touched.set(key, { ...entry, revision: event.revision, history: withEvent(entry.history, ledgerEvent) });
+      // Literals, not spreads: one shape, and far cheaper for every posting of a rebuild.
+      touched.set(key, { municipality: entry.municipality, revision: event.revision, history: withEvent(entry.history, ledgerEvent), steps: entry.steps });
     }
     for (const [key, entry] of touched) {
       memo.set(MEMO_TENANCIES, key, entry);
@@ -163,7 +164,7 @@ export class RentMonthsProjection implements SqlProjection<RentMonthTables> {
       const entry = memo.get<MemoTenancy>(MEMO_TENANCIES, key) as MemoTenancy;
       const { row, steps } = this.changed(key, entry, entry.steps, days);
       tenancyRows.push(row);
-      memo.set(MEMO_TENANCIES, key, { ...entry, steps });
+      memo.set(MEMO_TENANCIES, key, { municipality: entry.municipality, revision: entry.revision, history: entry.history, steps });
       memo.delete(MEMO_UNWRITTEN, key);
     }
     await this.write(tx, tenancyRows, days);
@@ -174,8 +175,14 @@ export class RentMonthsProjection implements SqlProjection<RentMonthTables> {
     const steps = this.steps(entry.history);
     for (const [day, invoiced, outstanding, arrears] of diff(old, steps)) {
       const id = `${entry.municipality}|${day}`;
-      const row = days.get(id) ?? { municipality: entry.municipality, day, invoiced_ore: 0, outstanding_change_ore: 0, arrears_change_ore: 0 };
-      days.set(id, { ...row, invoiced_ore: row.invoiced_ore + invoiced, outstanding_change_ore: row.outstanding_change_ore + outstanding, arrears_change_ore: row.arrears_change_ore + arrears });
+      // `days` is this call's own: its rows are added to in place.
+      const row = days.get(id);
+      if (row === undefined) days.set(id, { municipality: entry.municipality, day, invoiced_ore: invoiced, outstanding_change_ore: outstanding, arrears_change_ore: arrears });
+      else {
+        row.invoiced_ore += invoiced;
+        row.outstanding_change_ore += outstanding;
+        row.arrears_change_ore += arrears;
+      }
     }
     return { row: { tenancy_key: key, municipality: entry.municipality, revision: entry.revision, history: JSON.stringify(entry.history), steps: JSON.stringify(steps) }, steps };
   }
@@ -265,11 +272,11 @@ export class RentMonthsProjection implements SqlProjection<RentMonthTables> {
 function withEvent(history: RentHistory, event: LedgerEvent): RentHistory {
   switch (event.type) {
     case 'ledger.ChargePosted':
-      return { ...history, c: [...history.c, [event.data.dueDate, event.data.amountOre]] };
+      return { c: [...history.c, [event.data.dueDate, event.data.amountOre]], r: history.r };
     case 'ledger.PaymentPosted':
     case 'ledger.CreditPosted':
     case 'ledger.WriteOffPosted':
-      return { ...history, r: [...history.r, [event.data.date, event.data.amountOre]] };
+      return { c: history.c, r: [...history.r, [event.data.date, event.data.amountOre]] };
     default:
       // Registration, details and the ERP's balance statements change no amount owed.
       return history;

@@ -43,14 +43,15 @@ export function addCharge(account: CompactAccount, charge: Charge): CompactAccou
   if (account.settledThrough !== null && compareCharges(charge, account.settledThrough) <= 0) return undefined;
   const { voucherRef, date, dueDate, period, amountOre } = charge;
   // Stable: a charge that ties with one it holds goes after it, as it does in accountPosition's sort of the whole history.
-  return fold({ ...account, charges: [...account.charges, { voucherRef, date, dueDate, period, amountOre }].sort(compareCharges) });
+  return fold({ settledOre: account.settledOre, settledThrough: account.settledThrough, reducedOre: account.reducedOre, charges: [...account.charges, { voucherRef, date, dueDate, period, amountOre }].sort(compareCharges) });
 }
 
 /** The account with one more payment, credit or write-off; undefined when the compact form cannot take it. */
 export function addReduction(account: CompactAccount, amountOre: Ore): CompactAccount | undefined {
   const reducedOre = account.reducedOre + amountOre;
   if (reducedOre < account.settledOre) return undefined;
-  return fold({ ...account, reducedOre });
+  // Literals, not spreads: one shape, and far cheaper per posting (see accounts-projection.ts).
+  return fold({ settledOre: account.settledOre, settledThrough: account.settledThrough, reducedOre, charges: account.charges });
 }
 
 /** The account's position on `today`: `accountPosition` of the whole history. */
