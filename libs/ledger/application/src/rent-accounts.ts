@@ -1,22 +1,25 @@
 import { LRUCache } from 'lru-cache';
 import type { LocalDate } from '@evp/shared-kernel';
 import type { EventStore, EventTypeMap, RecordedEvent } from '@evp/event-store';
-import { accountPosition, evolveTenancy, initialTenancy, tenancyStreamName, type LedgerEvent, type Tenancy } from '@evp/ledger-domain';
+import { accountPosition, foldTenancy, initialTenancy, tenancyStreamName, type LedgerEvent, type Tenancy } from '@evp/ledger-domain';
 import type { RentAccountPosition, RentAccounts } from '@evp/ledger-contract';
 
 /** The ledger's own reading of a tenancy stream, every event decoded through the type map. */
 export async function loadTenancy(store: EventStore, types: EventTypeMap, municipalityNumber: string, tenancyId: string): Promise<{ state: Tenancy; revision: number }> {
-  return foldTenancy(types, await store.readStream(tenancyStreamName(municipalityNumber, tenancyId)));
+  return foldStream(types, await store.readStream(tenancyStreamName(municipalityNumber, tenancyId)));
 }
 
 /** The ledger's reading of many tenancy streams at once (an import's), keyed by stream name. */
 export async function loadTenancies(store: EventStore, types: EventTypeMap, streamNames: readonly string[]): Promise<Map<string, { state: Tenancy; revision: number }>> {
   const read = await store.readStreams(streamNames);
-  return new Map([...read].map(([name, events]) => [name, foldTenancy(types, events)]));
+  return new Map([...read].map(([name, events]) => [name, foldStream(types, events)]));
 }
 
-function foldTenancy(types: EventTypeMap, events: readonly RecordedEvent[], from: { state: Tenancy; revision: number } = { state: initialTenancy(), revision: -1 }): { state: Tenancy; revision: number } {
-  const state = events.reduce((s, e) => evolveTenancy(s, { type: e.type, data: types.upcast(e) } as unknown as LedgerEvent), from.state);
+function foldStream(types: EventTypeMap, events: readonly RecordedEvent[], from: { state: Tenancy; revision: number } = { state: initialTenancy(), revision: -1 }): { state: Tenancy; revision: number } {
+  const state = foldTenancy(
+    from.state,
+    events.map((e) => ({ type: e.type, data: types.upcast(e) }) as unknown as LedgerEvent),
+  );
   return { state, revision: from.revision + events.length };
 }
 
@@ -94,7 +97,7 @@ export class StreamRentAccounts implements RentAccounts {
       await Promise.all(
         known.slice(i, i + SINCE_IN_FLIGHT).map(async ([name, remembered]) => {
           const since = await this.store.readStream(name, { fromRevision: remembered.revision + 1 });
-          out.set(name, since.length ? foldTenancy(this.types, since, remembered) : remembered);
+          out.set(name, since.length ? foldStream(this.types, since, remembered) : remembered);
         }),
       );
     }
