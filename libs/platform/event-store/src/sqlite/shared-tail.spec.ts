@@ -159,10 +159,38 @@ describe('SharedTail.read', () => {
     const onlyA = clauses({ streamPrefixes: ['a-'] });
     expect([read(tail, 0, onlyA), read(tail, 5, onlyA)]).toEqual([
       { positions: [1, 3, 5], scannedTo: 5, caughtUp: false },
-      { positions: [7, 9], scannedTo: 9, caughtUp: true },
+      // A page left for it in the tail: no look at the head, so not claimed caught up…
+      { positions: [7, 9], scannedTo: 9, caughtUp: false },
     ]);
+    // …until it asks again from the end of the tail, which looks (and finds nothing new).
+    expect(read(tail, 9, onlyA)).toEqual({ positions: [], scannedTo: 9, caughtUp: true });
     expect(read(tail, 1)).toEqual({ positions: [2, 3, 4], scannedTo: 4, caughtUp: false });
     expect(afterCalls()).toHaveLength(3);
+  });
+
+  it('is extended only by a reader near its end, so a slower reader far behind the newest stays in it', () => {
+    appendMany(40);
+    const tail = new SharedTail(12, 4);
+    // The leader reads three pages: each time it has less than a page left, so it extends.
+    expect([read(tail, 0), read(tail, 4), read(tail, 8)].map((p) => p?.positions)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10, 11, 12],
+    ]);
+    expect(afterCalls()).toHaveLength(3);
+    // A slower reader from the start of the tail: two pages ahead of it in memory, so it reads
+    // them without extending (and without a look at the head), as often as it likes.
+    expect([read(tail, 0), read(tail, 4)]).toEqual([
+      { positions: [1, 2, 3, 4], scannedTo: 4, caughtUp: false },
+      { positions: [5, 6, 7, 8], scannedTo: 8, caughtUp: false },
+    ]);
+    expect(afterCalls()).toHaveLength(3);
+    // The leader goes on; the tail (12, dropped a page at a time) now holds 5..16: the slower
+    // reader at 4 is just inside, and one at 3 is behind it and reads from the file.
+    expect(read(tail, 12)?.positions).toEqual([13, 14, 15, 16]);
+    expect(afterCalls()).toHaveLength(4);
+    expect(read(tail, 4)?.positions).toEqual([5, 6, 7, 8]);
+    expect(read(tail, 3)).toBeUndefined();
   });
 
   it('reports not caught up while the extension stopped short of the head, even when the filter found nothing', () => {

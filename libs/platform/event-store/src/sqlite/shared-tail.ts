@@ -43,27 +43,31 @@ export class SharedTail {
    * behind it (or sharing is off): then it reads from the file with its own filter.
    */
   read(stmts: Pick<Statements, 'head' | 'after'>, after: number, clauses: readonly FilterClause[]): SubscriptionPage | undefined {
-    if (this.tailSize > 0 && after > this.tailTo) {
+    if (this.tailSize === 0) return undefined;
+    if (after > this.tailTo) {
       // A cursor beyond everything shared (the first reader, or one that started from a later
       // checkpoint than the tail's): the tail starts again from here, at the newest reader.
       this.tail = [];
       this.tailFrom = this.tailTo = after;
     }
-    // Extending may drop the oldest entries, this reader's next ones among them: then it reads
-    // from the file like any reader behind the tail.
-    const head = this.tailSize > 0 && after >= this.tailFrom ? this.extendTail(stmts) : 0;
-    if (this.tailSize === 0 || after < this.tailFrom) return undefined;
+    if (after < this.tailFrom) return undefined;
+    let first = this.firstAfter(after);
+    // Extended only by a reader near its end (less than a page left for it): extending drops the
+    // oldest entries, so a reader far behind the newest that extended on every read pushed the
+    // slower subscriptions out of the tail, and then itself (an import of 100 000 events was read
+    // from the file by most of a dozen subscriptions). `head` stays unknown otherwise, and the
+    // page does not claim to be caught up: the reader asks again, and then extends.
+    let head: number | undefined;
+    if (this.tail.length - first < this.pageSize) {
+      head = this.extendTail(stmts);
+      // The extension may still drop this reader's next entries (a tail of less than two pages):
+      // then it reads from the file like any reader behind the tail.
+      if (after < this.tailFrom) return undefined;
+      first = this.firstAfter(after);
+    }
     const events: RecordedEvent[] = [];
     const tail = this.tail;
-    // First entry after `after`: positions ascend, so a binary search.
-    let lo = 0;
-    let hi = tail.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((tail[mid] as TailEntry).position <= after) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < tail.length; i++) {
+    for (let i = first; i < tail.length; i++) {
       const entry = tail[i] as TailEntry;
       if (!passesClauses(clauses, entry.streamName, entry.type)) continue;
       if (!entry.event) {
@@ -73,7 +77,20 @@ export class SharedTail {
       events.push(entry.event);
       if (events.length === this.pageSize) return { events, scannedTo: entry.position, caughtUp: false };
     }
-    return { events, scannedTo: Math.max(this.tailTo, after), caughtUp: this.tailTo >= head };
+    return { events, scannedTo: Math.max(this.tailTo, after), caughtUp: head !== undefined && this.tailTo >= head };
+  }
+
+  /** Index of the first entry after `after`: positions ascend, so a binary search. */
+  private firstAfter(after: number): number {
+    const tail = this.tail;
+    let lo = 0;
+    let hi = tail.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((tail[mid] as TailEntry).position <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Forgets every entry: nobody is left to share them. */
