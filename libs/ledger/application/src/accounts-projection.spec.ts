@@ -217,6 +217,38 @@ describe.each([
     expect(decodeArrearsCursor(Buffer.from('[1,"x"]').toString('base64url'), '5035', 'amount', municipal)).toEqual({ error: 'malformed' });
   });
 
+  it('a flushing batch of an in-memory build retried after a commit its caller took for failed counts its postings once', async () => {
+    position = 0;
+    const stream = 'tenancy-5035-300002';
+    const events = [
+      recorded(stream, 0, 'ledger.TenancyRegistered', { municipalityNumber: '5035', tenancyId: '300002', address: 'Gate 2', monthlyRentOre: 500000, landlordKind: 'municipal', navOffice: 'nav-stjordal', tenantPersonIds: ['p1'] }, '2026-09-20T08:00:00.000Z'),
+      recorded(stream, 1, 'ledger.ChargePosted', { voucherRef: 'F-11', date: '2026-10-15', dueDate: '2026-11-02', period: '2026-11', amountOre: 500000 }, '2026-10-15T08:00:00.000Z'),
+      recorded(stream, 2, 'ledger.PaymentPosted', { voucherRef: 'I-1', date: '2026-11-02', amountOre: 500000 }, '2026-11-02T10:00:00.000Z'),
+      recorded(stream, 3, 'ledger.ChargePosted', { voucherRef: 'F-12', date: '2026-11-15', dueDate: '2026-12-01', period: '2026-12', amountOre: 500000 }, '2026-11-15T08:00:00.000Z'),
+      // Posted late for October: it sorts before the settled F-11, so the account is compacted
+      // again from its stored charges and the batch's own — F-12 among both after the failed commit.
+      recorded(stream, 4, 'ledger.ChargePosted', { voucherRef: 'F-10', date: '2026-09-15', dueDate: '2026-10-01', period: '2026-10', amountOre: 300000 }, '2026-11-16T08:00:00.000Z'),
+    ];
+    const whole = await build([events]);
+    const target = await new ProjectionGenerations(db).beginWithTables(projection, { deferIndexes: true });
+    const memo = new ProjectionMemo();
+    await applyBatch(db, projection, target, events.slice(0, 3), (events[2] as RecordedEvent).position, { memo });
+    await applyBatch(db, projection, target, events.slice(3, 4), (events[3] as RecordedEvent).position, { memo });
+    // The flush commits, but its caller hears of an error (a connection lost during COMMIT): the
+    // memo drops what the batch did, so it still holds F-12 as unwritten while the table has it
+    // too; the runner then applies the batch again, and F-10 compacts the account from both.
+    const commit = db.transaction.bind(db);
+    const lost = jest.spyOn(db, 'transaction').mockImplementationOnce(async (fn) => {
+      await commit(fn);
+      throw new Error('connection lost during COMMIT');
+    });
+    await expect(applyBatch(db, projection, target, events.slice(4), (events[4] as RecordedEvent).position, { memo, flush: true })).rejects.toThrow('connection lost during COMMIT');
+    lost.mockRestore();
+    await applyBatch(db, projection, target, events.slice(4), (events[4] as RecordedEvent).position, { memo, flush: true });
+    await applyBatch(db, projection, target, [], (events[4] as RecordedEvent).position, { memo, flush: true });
+    expect(await dumpTables(db, target.tables)).toEqual(await dumpTables(db, whole.tables));
+  });
+
   it('keeps a compact account, and a charge posted late for an earlier month is allocated as if it had come first', async () => {
     position = 0;
     const stream = 'tenancy-5035-300001';

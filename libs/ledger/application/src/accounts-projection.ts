@@ -104,6 +104,8 @@ const CHUNK = 400;
 const MEMO_ACCOUNTS = 'accounts';
 /** Tenancy keys whose account row the build has not written yet. */
 const MEMO_UNWRITTEN = 'unwritten';
+/** Postings the build has not written yet: one list per batch. */
+const MEMO_POSTINGS = 'postings';
 const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** Every column of a row, in one order: what `writeRows` binds. */
 const ACCOUNT_COLUMNS = [
@@ -198,8 +200,7 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
   /**
    * One read of the batch's accounts, the events applied in memory, one write per account. While
    * a rebuild builds the generation (`context.memo`), the accounts stay in memory and their rows
-   * are written by `flush`, once per account and in key order; the postings are written with
-   * their batch.
+   * and postings are written by `flush`, once per account and in key order.
    */
   async apply(tx: Kysely<AccountTables>, events: readonly RecordedEvent[], context: ApplyContext = {}): Promise<void> {
     const { memo } = context;
@@ -229,7 +230,7 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       const eventDay = this.days.of(event.metadata.occurredAt);
       const next =
         evolveAccount(account, event.revision, ledgerEvent) ??
-        (await this.recompacted(tx, key, account, event.revision, ledgerEvent, transactions));
+        (await this.recompacted(tx, key, account, event.revision, ledgerEvent, memo ? [...unwrittenPostings(memo, key), ...transactions] : transactions));
       // Object literals of one shape, not spreads: V8 copies a spread property by property, and this
       // runs for every posting of a rebuild (a third of applying one, profiled).
       current.set(key, { details: next.details, state: next.state, revision: event.revision, asOf: account.asOf && account.asOf > eventDay ? account.asOf : eventDay });
@@ -242,12 +243,9 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
         memo.set(MEMO_ACCOUNTS, key, current.get(key));
         memo.set(MEMO_UNWRITTEN, key, true);
       }
-      // Postings are written once each, so deferring them gains nothing: written now, they die
-      // young instead of being held (and copied by the GC) until the flush (the rebuild 1.9 -> 1.8 s,
-      // BENCH_TENANCIES=5000). They commit with the batch, as its accounts do in the memo; a batch
-      // applied again (its runner restarted from the last flush's checkpoint) skips the events its
-      // accounts hold already, and the insert ignores a posting the table has.
-      await this.writeTransactions(tx, transactions);
+      // One entry per batch, under its first posting's key (unique): sorted once, when written.
+      const first = transactions[0];
+      if (first) memo.set(MEMO_POSTINGS, `${first.tenancy_key}|${first.revision}`, transactions);
       return;
     }
     const rows: RentAccountRow[] = [];
@@ -258,7 +256,7 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
     await this.write(tx, rows, transactions);
   }
 
-  /** Writes the accounts a build kept in memory, in key order. */
+  /** Writes the accounts and postings a build kept in memory, in key order. */
   async flush(tx: Kysely<AccountTables>, memo: ProjectionMemo): Promise<void> {
     const keys = [...memo.entries<true>(MEMO_UNWRITTEN)].map(([key]) => key).sort(byCodeUnits);
     const rows: RentAccountRow[] = [];
@@ -267,7 +265,10 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       if (details) rows.push(accountRow(key, details, state, revision, asOf as LocalDate, this.graceWorkingDays, this.changeDays));
       memo.delete(MEMO_UNWRITTEN, key);
     }
-    await this.write(tx, rows, []);
+    const batches = [...memo.entries<RentAccountTransactionRow[]>(MEMO_POSTINGS)];
+    const transactions = batches.flatMap(([, list]) => list).sort((a, b) => byCodeUnits(a.tenancy_key, b.tenancy_key) || a.revision - b.revision);
+    for (const [key] of batches) memo.delete(MEMO_POSTINGS, key);
+    await this.write(tx, rows, transactions);
   }
 
   private async write(tx: Kysely<AccountTables>, rows: readonly RentAccountRow[], transactions: readonly RentAccountTransactionRow[]): Promise<void> {
@@ -294,10 +295,6 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
           })),
         ),
     );
-    await this.writeTransactions(tx, transactions);
-  }
-
-  private async writeTransactions(tx: Kysely<AccountTables>, transactions: readonly RentAccountTransactionRow[]): Promise<void> {
     await writeRows(tx, transactions, TRANSACTION_COLUMNS, CHUNK / 4, (chunk) =>
       tx
         .insertInto('rent_account_transactions')
@@ -330,7 +327,11 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       .where('revision', '<', revision)
       .orderBy('revision')
       .execute();
-    const charges: Charge[] = [...stored, ...pending.filter((t) => t.tenancy_key === key && since(t))].map((t) => ({
+    // A posting both stored and pending counts once: a flush that committed while its caller took
+    // it for failed (a connection lost during COMMIT on PostgreSQL) leaves its postings in the
+    // table and, the memo rolled back, still in the memo; the runner then applies the batch again.
+    const storedRevisions = new Set(stored.map((t) => Number(t.revision)));
+    const charges: Charge[] = [...stored, ...pending.filter((t) => t.tenancy_key === key && since(t) && !storedRevisions.has(t.revision))].map((t) => ({
       voucherRef: t.voucher_ref,
       date: t.date,
       dueDate: t.due_date as LocalDate,
@@ -348,6 +349,13 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
     }
     return { details: account.details, state: { ...account.state, compact: compactAccount(charges, reducedOre) } };
   }
+}
+
+/** The postings of one account a build holds in memory, not yet written. */
+function unwrittenPostings(memo: ProjectionMemo, key: string): RentAccountTransactionRow[] {
+  const found: RentAccountTransactionRow[] = [];
+  for (const [, batch] of memo.entries<RentAccountTransactionRow[]>(MEMO_POSTINGS)) for (const t of batch) if (t.tenancy_key === key) found.push(t);
+  return found;
 }
 
 /**
