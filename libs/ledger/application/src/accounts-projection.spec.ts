@@ -98,7 +98,7 @@ describe.each([
     const generations = new ProjectionGenerations(db);
     const target = await generations.beginWithTables(projection, { deferIndexes: true });
     const memo = new ProjectionMemo();
-    for (const [i, batch] of batches.entries()) await applyBatch(db, projection, target, batch, (batch[batch.length - 1] as RecordedEvent).position, { memo, flush: flushAfter.has(i) });
+    for (const [i, batch] of batches.entries()) await applyBatch(db, projection, target, batch, (batch[batch.length - 1] as RecordedEvent).position, { memo, flush: flushAfter.has(i) && 'partial' });
     const last = batches[batches.length - 1] as RecordedEvent[];
     await applyBatch(db, projection, target, [], (last[last.length - 1] as RecordedEvent).position, { memo, flush: true });
     await createGenerationIndexes(db, projection, target);
@@ -242,9 +242,9 @@ describe.each([
       await commit(fn);
       throw new Error('connection lost during COMMIT');
     });
-    await expect(applyBatch(db, projection, target, events.slice(4), (events[4] as RecordedEvent).position, { memo, flush: true })).rejects.toThrow('connection lost during COMMIT');
+    await expect(applyBatch(db, projection, target, events.slice(4), (events[4] as RecordedEvent).position, { memo, flush: 'partial' })).rejects.toThrow('connection lost during COMMIT');
     lost.mockRestore();
-    await applyBatch(db, projection, target, events.slice(4), (events[4] as RecordedEvent).position, { memo, flush: true });
+    await applyBatch(db, projection, target, events.slice(4), (events[4] as RecordedEvent).position, { memo, flush: 'partial' });
     await applyBatch(db, projection, target, [], (events[4] as RecordedEvent).position, { memo, flush: true });
     expect(await dumpTables(db, target.tables)).toEqual(await dumpTables(db, whole.tables));
   });

@@ -103,7 +103,7 @@ describe.each([
     const inMemory = async (batches: RecordedEvent[][], flushAfter: ReadonlySet<number>) => {
       const target = await new ProjectionGenerations(db).beginWithTables(projection, { deferIndexes: true });
       const memo = new ProjectionMemo();
-      for (const [i, batch] of batches.entries()) await applyBatch(db, projection, target, batch, (batch[batch.length - 1] as RecordedEvent).position, { memo, flush: flushAfter.has(i) });
+      for (const [i, batch] of batches.entries()) await applyBatch(db, projection, target, batch, (batch[batch.length - 1] as RecordedEvent).position, { memo, flush: flushAfter.has(i) && 'partial' });
       await applyBatch(db, projection, target, [], (events[events.length - 1] as RecordedEvent).position, { memo, flush: true });
       return dumpTables(db, target.tables);
     };

@@ -156,7 +156,10 @@ export class RentMonthsProjection implements SqlProjection<RentMonthTables> {
   }
 
   /** Writes the tenancies a build changed since its last flush, and their change to the days, in key order. */
-  async flush(tx: Kysely<RentMonthTables>, memo: ProjectionMemo): Promise<void> {
+  async flush(tx: Kysely<RentMonthTables>, memo: ProjectionMemo, options: { readonly partial?: boolean } = {}): Promise<void> {
+    // The memo holds every tenancy's history anyway: written once, at the last flush, not
+    // rewritten (with its days' changes) at every partial one.
+    if (options.partial) return;
     const keys = [...memo.entries<true>(MEMO_UNWRITTEN)].map(([key]) => key).sort(byCodeUnits);
     const days = new Map<string, RentDayRow>();
     const tenancyRows: RentMonthTenancyRow[] = [];

@@ -52,8 +52,13 @@ export interface SqlProjection<DB = AnyDB> {
    * the same rows (no clock, no random ids), so a rebuild reproduces the tables exactly.
    */
   apply(tx: Kysely<DB>, events: readonly RecordedEvent[], context?: ApplyContext): Promise<void>;
-  /** Writes what `apply` left in the memo (see `ApplyContext`), and marks it written. */
-  flush?(tx: Kysely<DB>, memo: ProjectionMemo): Promise<void>;
+  /**
+   * Writes what `apply` left in the memo (see `ApplyContext`), and marks it written. A `partial`
+   * flush is one of a build's flushes before its last, there to bound memory: it must write what
+   * the memo holds only to be written (a list of rows waiting), and may leave unwritten what the
+   * memo keeps as state anyway (one row per key, rewritten at every flush otherwise), for the last.
+   */
+  flush?(tx: Kysely<DB>, memo: ProjectionMemo, options?: { readonly partial?: boolean }): Promise<void>;
 }
 
 export interface ApplyContext {
@@ -62,7 +67,11 @@ export interface ApplyContext {
    * writes and nothing reads (a rebuild, until its switch). The projection keeps its per-key state
    * there instead of reading it back batch after batch, and — if it has `flush` — may leave rows
    * unwritten in it: the batches of a build then write no checkpoint, and the one that does also
-   * runs `flush`, in the same transaction. So the checkpoint still never runs ahead of the writes.
+   * runs `flush`, in the same transaction. So the checkpoint never runs ahead of what the tables
+   * and the memo hold together; a partial flush may leave rows its memo keeps as state to the
+   * last flush, which runs before the switch. Nothing reads the generation until then, and a
+   * build does not outlive its process (a restarted worker begins a new generation): its
+   * checkpoint serves only its own runner, restarted in-process with the memo intact.
    */
   readonly memo?: ProjectionMemo;
 }
@@ -143,9 +152,11 @@ export interface ApplyBatchOptions {
   readonly memo?: ProjectionMemo;
   /**
    * With a memo and a projection that has `flush`: whether this batch flushes the memo and writes
-   * the checkpoint (true), or leaves both for a later batch (false, the default).
+   * the checkpoint (true: everything, as before the switch; 'partial': one of the flushes that
+   * bound a build's memory, see `SqlProjection.flush`), or leaves both for a later batch (false,
+   * the default).
    */
-  readonly flush?: boolean;
+  readonly flush?: boolean | 'partial';
 }
 
 /** `db` mapped to a generation's tables, indexes and constraints. */
@@ -186,7 +197,7 @@ export async function applyBatch<DB>(
       const mapped = events.length > 0 || deferring ? mapGeneration<DB>(tx, target) : undefined;
       if (mapped && events.length > 0) await projection.apply(mapped, events, context);
       if (deferring && !options.flush) return;
-      if (deferring && mapped && memo) await projection.flush?.(mapped, memo);
+      if (deferring && mapped && memo) await projection.flush?.(mapped, memo, { partial: options.flush === 'partial' });
       if (expectedCheckpoint === undefined) await writeCheckpoint(tx, checkpoint, position);
     });
   } catch (error) {

@@ -55,7 +55,8 @@ export class ProjectionHost implements EventProcessor {
     return this.serially(async () => {
       const memo = this.memo;
       if (memo === undefined) return;
-      if (this.sinceFlush > 0 && this.lastPosition !== undefined) await applyBatch(this.db, this.projection, this.target, [], this.lastPosition, { memo, flush: true });
+      // Always, not only when events came since the last flush: a partial flush may leave rows for this one.
+      if (this.lastPosition !== undefined) await applyBatch(this.db, this.projection, this.target, [], this.lastPosition, { memo, flush: true });
       this.sinceFlush = 0;
       this.memo = undefined;
     });
@@ -75,7 +76,7 @@ export class ProjectionHost implements EventProcessor {
       const memo = this.memo;
       if (memo === undefined) return applyBatch(this.db, this.projection, this.target, events, upTo);
       const flush = this.sinceFlush + events.length >= this.flushEvery;
-      await applyBatch(this.db, this.projection, this.target, events, upTo, { memo, flush });
+      await applyBatch(this.db, this.projection, this.target, events, upTo, { memo, flush: flush && 'partial' });
       this.sinceFlush = flush ? 0 : this.sinceFlush + events.length;
       this.lastPosition = upTo;
     });
