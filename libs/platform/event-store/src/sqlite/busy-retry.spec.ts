@@ -29,6 +29,17 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The delay of every `setTimeout` from here on, the (fake) timers still set as asked. */
+function recordTimerDelays(): number[] {
+  const delays: number[] = [];
+  const fakeSetTimeout = globalThis.setTimeout;
+  jest.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: () => void, ms?: number) => {
+    delays.push(ms as number);
+    return fakeSetTimeout(callback, ms);
+  }) as typeof setTimeout);
+  return delays;
+}
+
 interface Lock {
   readonly holder: Database.Database;
   readonly waiter: Database.Database;
@@ -175,12 +186,7 @@ describe('BusyRetry.attemptWhileBusy', () => {
     jest.spyOn(Math, 'random').mockReturnValue(0.5);
     const lock = lockedFile();
     lock.take();
-    const delays: number[] = [];
-    const fakeSetTimeout = globalThis.setTimeout;
-    jest.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: () => void, ms?: number) => {
-      delays.push(ms as number);
-      return fakeSetTimeout(callback, ms);
-    }) as typeof setTimeout);
+    const delays = recordTimerDelays();
     const state = track(new BusyRetry(10_000, open).attemptWhileBusy(() => lock.attempt(1)) as Promise<number>);
     await jest.advanceTimersByTimeAsync(150);
     // backoff / 2 + random × backoff / 2 with random 0.5: three quarters of 1, 2, 4, 8, 16, 32, 32, ...
@@ -194,12 +200,7 @@ describe('BusyRetry.attemptWhileBusy', () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     const lock = lockedFile();
     lock.take();
-    const delays: number[] = [];
-    const fakeSetTimeout = globalThis.setTimeout;
-    jest.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: () => void, ms?: number) => {
-      delays.push(ms as number);
-      return fakeSetTimeout(callback, ms);
-    }) as typeof setTimeout);
+    const delays = recordTimerDelays();
     const state = track(new BusyRetry(10_000, open).attemptWhileBusy(() => lock.attempt(1)) as Promise<number>);
     await jest.advanceTimersByTimeAsync(300);
     lock.release();

@@ -20,9 +20,9 @@ interface TailEntry {
 }
 
 /**
- * The newest events the live subscriptions share (`sharedTailSize` of them; 0 turns the sharing
- * off): read from the file once, decoded once on first use, handed to every subscription near the
- * head.
+ * The newest events the live subscriptions share (`sharedTailSize` of them, up to a page more
+ * between two drops, which go a page at a time; 0 turns the sharing off): read from the file once,
+ * decoded once on first use, handed to every subscription near the head.
  */
 export class SharedTail {
   /**
@@ -101,7 +101,7 @@ export class SharedTail {
 
   /**
    * Reads what was committed after the tail (at most a page, every stream), drops its oldest
-   * beyond `tailSize`, and returns the head it saw.
+   * beyond `tailSize` once they make a page, and returns the head it saw.
    */
   private extendTail(stmts: Pick<Statements, 'head' | 'after'>): number {
     const head = stmts.head.get()?.head ?? 0;

@@ -38,7 +38,8 @@ export interface StalledRebuild {
 
 interface Rebuild {
   readonly runner: SubscriptionRunner;
-  progress: RebuildProgress;
+  /** What `progress` answers, but `lastProgressAt`: that is `seen.since`, sampled when asked. */
+  progress: Omit<RebuildProgress, 'lastProgressAt'>;
   done: Promise<void>;
   /** Where its runner had got to when last sampled, and when it was first seen there. */
   seen: { readonly handled: number; readonly lastHandled: string | null; readonly since: Date };
@@ -185,18 +186,8 @@ export class ProjectionManager {
     const host = new ProjectionHost(m.projection, target, this.db, { building: true });
     const runner = this.runnerFor(host, this.runnerOptions.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH_SIZE);
     const startedAt = this.clock.now();
-    const seenAt = this.wallClock.now();
-    const progress: RebuildProgress = {
-      projection: name,
-      generation: target.generation,
-      startedAt: startedAt.toISOString(),
-      handled: 0,
-      state: 'building',
-      finishedAt: null,
-      error: null,
-      lastProgressAt: seenAt.toISOString(),
-    };
-    const rebuild: Rebuild = { runner, progress, done: Promise.resolve(), seen: { handled: 0, lastHandled: null, since: seenAt }, atHead: false };
+    const progress: Rebuild['progress'] = { projection: name, generation: target.generation, startedAt: startedAt.toISOString(), handled: 0, state: 'building', finishedAt: null, error: null };
+    const rebuild: Rebuild = { runner, progress, done: Promise.resolve(), seen: { handled: 0, lastHandled: null, since: this.wallClock.now() }, atHead: false };
     m.rebuild = rebuild;
     await runner.start();
     rebuild.done = this.switchWhenCaughtUp(m, rebuild, host, target).catch(async (error) => {
@@ -207,7 +198,7 @@ export class ProjectionManager {
       await runner.stop().catch(() => undefined);
       if (m.live && m.live !== runner && !m.live.running) await m.live.start().catch((e: unknown) => this.logger.error({ projection: name, err: describeError(e) }, 'live generation not restarted'));
     });
-    return progress;
+    return this.progress(name) as RebuildProgress;
   }
 
   /** Resolves when the rebuild in progress (if any) has switched or failed. */
@@ -227,10 +218,10 @@ export class ProjectionManager {
     return { ...rebuild.progress, handled: rebuild.runner.status().handled, lastProgressAt: seen.since.toISOString() };
   }
 
-  /** The rebuild's runner's progress, dated `now` if it moved since the last sample. */
-  private sample(rebuild: Rebuild, now: Date): Rebuild['seen'] {
+  /** The rebuild's runner's progress, dated `now` if it moved since the last sample (or always, with `restart`). */
+  private sample(rebuild: Rebuild, now: Date, restart = false): Rebuild['seen'] {
     const { handled, lastHandled } = rebuild.runner.status();
-    if (handled !== rebuild.seen.handled || lastHandled !== rebuild.seen.lastHandled) rebuild.seen = { handled, lastHandled, since: now };
+    if (restart || handled !== rebuild.seen.handled || lastHandled !== rebuild.seen.lastHandled) rebuild.seen = { handled, lastHandled, since: now };
     return rebuild.seen;
   }
 
@@ -243,10 +234,7 @@ export class ProjectionManager {
       const atHead = next.length === 0;
       // Behind again after waiting at the head (events arrived while its indexes were created): its
       // stall is timed from here, not from the last event it handled before the wait.
-      if (rebuild.atHead && !atHead) {
-        const status = runner.status();
-        rebuild.seen = { handled: status.handled, lastHandled: status.lastHandled, since: this.wallClock.now() };
-      }
+      if (rebuild.atHead && !atHead) this.sample(rebuild, this.wallClock.now(), true);
       rebuild.atHead = atHead;
       return atHead;
     };
