@@ -1,8 +1,24 @@
 import Database, { type Statement } from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, type DialectAdapter, type Migration, type MigrationResult } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type DialectAdapter,
+  type Driver,
+  type Migration,
+  type MigrationResult,
+  type QueryResult,
+  type SqliteDialectConfig,
+} from 'kysely';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool, types as pgTypes, type CustomTypesConfig } from 'pg';
+import { BusyRetry, DRIVER_BUSY_TIMEOUT_MS } from '@evp/event-store';
 import { ReadModelMigrationError, ReadModelStoreUnavailableError } from './errors';
 import { PLATFORM_MIGRATIONS } from './platform-migrations';
 import { CachingSqliteDatabase, DEFAULT_STATEMENT_CACHE_SIZE } from './statement-cache';
@@ -15,7 +31,11 @@ export type ReadModelBackend =
       readonly file: string;
       /** The api's reader: opens an existing file read-only and never takes the write lock. */
       readonly readonly?: boolean;
-      /** How long a statement waits for a lock before SQLITE_BUSY. It blocks the event loop meanwhile, so keep it short. */
+      /**
+       * How long a statement (a writer's `BEGIN IMMEDIATE` above all) waits for another process's
+       * lock before it fails as unavailable, a transient error (default 1 s). The wait is on timers:
+       * the event loop goes on meanwhile.
+       */
       readonly busyTimeoutMs?: number;
       /** SQLite's page cache for this connection, in KiB (default 32 MiB, taken only as pages are read). */
       readonly pageCacheKib?: number;
@@ -86,9 +106,75 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/**
+ * Several processes may write the file: the worker split by WORKER_ROLE into a projections and a
+ * workflows process, each committing its read-model writes with its checkpoint. Two things make
+ * that safe and keep both event loops free:
+ *
+ * - A writer's transaction begins with `BEGIN IMMEDIATE`, so it takes the write lock before its
+ *   first read. Kysely's `begin` is deferred: a transaction that read, then wrote after the other
+ *   process committed would fail with SQLITE_BUSY_SNAPSHOT, which no waiting mends.
+ * - better-sqlite3's own busy timeout is zero (it would sleep inside the call, freezing the event
+ *   loop); a statement that meets the other's lock is tried again on timers (`BusyRetry`, shared
+ *   with the event store) until `busyTimeoutMs`. Kysely's SQLite connection runs a statement
+ *   synchronously, so the lock shows as a synchronous throw, before anything was done.
+ *
+ * The read-only connection (the api) keeps a deferred `begin`: it takes no write lock, and in WAL
+ * mode its reads wait for no writer.
+ */
 class ReadModelSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly settings: SqliteDialectConfig,
+    private readonly begin: 'begin' | 'begin immediate',
+    private readonly busy: BusyRetry,
+  ) {
+    super(settings);
+  }
+
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
+  }
+
+  override createDriver(): Driver {
+    return new ReadModelSqliteDriver(this.settings, this.begin, this.busy);
+  }
+}
+
+class ReadModelSqliteDriver extends SqliteDriver {
+  private waiting: WaitingSqliteConnection | undefined;
+
+  constructor(
+    settings: SqliteDialectConfig,
+    private readonly begin: 'begin' | 'begin immediate',
+    private readonly busy: BusyRetry,
+  ) {
+    super(settings);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    // SQLite has the one connection (the base class queues callers for it): wrap it once.
+    const connection = await super.acquireConnection();
+    if (this.waiting?.inner !== connection) this.waiting = new WaitingSqliteConnection(connection, this.busy);
+    return this.waiting;
+  }
+
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(this.begin));
+  }
+}
+
+class WaitingSqliteConnection implements DatabaseConnection {
+  constructor(
+    readonly inner: DatabaseConnection,
+    private readonly busy: BusyRetry,
+  ) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return Promise.resolve(this.busy.attemptWhileBusy(() => this.inner.executeQuery<R>(query), 'run a read-model statement (nothing was done)'));
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
   }
 }
 
@@ -110,6 +196,8 @@ export class ReadModelDb {
     private readonly pool?: Pool,
     /** SQLite: the connection Kysely runs on, with its statement cache. */
     sqlite?: CachingSqliteDatabase,
+    /** SQLite: the wait for another process's lock; woken on close. */
+    private readonly busy?: BusyRetry,
   ) {
     this.dataVersionStatement = sqlite?.database.prepare('PRAGMA data_version').pluck();
   }
@@ -130,7 +218,7 @@ export class ReadModelDb {
     const database = new Database(backend.file, {
       readonly,
       fileMustExist: readonly,
-      timeout: backend.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
+      timeout: DRIVER_BUSY_TIMEOUT_MS,
     });
     try {
       // WAL lets the api read while the worker writes, each on its own snapshot. The mode is stored
@@ -155,7 +243,16 @@ export class ReadModelDb {
     }
     // Kysely prepares every query it runs; the cache keeps the compiled statements of the few query shapes a store runs.
     const cached = new CachingSqliteDatabase(database, { capacity: backend.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE });
-    return new ReadModelDb(new Kysely<AnyDB>({ dialect: new ReadModelSqliteDialect({ database: cached }) }), 'sqlite', readonly, undefined, undefined, cached);
+    const busy = new BusyRetry(
+      backend.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
+      // Called only when a statement runs, by which time `db` exists.
+      () => db.assertOpen(),
+      (message) => new ReadModelStoreUnavailableError(message),
+      'read-model store',
+    );
+    const dialect = new ReadModelSqliteDialect({ database: cached }, readonly ? 'begin' : 'begin immediate', busy);
+    const db: ReadModelDb = new ReadModelDb(new Kysely<AnyDB>({ dialect }), 'sqlite', readonly, undefined, undefined, cached, busy);
+    return db;
   }
 
   private static async openPostgres(backend: Extract<ReadModelBackend, { kind: 'postgres' }>, options: ReadModelDbOptions): Promise<ReadModelDb> {
@@ -225,6 +322,11 @@ export class ReadModelDb {
     }
   }
 
+  /** Throws once closed: a statement waiting for a lock stops waiting. */
+  private assertOpen(): void {
+    if (this.closed) throw new ReadModelStoreUnavailableError('The read-model store is closed');
+  }
+
   /** A cheap round trip for health checks. */
   async ping(): Promise<void> {
     await this.kysely.selectNoFrom((eb) => eb.lit(1).as('ok')).execute();
@@ -233,6 +335,8 @@ export class ReadModelDb {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A statement waiting for another process's lock gives up now instead of at its next try.
+    this.busy?.wakeSleepers();
     await this.kysely.destroy();
     if (this.pool && !this.pool.ended) await this.pool.end();
   }

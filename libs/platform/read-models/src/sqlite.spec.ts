@@ -4,12 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeReadModelContract } from './contract';
 import { caseListProjection, EventLog, must, sampleHistory, type CaseListTables } from './contract-fixtures';
-import { ReadModelDb } from './db';
+import { ReadModelDb, type ReadModelBackend } from './db';
 import { isTransientSqlError, ReadModelStoreUnavailableError } from './errors';
 import { ProjectionGenerations } from './generations';
 import { keysetQuery, type KeysetOrder } from './keyset';
 import { applyBatch, mapGeneration } from './projection';
-import { openThrowawaySqlite } from './testing';
+import { openThrowawaySqlite, type ThrowawayReadModelDb } from './testing';
+import type { AnyKysely, AnyTransaction } from './types';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Lets pending promise callbacks run (a handful suffice; many more for slack) without a turn of the event loop. */
+async function drainPromiseJobs(): Promise<void> {
+  for (let i = 0; i < 50; i++) await null;
+}
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'evp-rm-sqlite-contract-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,8 +40,16 @@ describe('SQLite read-model store', () => {
       .executeTakeFirstOrThrow();
     return row.n;
   };
+  /** Another writer on the same file, with its own busy wait. */
+  const openWriter = (t: ThrowawayReadModelDb, busyTimeoutMs: number) => ReadModelDb.open({ ...(t.backend as Extract<ReadModelBackend, { kind: 'sqlite' }>), busyTimeoutMs });
+  const insertCheckpoint = (db: AnyKysely | AnyTransaction, name: string) => db.insertInto('rm_checkpoints').values({ name, position: '1', updated_seq: 1 }).execute();
+  const checkpointNames = async (db: ReadModelDb | AnyTransaction) => {
+    const kysely = db instanceof ReadModelDb ? db.kysely : db;
+    const rows = await kysely.selectFrom('rm_checkpoints').select('name').orderBy('name').execute();
+    return rows.map((r) => r.name as string);
+  };
 
-  it('opens the file in WAL mode with synchronous NORMAL, foreign keys off and a short busy timeout, creating its folder', async () => {
+  it('opens the file in WAL mode with synchronous NORMAL, foreign keys off and no busy timeout in SQLite (the wait is on timers), creating its folder', async () => {
     const file = join(dir, 'pragmas', 'nested', 'read-models.sqlite');
     const db = await ReadModelDb.open({ kind: 'sqlite', file });
     try {
@@ -38,7 +58,9 @@ describe('SQLite read-model store', () => {
       expect(await pragma('journal_mode')).toBe('wal');
       expect(await pragma('synchronous')).toBe(1);
       expect(await pragma('foreign_keys')).toBe(0);
-      expect(await pragma('busy_timeout')).toBe(1000);
+      // Zero: SQLite's own busy wait sleeps inside the call and would freeze the event loop; a
+      // statement that meets another connection's lock is tried again on timers (BusyRetry) instead.
+      expect(await pragma('busy_timeout')).toBe(0);
       expect(await pragma('cache_size')).toBe(-32 * 1024);
       expect(db.dialect).toBe('sqlite');
     } finally {
@@ -63,7 +85,8 @@ describe('SQLite read-model store', () => {
       await applyBatch(writer, projection, g, first.events, first.position);
       expect(await countCases(reader)).toBe(8);
 
-      // The reader holds one snapshot for its whole transaction while the writer commits twice.
+      // The reader holds one snapshot for its whole transaction while the writer (busyTimeoutMs 0)
+      // commits twice: the reader's `begin` stays deferred and takes no write lock.
       const seen = await reader.transaction(async (rtx) => {
         const count = () =>
           mapGeneration<CaseListTables>(rtx, g)
@@ -119,22 +142,174 @@ describe('SQLite read-model store', () => {
     }
   });
 
-  it('a second writer gets SQLITE_BUSY, a transient error', async () => {
+  it('a second writer with busyTimeoutMs 0 fails at once as unavailable, a transient error, and writes nothing', async () => {
     const t = await openThrowawaySqlite({ label: 'busy' });
-    const intruder = await ReadModelDb.open({ ...(t.backend as { kind: 'sqlite'; file: string }), busyTimeoutMs: 0 });
+    const intruder = await openWriter(t, 0);
     try {
       await t.db.transaction(async (tx) => {
-        await tx.insertInto('rm_checkpoints').values({ name: 'a', position: '1', updated_seq: 1 }).execute();
-        const busy = await intruder.kysely
-          .insertInto('rm_checkpoints')
-          .values({ name: 'b', position: '1', updated_seq: 1 })
-          .execute()
-          .catch((e: unknown) => e);
-        expect(busy).toMatchObject({ code: 'SQLITE_BUSY' });
+        await insertCheckpoint(tx, 'a');
+        const startedAt = performance.now();
+        const busy = await insertCheckpoint(intruder.kysely, 'b').catch((e: unknown) => e);
+        expect(performance.now() - startedAt).toBeLessThan(1_000);
+        expect(busy).toBeInstanceOf(ReadModelStoreUnavailableError);
+        expect(busy).toMatchObject({ code: 'READ_MODEL_STORE_UNAVAILABLE', message: expect.stringMatching(/locked by another process for 0 ms \(SQLITE_BUSY\)/) });
         expect(isTransientSqlError(busy)).toBe(true);
       });
+      expect(await checkpointNames(t.db)).toEqual(['a']);
     } finally {
       await intruder.close();
+      await t.dispose();
+    }
+  });
+
+  it('a second writer with a larger busyTimeoutMs waits about that long, not at once, then fails as unavailable', async () => {
+    const t = await openThrowawaySqlite({ label: 'busy-wait' });
+    const intruder = await openWriter(t, 300);
+    try {
+      await t.db.transaction(async (tx) => {
+        await insertCheckpoint(tx, 'a');
+        const startedAt = performance.now();
+        const busy = await insertCheckpoint(intruder.kysely, 'b').catch((e: unknown) => e);
+        const waited = performance.now() - startedAt;
+        // The deadline is measured on the same monotonic clock from a later start: never short of it.
+        expect(waited).toBeGreaterThanOrEqual(295);
+        expect(waited).toBeLessThan(2_000);
+        expect(busy).toBeInstanceOf(ReadModelStoreUnavailableError);
+        expect(busy).toMatchObject({ message: expect.stringMatching(/locked by another process for 300 ms/) });
+        expect(isTransientSqlError(busy)).toBe(true);
+      });
+      expect(await checkpointNames(t.db)).toEqual(['a']);
+    } finally {
+      await intruder.close();
+      await t.dispose();
+    }
+  });
+
+  it('a writer waiting for another writer\'s transaction keeps the event loop free, then runs and commits after it', async () => {
+    const t = await openThrowawaySqlite({ label: 'two-writers' });
+    const b = await openWriter(t, 2_000);
+    const release = deferred();
+    const aWrote = deferred();
+    let aDone: Promise<void> | undefined;
+    let releasedAt = Number.POSITIVE_INFINITY;
+    let ticks = 0;
+    let maxGap = 0;
+    let lastTick = performance.now();
+    const interval = setInterval(() => {
+      const now = performance.now();
+      maxGap = Math.max(maxGap, now - lastTick);
+      lastTick = now;
+      ticks++;
+    }, 5);
+    try {
+      // A holds its write transaction open across awaits, as a projection batch does.
+      aDone = t.db.transaction(async (tx) => {
+        await insertCheckpoint(tx, 'a');
+        aWrote.resolve();
+        await release.promise;
+      });
+      await aWrote.promise;
+      lastTick = performance.now();
+      let bBeganAt = 0;
+      const bDone = b.transaction(async (tx) => {
+        bBeganAt = performance.now();
+        // B reads first: its snapshot must already hold A's commit (with a deferred `begin` it would
+        // not, and B's write would then fail with SQLITE_BUSY_SNAPSHOT).
+        const seen = await checkpointNames(tx);
+        await insertCheckpoint(tx, 'b');
+        return seen;
+      });
+      setTimeout(() => {
+        releasedAt = performance.now();
+        release.resolve();
+      }, 300);
+      await aDone;
+      const seenByB = await bDone;
+      const tickedWhileWaiting = ticks;
+
+      expect(bBeganAt).toBeGreaterThanOrEqual(releasedAt);
+      expect(seenByB).toEqual(['a']);
+      // A 5 ms interval over ~300 ms of waiting: a blocking busy wait would stall it for the whole hold.
+      expect(tickedWhileWaiting).toBeGreaterThanOrEqual(10);
+      expect(maxGap).toBeLessThan(100);
+      expect(await checkpointNames(t.db)).toEqual(['a', 'b']);
+    } finally {
+      clearInterval(interval);
+      release.resolve();
+      // A failed assertion above must not leave A's transaction pending while the store closes.
+      await aDone?.catch(() => undefined);
+      await b.close();
+      await t.dispose();
+    }
+  });
+
+  it('a writer\'s transaction takes the write lock at BEGIN (BEGIN IMMEDIATE), before its first write', async () => {
+    const t = await openThrowawaySqlite({ label: 'immediate' });
+    const a = await openWriter(t, 0);
+    try {
+      const failure = await t.db.transaction(async (tx) => {
+        // B (t.db) has only read so far. A deferred `begin` would hold no write lock now: A's insert
+        // would commit, and B's write below would then fail with SQLITE_BUSY_SNAPSHOT.
+        expect(await checkpointNames(tx)).toEqual([]);
+        const startedAt = performance.now();
+        const error = await insertCheckpoint(a.kysely, 'a').catch((e: unknown) => e);
+        expect(performance.now() - startedAt).toBeLessThan(1_000);
+        await insertCheckpoint(tx, 'b');
+        return error;
+      });
+      expect(failure).toBeInstanceOf(ReadModelStoreUnavailableError);
+      expect(isTransientSqlError(failure)).toBe(true);
+      expect(await checkpointNames(t.db)).toEqual(['b']);
+      expect(await checkpointNames(a)).toEqual(['b']);
+    } finally {
+      await a.close();
+      await t.dispose();
+    }
+  });
+
+  it('close() ends a statement waiting for the lock at once, as unavailable, and nothing is written', async () => {
+    const t = await openThrowawaySqlite({ label: 'close-waiting' });
+    const b = await openWriter(t, 10_000);
+    const release = deferred();
+    const aWrote = deferred();
+    let aDone: Promise<void> | undefined;
+    try {
+      aDone = t.db.transaction(async (tx) => {
+        await insertCheckpoint(tx, 'a');
+        aWrote.resolve();
+        await release.promise;
+      });
+      await aWrote.promise;
+      let settled = false;
+      const waiting = insertCheckpoint(b.kysely, 'b').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      void waiting.finally(() => (settled = true));
+      // Let it meet the lock and go to sleep on its timers.
+      await sleep(100);
+      expect(settled).toBe(false);
+
+      const closedAt = performance.now();
+      await b.close();
+      // close() wakes the sleeping retry itself: the statement gives up within the promise jobs
+      // that follow, during which no timer can fire, not at its next backoff timer.
+      await drainPromiseJobs();
+      expect(settled).toBe(true);
+      const failure = await waiting;
+      expect(performance.now() - closedAt).toBeLessThan(1_000);
+      expect(failure).toBeInstanceOf(ReadModelStoreUnavailableError);
+      expect(failure).toMatchObject({ message: expect.stringMatching(/closed/) });
+      expect(isTransientSqlError(failure)).toBe(true);
+
+      release.resolve();
+      await aDone;
+      expect(await checkpointNames(t.db)).toEqual(['a']);
+    } finally {
+      release.resolve();
+      // A failed assertion above must not leave A's transaction pending while the store closes.
+      await aDone?.catch(() => undefined);
+      await b.close();
       await t.dispose();
     }
   });

@@ -21,6 +21,10 @@ export class BusyRetry {
     private readonly busyTimeoutMs: number,
     /** Throws once the store is closed: checked before every attempt. */
     private readonly assertOpen: () => void,
+    /** The error a wait that ran out throws (a transient one of the store's own kind). */
+    private readonly unavailable: (message: string) => Error = (message) => new EventStoreUnavailableError(message),
+    /** The store, as the error names it. */
+    private readonly storeName = 'event store',
   ) {}
 
   /**
@@ -45,7 +49,7 @@ export class BusyRetry {
   /**
    * Runs `attempt` (one synchronous SQLite call) again after a short, growing, jittered timer each
    * time another process's lock turns it away, until `busyTimeoutMs` has passed since `startedAt`;
-   * then fails with EventStoreUnavailableError. An append's attempt is its whole transaction
+   * then fails with the `unavailable` error (EventStoreUnavailableError by default). An append's attempt is its whole transaction
    * (better-sqlite3 rolls back one that fails), so each try re-reads the stream's revision under
    * the lock. `busy`: the first attempt already failed, so wait before the next. Times are
    * `performance.now()`: monotonic, so a clock adjustment cannot stretch or cut the wait.
@@ -57,9 +61,7 @@ export class BusyRetry {
       if (busy !== undefined) {
         const left = deadline - performance.now();
         if (left <= 0) {
-          throw new EventStoreUnavailableError(
-            `The SQLite event store stayed locked by another process for ${this.busyTimeoutMs} ms (${(busy as { code?: string }).code}); could not ${what}`,
-          );
+          throw this.unavailable(`The SQLite ${this.storeName} stayed locked by another process for ${this.busyTimeoutMs} ms (${(busy as { code?: string }).code}); could not ${what}`);
         }
         // Jitter: two processes that met at the lock do not knock again in step.
         await this.sleep(Math.min(left, backoff / 2 + (Math.random() * backoff) / 2));
