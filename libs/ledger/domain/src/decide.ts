@@ -1,6 +1,6 @@
 import type { LocalDate, Ore } from '@evp/shared-kernel';
 import type { LedgerEvent, TenancyDetails } from './events';
-import { balanceAsOf, evolveTenancy, voucherFingerprint, type Tenancy } from './tenancy';
+import { TenancyFold, balanceAsOf, voucherFingerprint, type Tenancy } from './tenancy';
 
 export interface RegisterTenancy extends TenancyDetails {
   readonly municipalityNumber: string;
@@ -56,8 +56,10 @@ export function decidePostings(state: Tenancy, postings: readonly Posting[]): Po
   if (state.status === 'unregistered') throw new LedgerRuleError('UNKNOWN_TENANCY', 'ukjent leieforhold');
   const events: LedgerEvent[] = [];
   const alreadyPosted: string[] = [];
-  let current: Tenancy = state;
+  // One copy of the state for the whole file's postings to this tenancy, not one per posting.
+  const fold = new TenancyFold(state);
   for (const posting of postings) {
+    const current = fold.state;
     const produced = toEvents(current, posting);
     const known = current.status === 'registered' ? current.vouchers[posting.voucherRef] : undefined;
     const fingerprint = voucherFingerprint(produced[0] as LedgerEvent);
@@ -68,7 +70,7 @@ export function decidePostings(state: Tenancy, postings: readonly Posting[]): Po
       alreadyPosted.push(posting.voucherRef);
       continue;
     }
-    for (const event of produced) current = evolveTenancy(current, event);
+    for (const event of produced) fold.add(event);
     events.push(...produced);
   }
   return { events, alreadyPosted };

@@ -90,38 +90,59 @@ export function evolveTenancy(state: Tenancy, event: LedgerEvent): Tenancy {
  * reduce's (tenancy.spec.ts).
  */
 export function foldTenancy(state: Tenancy, events: Iterable<LedgerEvent>): Tenancy {
-  let current = state;
-  // Whether `current`'s record and lists are this call's own copies, which may be added to.
-  let owned = false;
-  for (const event of events) {
+  const fold = new TenancyFold(state);
+  for (const event of events) fold.add(event);
+  return fold.state;
+}
+
+/**
+ * `foldTenancy` one event at a time, for a caller that looks at the state between events (deciding
+ * a file's postings for one tenancy). `state` is never changed; the state it returns is this
+ * fold's own until the next `add`, which may change it in place.
+ */
+export class TenancyFold {
+  private current: Tenancy;
+  // Whether `current`'s record and lists are this fold's own copies, which may be added to.
+  private owned = false;
+
+  constructor(state: Tenancy) {
+    this.current = state;
+  }
+
+  get state(): Tenancy {
+    return this.current;
+  }
+
+  add(event: LedgerEvent): void {
     switch (event.type) {
       case 'ledger.TenancyRegistered':
-        current = evolveTenancy(current, event);
-        owned = true; // fresh record and lists
-        break;
+        this.current = evolveTenancy(this.current, event);
+        this.owned = true; // fresh record and lists
+        return;
       case 'ledger.TenancyDetailsChanged':
-        current = evolveTenancy(current, event); // shares the record and lists it had
-        break;
+        this.current = evolveTenancy(this.current, event); // shares the record and lists it had
+        return;
       case 'ledger.ChargePosted':
       case 'ledger.PaymentPosted':
       case 'ledger.CreditPosted':
       case 'ledger.WriteOffPosted':
       case 'ledger.BalanceStated':
       case 'ledger.BalanceDiscrepancyRecorded': {
-        if (current.status !== 'registered') break;
-        if (!owned) {
-          current = { ...current, vouchers: { ...current.vouchers }, charges: [...current.charges], reductions: [...current.reductions], discrepancies: [...current.discrepancies] };
-          owned = true;
+        const current = this.current;
+        if (current.status !== 'registered') return;
+        if (!this.owned) {
+          this.current = { ...current, vouchers: { ...current.vouchers }, charges: [...current.charges], reductions: [...current.reductions], discrepancies: [...current.discrepancies] };
+          this.owned = true;
         }
-        const own = current as Extract<Tenancy, { status: 'registered' }> & { vouchers: Record<string, string>; charges: Charge[]; reductions: Reduction[]; discrepancies: Discrepancy[] };
+        const own = this.current as Extract<Tenancy, { status: 'registered' }> & { vouchers: Record<string, string>; charges: Charge[]; reductions: Reduction[]; discrepancies: Discrepancy[] };
         if (event.type === 'ledger.BalanceDiscrepancyRecorded') {
           own.discrepancies.push(event.data);
-          break;
+          return;
         }
         own.vouchers[event.data.voucherRef] = voucherFingerprint(event);
         if (event.type === 'ledger.ChargePosted') own.charges.push(event.data);
         else if (event.type !== 'ledger.BalanceStated') own.reductions.push({ ...event.data, kind: REDUCTION_KIND[event.type] });
-        break;
+        return;
       }
       default: {
         const never: never = event;
@@ -129,7 +150,6 @@ export function foldTenancy(state: Tenancy, events: Iterable<LedgerEvent>): Tena
       }
     }
   }
-  return current;
 }
 
 /** What a tenancy owes on a given day, charge by charge. */
