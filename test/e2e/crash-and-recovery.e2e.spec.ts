@@ -1,5 +1,5 @@
 import { syntheticNationalIds } from '@evp/shared-kernel';
-import { SqliteEventStore, type RecordedEvent } from '@evp/event-store';
+import { caseEventsOf, countPerStream } from './support/case-log';
 import { TestSystem, waitFor } from './support/system';
 
 const N = 1500;
@@ -15,19 +15,8 @@ describe('worker crash and Redis loss (e2e)', () => {
   let accounting: string;
   let team: string;
 
-  const caseEvents = async (): Promise<RecordedEvent[]> => {
-    const store = new SqliteEventStore({ file: system.env()['SQLITE_FILE'] as string });
-    try {
-      return await store.readAll({ filter: { streamPrefixes: ['case-'] } });
-    } finally {
-      await store.close();
-    }
-  };
-  const perStream = (events: RecordedEvent[], type: string) => {
-    const counts = new Map<string, number>();
-    for (const e of events) if (e.type === type) counts.set(e.streamName, (counts.get(e.streamName) ?? 0) + 1);
-    return counts;
-  };
+  const caseEvents = () => caseEventsOf(system);
+  const perStream = countPerStream;
   const pendingFirstContacts = async () => {
     const { body } = await system.worker_<{ pending: Array<{ id: string }> }>('GET', '/operator/deadlines?limit=10000');
     return body.pending.filter((d) => d.id.endsWith('.first-contact'));

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, ProblemException, Roles, mayActIn, type Caller } from '@evp/auth';
-import { ProcessingService, UnknownProjectionError, type SubscriptionStatus } from '@evp/runtime';
+import { ProcessingService, UnknownProjectionError, type DeadlineService, type SubscriptionStatus } from '@evp/runtime';
 
 /**
  * Stream names and deadline ids carry the kommunenummer right after their prefix
@@ -15,6 +15,12 @@ const visibleTo = (caller: Caller) => (name: string) => {
   const municipality = municipalityOf(name);
   return municipality === undefined || mayActIn(caller, municipality);
 };
+
+/**
+ * A worker split by WORKER_ROLE answers 404 for the part it does not run, so the api's operator
+ * proxy finds the process that does.
+ */
+const notRunHere = (what: string) => new ProblemException({ kind: 'not-found', detail: `Denne workerprosessen kjører ikke ${what}.` });
 
 /**
  * What an operator needs to see and do (DOMAIN.md: every deadline must be observable), behind the
@@ -47,6 +53,7 @@ export class OperatorController {
   @Get('projections')
   @ApiOperation({ summary: 'The SQL projections and any rebuild in progress.' })
   projections() {
+    this.projectionsHere();
     return this.processing.projections.names().map((name) => ({ name, rebuild: this.processing.projections.progress(name) }));
   }
 
@@ -54,6 +61,7 @@ export class OperatorController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Rebuild a projection into new tables while the old ones keep serving; switched when caught up. Returns the progress.' })
   async rebuild(@Param('name') name: string) {
+    this.projectionsHere();
     try {
       return await this.processing.projections.rebuild(name);
     } catch (error) {
@@ -65,6 +73,7 @@ export class OperatorController {
   @Get('projections/:name/rebuild')
   @ApiOperation({ summary: 'Progress of the latest rebuild of a projection.' })
   progress(@Param('name') name: string) {
+    this.projectionsHere();
     try {
       return this.processing.projections.progress(name);
     } catch (error) {
@@ -94,7 +103,7 @@ export class OperatorController {
   @ApiOperation({ summary: 'Deadlines: counts by state, the pending ones (which are overdue), what fired or was cancelled lately, why workflows ignored inputs, BullMQ counts and the last sweep.' })
   async deadlines(@CurrentCaller() caller: Caller, @Query('limit') limit?: string) {
     const max = Math.min(Math.max(Number(limit ?? 1000) || 1000, 1), 10_000);
-    const overview = await this.processing.deadlines.overview(max);
+    const overview = await this.deadlinesHere().overview(max);
     const visible = visibleTo(caller);
     return { ...overview, pending: overview.pending.filter((d) => visible(d.id)), recent: overview.recent.filter((d) => visible(d.id)) };
   }
@@ -103,6 +112,15 @@ export class OperatorController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Hold BullMQ against the pending-deadline table and fire the due daily sheet now.' })
   sweep() {
-    return this.processing.deadlines.sweep({ fresh: true });
+    return this.deadlinesHere().sweep({ fresh: true });
+  }
+
+  private projectionsHere(): void {
+    if (!this.processing.runs.projections) throw notRunHere('projeksjonene');
+  }
+
+  private deadlinesHere(): DeadlineService {
+    if (this.processing.deadlines === undefined) throw notRunHere('arbeidsflytene og fristene');
+    return this.processing.deadlines;
   }
 }

@@ -58,16 +58,22 @@ export function registerWorkerMetrics(app: NestFastifyApplication, config: AppCo
       for (const f of processing.projections.failedRebuilds()) rebuildFailed.set({ projection: f.projection }, 1);
       for (const s of processing.stalledRebuilds()) rebuildStalled.set({ projection: s.projection }, 1);
     });
-    await attempt('deadlines', async () => {
-      const overview = await processing.deadlines.overview(1);
-      // Both deliveries always: a series that vanishes at zero reads as «no data» to an alert.
-      for (const delivery of ['timer', 'sheet']) pending.set({ delivery }, 0);
-      for (const c of overview.counts.filter((x) => x.status === 'pending')) pending.set({ delivery: c.delivery }, c.count);
-      overdue.set(overview.overdue);
-    });
-    await attempt('imports', async () => {
-      for (const c of await importCounts(readModels)) imports.set({ municipality: c.municipality, kind: c.kind, noop: String(c.noOp) }, c.count);
-    });
+    // A worker split by WORKER_ROLE: each figure from the one process that owns it, so no sum counts it twice.
+    const deadlines = processing.deadlines;
+    if (deadlines) {
+      await attempt('deadlines', async () => {
+        const overview = await deadlines.overview(1);
+        // Both deliveries always: a series that vanishes at zero reads as «no data» to an alert.
+        for (const delivery of ['timer', 'sheet']) pending.set({ delivery }, 0);
+        for (const c of overview.counts.filter((x) => x.status === 'pending')) pending.set({ delivery: c.delivery }, c.count);
+        overdue.set(overview.overdue);
+      });
+    }
+    if (processing.runs.projections) {
+      await attempt('imports', async () => {
+        for (const c of await importCounts(readModels)) imports.set({ municipality: c.municipality, kind: c.kind, noop: String(c.noOp) }, c.count);
+      });
+    }
   };
   // A source that is down is a figure too: the scrape still answers, and says which source failed.
   const attempt = async (source: string, read: () => Promise<void>) => {

@@ -6,7 +6,7 @@
  * benchmark itself cannot go on (the system refused its input), never on a missed goal.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { syntheticNationalIds } from '@evp/shared-kernel';
 import type { TestSystem } from '../../e2e/support/system';
@@ -146,21 +146,26 @@ export const PROFILE_DIR = process.env['BENCH_CPU_PROFILE_DIR'] ? resolve(proces
 export function profilingEnv(): Record<string, string> {
   if (!PROFILE_DIR) return {};
   mkdirSync(PROFILE_DIR, { recursive: true });
+  // An earlier run's pid files would name processes long gone (or someone else's by now).
+  for (const file of readdirSync(PROFILE_DIR)) if (file.endsWith('.pid')) rmSync(join(PROFILE_DIR, file));
   const hook = join(__dirname, 'cpu-profile-hook.ts');
   const existing = process.env['NODE_OPTIONS'] ?? '';
   // @swc-node/register first so the hook (TypeScript) can load; the app's own `-r` finds it cached.
   return { NODE_OPTIONS: `${existing} -r @swc-node/register -r ${hook}`.trim(), BENCH_CPU_PROFILE_DIR: PROFILE_DIR };
 }
 
-function profiledPid(role: 'api' | 'worker'): number | undefined {
-  if (!PROFILE_DIR) return undefined;
-  const file = join(PROFILE_DIR, `${role}.pid`);
-  return existsSync(file) ? Number(readFileSync(file, 'utf8')) : undefined;
+/** The pids the profiling hook wrote for `role`: `worker.pid`, or one per process of a split worker (`worker-projections.pid`). */
+function profiledPids(role: 'api' | 'worker'): number[] {
+  if (!PROFILE_DIR) return [];
+  const dir = PROFILE_DIR;
+  return readdirSync(dir)
+    .filter((file) => file === `${role}.pid` || (file.startsWith(`${role}-`) && file.endsWith('.pid')))
+    .map((file) => Number(readFileSync(join(dir, file), 'utf8')));
 }
 
-/** Runs `fn` with the named processes' CPU profilers on (SIGWINCH starts, SIGWINCH again writes `<role>-<label>.cpuprofile`). */
+/** Runs `fn` with the named processes' CPU profilers on (SIGWINCH starts, SIGWINCH again writes `<process>-<label>.cpuprofile`). */
 export async function profileWindow<T>(label: string, roles: ReadonlyArray<'api' | 'worker'>, fn: () => Promise<T>): Promise<T> {
-  const pids = roles.map(profiledPid).filter((p): p is number => p !== undefined);
+  const pids = roles.flatMap(profiledPids);
   if (pids.length === 0) return fn();
   const labelFile = join(PROFILE_DIR as string, 'label');
   const { writeFileSync } = await import('node:fs');
@@ -176,50 +181,60 @@ export async function profileWindow<T>(label: string, roles: ReadonlyArray<'api'
 }
 
 /**
- * Reports on stderr when the api or the worker exits while the benchmark runs (a crash, the OOM
- * killer): otherwise the benchmark only sees a refused connection and the figures after it would
- * measure nothing. TestSystem keeps its child processes private; a benchmark may look.
+ * Reports on stderr when the api or a worker process exits while the benchmark runs (a crash, the
+ * OOM killer): otherwise the benchmark only sees a refused connection and the figures after it
+ * would measure nothing.
  */
 export function reportUnexpectedExits(system: TestSystem): { stopping(): void } {
   let stopping = false;
-  for (const role of ['api', 'worker'] as const) {
-    const child = (system as unknown as Record<string, import('node:child_process').ChildProcess | undefined>)[role];
-    child?.once('exit', (code, signal) => {
-      if (!stopping) console.error(`\n!! the ${role} process exited during the benchmark (code ${code}, signal ${signal}); its last lines:\n${system.logs.filter((l) => l.startsWith(`[${role}]`)).slice(-30).join('\n')}`);
+  for (const { label, child } of system.processes()) {
+    child.once('exit', (code, signal) => {
+      if (!stopping) console.error(`\n!! the ${label} process exited during the benchmark (code ${code}, signal ${signal}); its last lines:\n${system.logs.filter((l) => l.startsWith(`[${label}]`)).slice(-30).join('\n')}`);
     });
   }
   return { stopping: () => (stopping = true) };
 }
 
-/** CPU time (user + system, ms) the api and the worker have used so far, from /proc (Linux; undefined elsewhere). */
-/** Peak resident set size of the api and the worker so far (VmHWM from /proc), in MB. */
-export function peakRssMb(system: TestSystem): { api: number | undefined; worker: number | undefined } {
-  const of = (role: 'api' | 'worker') => {
-    const pid = (system as unknown as Record<string, import('node:child_process').ChildProcess | undefined>)[role]?.pid;
-    if (pid === undefined) return undefined;
+/** A figure per process of the system, by its label (`api`, `worker`, or `worker:projections` and `worker:workflows`). */
+export type PerProcess = Record<string, number | undefined>;
+
+function perProcess(system: TestSystem, read: (pid: number) => number | undefined): PerProcess {
+  const figures: PerProcess = {};
+  for (const { label, child } of system.processes()) {
     try {
-      const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      return kib === undefined ? undefined : Math.round(Number(kib) / 1024);
+      figures[label] = child.pid === undefined ? undefined : read(child.pid);
     } catch {
-      return undefined;
+      figures[label] = undefined;
     }
-  };
-  return { api: of('api'), worker: of('worker') };
+  }
+  return figures;
 }
 
-export function processCpuMs(system: TestSystem): { api: number | undefined; worker: number | undefined } {
-  const of = (role: 'api' | 'worker') => {
-    const pid = (system as unknown as Record<string, import('node:child_process').ChildProcess | undefined>)[role]?.pid;
-    if (pid === undefined) return undefined;
-    try {
-      // Fields after the command name (which may hold spaces, hence from the last ')'): utime and stime are the 12th and 13th, in clock ticks of 10 ms.
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return (Number(fields[11]) + Number(fields[12])) * 10;
-    } catch {
-      return undefined;
-    }
-  };
-  return { api: of('api'), worker: of('worker') };
+/** Peak resident set size of each process so far (VmHWM from /proc), in MB. */
+export function peakRssMb(system: TestSystem): PerProcess {
+  return perProcess(system, (pid) => {
+    const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? undefined : Math.round(Number(kib) / 1024);
+  });
+}
+
+/** CPU time (user + system, ms) each process has used so far, from /proc (Linux; undefined elsewhere). */
+export function processCpuMs(system: TestSystem): PerProcess {
+  return perProcess(system, (pid) => {
+    // Fields after the command name (which may hold spaces, hence from the last ')'): utime and stime are the 12th and 13th, in clock ticks of 10 ms.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  });
+}
+
+/** `api 9.4 s, worker 16.4 s`: each process's CPU time between two readings. */
+export function cpuBetween(before: PerProcess, after: PerProcess): string {
+  return Object.keys(after)
+    .map((label) => {
+      const [b, a] = [before[label], after[label]];
+      return `${label} ${b === undefined || a === undefined ? 'n/a' : seconds(a - b)}`;
+    })
+    .join(', ');
 }
 
 async function freePort(): Promise<number> {
@@ -246,6 +261,7 @@ export async function startWithPatientWorker(system: TestSystem, timeoutMs: numb
   const launched = performance.now();
   system.apiPort = await freePort();
   system.workerPort = await freePort();
+  if (system.split) system.workflowsPort = await freePort();
   await Promise.all([system.startApi(), system.startWorker().catch(() => undefined)]);
   const deadline = launched + timeoutMs;
   for (;;) {

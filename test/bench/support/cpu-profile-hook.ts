@@ -15,8 +15,12 @@ const dir = process.env['BENCH_CPU_PROFILE_DIR'];
 // apps/<role>/src/main.ts
 const role = basename(dirname(dirname(process.argv[1] ?? 'unknown/unknown/main.ts')));
 
+// A worker split by WORKER_ROLE runs as two processes: `worker-projections` and `worker-workflows`.
+const workerRole = process.env['WORKER_ROLE'];
+const name = role === 'worker' && workerRole !== undefined && workerRole !== 'all' ? `${role}-${workerRole}` : role;
+
 if (dir && (role === 'api' || role === 'worker')) {
-  writeFileSync(join(dir, `${role}.pid`), String(process.pid));
+  writeFileSync(join(dir, `${name}.pid`), String(process.pid));
   let session: Session | undefined;
   process.on('SIGWINCH', () => {
     if (!session) {
@@ -37,7 +41,7 @@ if (dir && (role === 'api' || role === 'worker')) {
         } catch {
           // no label: keep the default
         }
-        writeFileSync(join(dir, `${role}-${label}.cpuprofile`), JSON.stringify(result.profile));
+        writeFileSync(join(dir, `${name}-${label}.cpuprofile`), JSON.stringify(result.profile));
       }
       stopping.disconnect();
     });

@@ -65,20 +65,34 @@ export class TestSystem {
   readonly clockFile = join(this.dir, 'clock.json');
   readonly redis = new Redis(REDIS_URL);
   apiPort = 0;
+  /** The worker's port; with `workers: 2`, the projections process's. */
   workerPort = 0;
+  /** With `workers: 2`: the workflows process's port (0 otherwise). */
+  workflowsPort = 0;
   private api: ChildProcess | undefined;
-  private worker: ChildProcess | undefined;
+  private workers: ChildProcess[] = [];
   readonly logs: string[] = [];
 
   /**
    * `options.clock`: `file` (the default) gives both processes the business clock `setClock`
    * drives; `system` gives them the real clock, as in production (a benchmark that measures what
    * production pays per request, with its data dated relative to today).
+   * `options.workers`: 1 (the default) runs one worker process with everything; 2 splits it by
+   * WORKER_ROLE into a projections and a workflows process, both listed in the api's WORKER_URL.
    */
   constructor(
     private readonly extraEnv: Record<string, string> = {},
-    private readonly options: { readonly clock?: 'file' | 'system' } = {},
+    private readonly options: { readonly clock?: 'file' | 'system'; readonly workers?: 1 | 2 } = {},
   ) {}
+
+  get split(): boolean {
+    return this.options.workers === 2;
+  }
+
+  /** The ports of the worker's processes: one, or the projections and the workflows process. */
+  workerPorts(): number[] {
+    return this.split ? [this.workerPort, this.workflowsPort] : [this.workerPort];
+  }
 
   env(): NodeJS.ProcessEnv {
     return {
@@ -92,6 +106,7 @@ export class TestSystem {
       REDIS_PREFIX: this.prefix,
       API_PORT: String(this.apiPort),
       WORKER_PORT: String(this.workerPort),
+      ...(this.split ? { WORKER_URL: this.workerPorts().map((port) => `http://127.0.0.1:${port}`).join(',') } : {}),
       ...(this.options.clock === 'system' ? {} : { TEST_CLOCK_FILE: this.clockFile }),
       TIMER_SWEEP_INTERVAL_MS: '300',
       TIMER_LOCK_MS: '3000',
@@ -103,6 +118,7 @@ export class TestSystem {
   async start(): Promise<void> {
     this.apiPort = await freePort();
     this.workerPort = await freePort();
+    if (this.split) this.workflowsPort = await freePort();
     await Promise.all([this.startApi(), this.startWorker()]);
   }
 
@@ -111,10 +127,10 @@ export class TestSystem {
     FileOffsetClock.setNow(this.clockFile, new Date(instant));
   }
 
-  private launch(name: 'api' | 'worker'): ChildProcess {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, `apps/${name}/src/main.ts`)], { cwd: root, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  private launch(name: 'api' | 'worker', env: Record<string, string> = {}, label: string = name): ChildProcess {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, `apps/${name}/src/main.ts`)], { cwd: root, env: { ...this.env(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) this.logs.push(`[${name}] ${line}`);
+      for (const line of chunk.toString().split('\n')) if (line.trim()) this.logs.push(`[${label}] ${line}`);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -126,22 +142,38 @@ export class TestSystem {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${this.apiPort}/health`)).status === 200, 'api health');
   }
 
+  /** The worker's process, or both of its processes with `workers: 2`. */
   async startWorker(): Promise<void> {
-    this.worker = this.launch('worker');
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${this.workerPort}/health`)).status === 200, 'worker health');
+    const processes: Array<{ port: number; env: Record<string, string>; label: string }> = this.split
+      ? [
+          { port: this.workerPort, env: { WORKER_ROLE: 'projections' }, label: 'worker:projections' },
+          { port: this.workflowsPort, env: { WORKER_ROLE: 'workflows', WORKER_PORT: String(this.workflowsPort) }, label: 'worker:workflows' },
+        ]
+      : [{ port: this.workerPort, env: {}, label: 'worker' }];
+    this.workers = processes.map((p) => this.launch('worker', p.env, p.label));
+    await Promise.all(processes.map((p) => waitFor(async () => (await fetch(`http://127.0.0.1:${p.port}/health`)).status === 200, `${p.label} health`)));
   }
 
-  /** SIGKILL: no shutdown hooks, no final checkpoint — a crash. */
+  /** Every process of the system with the label its log lines carry (api first), for a benchmark's /proc figures. */
+  processes(): ReadonlyArray<{ readonly label: string; readonly child: ChildProcess }> {
+    const workerLabels = this.split ? ['worker:projections', 'worker:workflows'] : ['worker'];
+    return [...(this.api ? [{ label: 'api', child: this.api }] : []), ...this.workers.map((child, i) => ({ label: workerLabels[i] ?? `worker:${i}`, child }))];
+  }
+
+  /** SIGKILL of every worker process: no shutdown hooks, no final checkpoint — a crash. */
   async killWorker(): Promise<void> {
-    const worker = this.worker;
-    if (!worker || worker.exitCode !== null) return;
-    const exited = new Promise((r) => worker.once('exit', r));
-    worker.kill('SIGKILL');
-    await exited;
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        if (worker.exitCode !== null || worker.signalCode !== null) return;
+        const exited = new Promise((r) => worker.once('exit', r));
+        worker.kill('SIGKILL');
+        await exited;
+      }),
+    );
   }
 
   async stop(): Promise<void> {
-    for (const child of [this.api, this.worker]) {
+    for (const child of [this.api, ...this.workers]) {
       if (child && child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
@@ -234,9 +266,14 @@ export class TestSystem {
     return { status: response.status, body: parsed as T, headers: response.headers };
   }
 
-  /** The worker's operator endpoints, as an admin of the test's municipality. */
+  /**
+   * The worker's operator endpoints (`/operator/...`), as an admin of the test's municipality. With
+   * `workers: 2` through the api's operator proxy, which gathers both processes.
+   */
   async worker_<T = unknown>(method: string, path: string): Promise<Response<T>> {
-    return this.request<T>(method, path, { token: await this.mint('admin', {}) }, this.workerPort);
+    const token = await this.mint('admin', {});
+    if (this.split) return this.request<T>(method, `/api/v1${path}`, { token }, this.apiPort);
+    return this.request<T>(method, path, { token }, this.workerPort);
   }
 
   /** Resolves when every subscription has handled everything in the log, twice in a row (sagas append more). */

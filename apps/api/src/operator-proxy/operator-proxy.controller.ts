@@ -2,11 +2,12 @@ import { All, Controller, HttpCode, Inject, Post, Req, Res, ServiceUnavailableEx
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '@evp/shared-kernel';
-import { APP_CONFIG, CLOCK, personIdKey, workerUrl, type AppConfig } from '@evp/runtime';
+import { APP_CONFIG, CLOCK, personIdKey, workerUrls, type AppConfig } from '@evp/runtime';
 import { CurrentCaller, Roles, type Caller } from '@evp/auth';
 import { RequestValidationError } from '../http/errors';
 import { ApiErrors } from '../http/openapi';
 import { QUEUES_PATH, QUEUES_SESSION_SECONDS, queuesCookie, queuesSessionKey, signQueuesSession } from './queues-session';
+import { WorkerUnavailableError, forwardToWorkers, type WorkerResponse } from './worker-fanout';
 
 const PREFIX = '/api/v1/operator';
 /** Operator paths are names and ids (`cases@g2`, percent-encoded or not): nothing that could climb out of `/operator/`. */
@@ -17,19 +18,20 @@ const TIMEOUT_MS = 15_000;
 /**
  * The worker's operator endpoints through the api, so the web app talks to one origin: the api
  * checks the admin role, the worker checks the same token again (and scopes by municipality).
+ * A worker split by WORKER_ROLE is asked as worker-fanout.ts describes.
  */
 @ApiTags('operator')
 @Roles('admin')
 @Controller('api/v1/operator')
 export class OperatorProxyController {
-  private readonly target: string;
+  private readonly targets: string[];
   private readonly sessionKey: Buffer;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.target = workerUrl(config);
+    this.targets = workerUrls(config);
     this.sessionKey = queuesSessionKey(personIdKey(config));
   }
 
@@ -59,24 +61,18 @@ export class OperatorProxyController {
       if (typeof value === 'string') headers[name] = value;
     }
     const hasBody = request.body !== undefined && request.body !== null && request.method !== 'GET' && request.method !== 'HEAD';
-    let response: Response;
+    const body = !hasBody ? undefined : typeof request.body === 'string' || Buffer.isBuffer(request.body) ? request.body : JSON.stringify(request.body);
+    let response: WorkerResponse;
     try {
-      response = await fetch(`${this.target}/operator${path}${query !== undefined ? `?${query}` : ''}`, {
-        method: request.method,
-        headers,
-        ...(hasBody ? { body: typeof request.body === 'string' || Buffer.isBuffer(request.body) ? (request.body as string) : JSON.stringify(request.body) } : {}),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        redirect: 'manual',
-      });
-    } catch {
+      response = await forwardToWorkers(this.targets, { method: request.method, path, ...(query !== undefined ? { query } : {}), headers, ...(body !== undefined ? { body } : {}) }, { timeoutMs: TIMEOUT_MS });
+    } catch (error) {
+      if (!(error instanceof WorkerUnavailableError)) throw error;
       throw new ServiceUnavailableException({ error: 'Unavailable', message: 'Driftstjenesten (worker) svarer ikke; prøv igjen om litt' });
     }
-    const body = Buffer.from(await response.arrayBuffer());
     void reply.status(response.status);
-    const type = response.headers.get('content-type');
-    if (type) void reply.header('content-type', type);
+    if (response.contentType) void reply.header('content-type', response.contentType);
     void reply.header('cache-control', 'no-store');
-    await reply.send(body);
+    await reply.send(response.body);
   }
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, authDevKeyEnabled, externalIssuersFrom, loadConfig, oidcProvidersFrom, personIdKey, tokenVerifierOptionsFrom, type AppConfig } from './config';
+import { ConfigError, authDevKeyEnabled, externalIssuersFrom, loadConfig, oidcProvidersFrom, personIdKey, readModelBackend, tokenVerifierOptionsFrom, workerRuns, workerUrls, type AppConfig } from './config';
 
 const KEY_HEX = randomBytes(32).toString('hex');
 const MASTER_HEX = randomBytes(32).toString('hex');
@@ -56,8 +56,42 @@ describe('configuration', () => {
     [{ NODE_ENV: 'production', AUTH_JWKS_URL: JWKS, PERSON_KEYS_MASTER_KEY: MASTER_HEX }, 'PERSON_ID_KEY'],
     [{ ...DEV, POLICY_GRACE_WORKING_DAYS: '-1' }, 'POLICY_GRACE_WORKING_DAYS'],
     [{ ...DEV, REBUILD_STALL_MS: '0' }, 'REBUILD_STALL_MS'],
+    [{ ...DEV, WORKER_ROLE: 'sagas' }, 'WORKER_ROLE'],
+    [{ ...DEV, WORKER_URL: 'http://127.0.0.1:3001,127.0.0.1:3002' }, 'WORKER_URL'],
+    [{ ...DEV, WORKER_URL: 'http://127.0.0.1:3001,' }, 'WORKER_URL'],
+    [{ ...DEV, WORKFLOWS_SQLITE_FILE: './data/read-models.sqlite' }, 'WORKFLOWS_SQLITE_FILE'],
+    [{ ...DEV, WORKFLOWS_SQLITE_FILE: 'data/events.sqlite' }, 'WORKFLOWS_SQLITE_FILE'],
   ])('refuses %p with one line naming %s', (env, variable) => {
     expect(refusal(env)).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  describe('the worker in one process or two (WORKER_ROLE)', () => {
+    it('runs everything in one process unless told otherwise, and the api finds it at WORKER_HOST:WORKER_PORT', () => {
+      const config = loadConfig(DEV);
+      expect(config.WORKER_ROLE).toBe('all');
+      expect(workerRuns(config)).toEqual({ projections: true, workflows: true });
+      expect(workerUrls(config)).toEqual(['http://127.0.0.1:3001']);
+      expect(readModelBackend(config, 'writer')).toEqual({ kind: 'sqlite', file: './data/read-models.sqlite', busyTimeoutMs: 30_000 });
+    });
+
+    it('splits into a projections and a workflows process; the workflows process writes a file of its own on SQLite', () => {
+      const projections = loadConfig({ ...DEV, WORKER_ROLE: 'projections' });
+      const workflows = loadConfig({ ...DEV, WORKER_ROLE: 'workflows' });
+      expect(workerRuns(projections)).toEqual({ projections: true, workflows: false });
+      expect(workerRuns(workflows)).toEqual({ projections: false, workflows: true });
+      expect(readModelBackend(projections, 'writer')).toMatchObject({ kind: 'sqlite', file: './data/read-models.sqlite' });
+      expect(readModelBackend(workflows, 'writer')).toMatchObject({ kind: 'sqlite', file: 'data/workflows.sqlite' });
+      expect(readModelBackend(loadConfig({ ...DEV, WORKER_ROLE: 'workflows', WORKFLOWS_SQLITE_FILE: '/var/lib/evp/wf.sqlite' }), 'writer')).toMatchObject({ file: '/var/lib/evp/wf.sqlite' });
+      // The api reads the read models only, whatever the worker's role.
+      expect(readModelBackend(workflows, 'reader')).toEqual({ kind: 'sqlite', file: './data/read-models.sqlite', readonly: true });
+      // On PostgreSQL both processes write the one schema.
+      const pg = { ...DEV, READ_MODEL_STORE: 'postgres', READ_MODEL_POSTGRES_URL: 'postgres://127.0.0.1/test' };
+      expect(readModelBackend(loadConfig({ ...pg, WORKER_ROLE: 'workflows' }), 'writer')).toEqual(readModelBackend(loadConfig({ ...pg, WORKER_ROLE: 'projections' }), 'writer'));
+    });
+
+    it('lets the api list both processes in WORKER_URL, comma-separated', () => {
+      expect(workerUrls(loadConfig({ ...DEV, WORKER_URL: 'http://10.0.0.5:3001/, https://wf.internal:3002' }))).toEqual(['http://10.0.0.5:3001', 'https://wf.internal:3002']);
+    });
   });
 
   it('accepts the test clock only under NODE_ENV=test', () => {

@@ -2,7 +2,7 @@ import type { ExternalIssuerOptions, IdPortenAcr } from '@evp/auth';
 import { checkEventStoreConnectionString } from '@evp/event-store';
 import type { ReadModelBackend } from '@evp/read-models';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -109,6 +109,14 @@ const schema = z
     API_PORT: port.default(3000),
     WORKER_HOST: z.string().default('127.0.0.1'),
     WORKER_PORT: port.default(3001),
+    /**
+     * What this worker process runs. `all` (the default): everything, in one process. A large
+     * municipality's imports go faster split over two processes, on two cores: one `projections`
+     * (every SQL projection and its rebuilds) and one `workflows` (the workflows, their deadlines,
+     * BullMQ's timers, the sweeps and the periodic read-model work they run). Run each part in
+     * exactly one process of an installation, and list both in the api's WORKER_URL.
+     */
+    WORKER_ROLE: z.enum(['all', 'projections', 'workflows'], { error: 'must be all, projections or workflows' }).default('all'),
     /** How often the sweeper re-derives pending deadlines from the state (a lost Redis key is found within this). */
     TIMER_SWEEP_INTERVAL_MS: positiveInt.default(60_000),
     /**
@@ -136,6 +144,13 @@ const schema = z
     ALLOW_SYNTHETIC_IDS: bool.optional(),
     READ_MODEL_STORE: z.enum(['sqlite', 'postgres']).default('sqlite'),
     READ_MODEL_SQLITE_FILE: z.string().min(1).default('./data/read-models.sqlite'),
+    /**
+     * A worker split by WORKER_ROLE on SQLite: the workflows process keeps its tables (pending
+     * deadlines, ignored inputs, the workflows' checkpoints) in this file of its own, so the two
+     * processes never wait for each other's write lock. Default: workflows.sqlite beside
+     * READ_MODEL_SQLITE_FILE. Nothing the api reads is in it.
+     */
+    WORKFLOWS_SQLITE_FILE: z.string().min(1).optional(),
     READ_MODEL_POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL').optional(),
     READ_MODEL_POSTGRES_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be lowercase letters, digits and _').default('evp'),
     /**
@@ -316,8 +331,15 @@ const schema = z
     OIDC_REDIRECT_PATH: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be a path such as /logg-inn/tilbake').default('/logg-inn/tilbake'),
     /** The built web app (apps/web, `vite build`) the api serves on its own origin; when missing the api serves only its endpoints. */
     WEB_DIST_DIR: z.string().min(1).default('./apps/web/dist'),
-    /** Where the api reaches the worker's operator endpoints (`/api/v1/operator/*`). Default http://WORKER_HOST:WORKER_PORT. */
-    WORKER_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    /**
+     * Where the api reaches the worker's operator endpoints (`/api/v1/operator/*`). Default
+     * http://WORKER_HOST:WORKER_PORT. A worker split by WORKER_ROLE: both processes, comma-separated.
+     */
+    WORKER_URL: z
+      .string()
+      .transform((value) => value.split(',').map((url) => url.trim()))
+      .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be http:// or https:// URLs, comma-separated' })).min(1).max(8, 'must list at most 8 workers'))
+      .optional(),
     /**
      * Bearer token Prometheus scrapes `/metrics` with (api and worker). In production `/metrics`
      * exists only when it is set (32+ characters); development and test fall back to a public one.
@@ -378,6 +400,9 @@ const schema = z
     }
     if (c.PERSON_KEYS_STORE === 'sqlite' && [c.SQLITE_FILE, c.READ_MODEL_SQLITE_FILE].some((f) => resolve(f) === resolve(c.PERSON_KEYS_SQLITE_FILE))) {
       ctx.addIssue({ code: 'custom', path: ['PERSON_KEYS_SQLITE_FILE'], message: 'must be a file of its own, not the event store or the read models' });
+    }
+    if (c.WORKFLOWS_SQLITE_FILE !== undefined && [c.SQLITE_FILE, c.READ_MODEL_SQLITE_FILE, c.PERSON_KEYS_SQLITE_FILE].some((f) => resolve(f) === resolve(c.WORKFLOWS_SQLITE_FILE as string))) {
+      ctx.addIssue({ code: 'custom', path: ['WORKFLOWS_SQLITE_FILE'], message: 'must be a file of its own, not the event store, the read models or the person keys' });
     }
     if (c.PERSON_KEYS_MASTER_KEY) {
       const problem = personIdKeyProblem(c.PERSON_KEYS_MASTER_KEY);
@@ -622,11 +647,22 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfi
   }
 }
 
-/** The read-model store this process uses; the api opens it read-only (the worker is its only writer). */
+/**
+ * The read-model store this process uses; the api opens it read-only. On SQLite a worker split by
+ * WORKER_ROLE writes two files: the projections process the read models, the workflows process
+ * its own (WORKFLOWS_SQLITE_FILE); on PostgreSQL both write the one schema, row by row. A writer
+ * that meets another's lock (an operator's tool, a second process by mistake) waits as long as an
+ * append waits for the event store's (SQLITE_BUSY_TIMEOUT_MS), on timers.
+ */
 export function readModelBackend(config: AppConfig, role: 'writer' | 'reader'): ReadModelBackend {
-  return config.READ_MODEL_STORE === 'postgres'
-    ? { kind: 'postgres', connectionString: config.READ_MODEL_POSTGRES_URL as string, schema: config.READ_MODEL_POSTGRES_SCHEMA }
-    : { kind: 'sqlite', file: config.READ_MODEL_SQLITE_FILE, readonly: role === 'reader' };
+  if (config.READ_MODEL_STORE === 'postgres') return { kind: 'postgres', connectionString: config.READ_MODEL_POSTGRES_URL as string, schema: config.READ_MODEL_POSTGRES_SCHEMA };
+  if (role === 'reader') return { kind: 'sqlite', file: config.READ_MODEL_SQLITE_FILE, readonly: true };
+  return { kind: 'sqlite', file: config.WORKER_ROLE === 'workflows' ? workflowsSqliteFile(config) : config.READ_MODEL_SQLITE_FILE, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS };
+}
+
+/** The workflows process's own SQLite file (WORKER_ROLE=workflows): WORKFLOWS_SQLITE_FILE, or workflows.sqlite beside the read models. */
+export function workflowsSqliteFile(config: AppConfig): string {
+  return config.WORKFLOWS_SQLITE_FILE ?? join(dirname(config.READ_MODEL_SQLITE_FILE), 'workflows.sqlite');
 }
 
 /** Whether input may carry synthetic identity numbers (Tenor, Dolly). */
@@ -634,9 +670,14 @@ export function allowSyntheticIds(config: AppConfig): boolean {
   return config.ALLOW_SYNTHETIC_IDS ?? (config.NODE_ENV === 'development' || config.NODE_ENV === 'test');
 }
 
-/** Where the api reaches the worker's operator endpoints. */
-export function workerUrl(config: AppConfig): string {
-  return (config.WORKER_URL ?? `http://${config.WORKER_HOST}:${config.WORKER_PORT}`).replace(/\/+$/, '');
+/** Where the api reaches the operator endpoints of the worker, or of each of its processes (WORKER_ROLE). */
+export function workerUrls(config: AppConfig): string[] {
+  return (config.WORKER_URL ?? [`http://${config.WORKER_HOST}:${config.WORKER_PORT}`]).map((url) => url.replace(/\/+$/, ''));
+}
+
+/** Whether this worker process runs the projections, the workflows, or both (WORKER_ROLE). */
+export function workerRuns(config: AppConfig): { readonly projections: boolean; readonly workflows: boolean } {
+  return { projections: config.WORKER_ROLE !== 'workflows', workflows: config.WORKER_ROLE !== 'projections' };
 }
 
 /** Public on purpose, like the development signing key: only ever used in development and test. */

@@ -5,14 +5,14 @@ import type { Clock } from '@evp/shared-kernel';
 import { EventTypeMap, completePendingImports, type EventStore } from '@evp/event-store';
 import { deleteCheckpoint, type ReadModelDb, type SqlProjection } from '@evp/read-models';
 import { LagScanner, healthProblems, type SubscriptionLag } from '../lag';
-import type { AppConfig } from '../config';
+import { workerRuns, type AppConfig } from '../config';
 import { SqlCheckpointStore } from '../projections/projection-host';
 import { ProjectionManager, type StalledRebuild } from '../projections/projection-manager';
 import { createBullConnection } from '../redis';
 import { SubscriptionRunner, type EventProcessor, type RunnerLogger } from '../subscription-runner';
 import { TimerService } from '../timers';
 import { describeError } from '../transient';
-import { DeadlineService, type PeriodicWork } from '../workflow/deadline-service';
+import { DeadlineService, PeriodicWorkLoop, type PeriodicWork } from '../workflow/deadline-service';
 import { workflowMigrations } from '../workflow/deadline-table';
 import { WorkflowRunner, type WorkflowDefinition } from '../workflow/workflow-runner';
 import { APP_CONFIG, CLOCK, EVENT_STORE, HEALTH_PROBLEMS, READ_MODEL_DB, REDIS, type HealthProblems } from './tokens';
@@ -62,15 +62,28 @@ export const nestRunnerLogger = (logger: Logger): RunnerLogger => ({
   error: (obj, msg) => logger.error({ ...obj, msg }),
 });
 
-/** Starts the projections, the workflows and their deadlines; stops them on shutdown; says how far each has got. */
+/**
+ * Starts the projections, the workflows and their deadlines; stops them on shutdown; says how far
+ * each has got. A worker split by WORKER_ROLE runs only its part: the projections (with their
+ * rebuilds), or the workflows with everything time-driven (BullMQ's timers, the sweeps and the
+ * periodic read-model work they run) and the other processors. Each process reports only what it
+ * runs; the api's operator proxy gathers both.
+ */
 @Injectable()
 export class ProcessingService implements OnApplicationBootstrap, OnApplicationShutdown, HealthProblems {
   private readonly logger = new Logger('Processing');
+  /** What this process runs (WORKER_ROLE). */
+  readonly runs: { readonly projections: boolean; readonly workflows: boolean };
+  /** Empty in a process that runs only the workflows. */
   projections!: ProjectionManager;
   readonly workflows = new Map<string, WorkflowRunner>();
   private readonly runners = new Map<string, SubscriptionRunner>();
-  timers!: TimerService;
-  deadlines!: DeadlineService;
+  /** Undefined in a process that runs only the projections. */
+  timers: TimerService | undefined;
+  /** Undefined in a process that runs only the projections. */
+  deadlines: DeadlineService | undefined;
+  /** The periodic read-model work, in a process that runs the projections but not the sweeps. */
+  private periodicLoop: PeriodicWorkLoop | undefined;
   private bullQueueConnection: Redis | undefined;
   private bullWorkerConnection: Redis | undefined;
 
@@ -83,6 +96,7 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
   ) {
     this.lagScanner = new LagScanner(store, db);
+    this.runs = workerRuns(config);
   }
 
   private readonly lagScanner: LagScanner;
@@ -96,7 +110,18 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
     };
     const checkpoints = new SqlCheckpointStore(this.db);
     this.projections = new ProjectionManager(this.db, this.store, this.clock, log, runnerOptions);
-    for (const projection of this.registry.projections) this.projections.add(projection);
+    if (this.runs.projections) for (const projection of this.registry.projections) this.projections.add(projection);
+    if (this.runs.workflows) {
+      await this.startWorkflows(log, runnerOptions, checkpoints);
+    } else {
+      await this.projections.start();
+      this.periodicLoop = new PeriodicWorkLoop(this.registry.periodic, this.clock, log, this.config.TIMER_SWEEP_INTERVAL_MS);
+      this.periodicLoop.start();
+    }
+  }
+
+  /** The workflows, the other processors, BullMQ's timers and the sweeps (with the projections first when this process runs both). */
+  private async startWorkflows(log: RunnerLogger, runnerOptions: { maxAttempts: number; probeDependencies: () => Promise<string | null> }, checkpoints: SqlCheckpointStore): Promise<void> {
     for (const definition of this.registry.workflows) {
       const runner = new WorkflowRunner(definition, { db: this.db, types: this.registry.types, clock: this.clock, logger: log });
       this.workflows.set(definition.name, runner);
@@ -108,7 +133,8 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
     this.bullQueueConnection = createBullConnection(this.config.REDIS_URL);
     this.bullWorkerConnection = createBullConnection(this.config.REDIS_URL);
     this.timers = new TimerService(this.bullQueueConnection, this.config.REDIS_PREFIX, this.clock, log);
-    const periodic = [...this.registry.periodic];
+    // Periodic work keeps projections' tables: it runs with the sweeps only where the projections run too.
+    const periodic = this.runs.projections ? [...this.registry.periodic] : [];
     if (this.store.backend === 'eventstoredb') {
       // An import a crash interrupted between its import stream and its fan-out is completed here,
       // never half-applied (ARCHITECTURE.md, «Atomicity across streams»). SQLite imports are atomic.
@@ -123,18 +149,20 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
         },
       });
     }
-    this.deadlines = new DeadlineService(this.db, this.timers, this.workflows, this.clock, log, this.config.TIMER_SWEEP_INTERVAL_MS, periodic);
-    for (const runner of this.workflows.values()) runner.delivery = this.deadlines;
+    const deadlines = new DeadlineService(this.db, this.timers, this.workflows, this.clock, log, this.config.TIMER_SWEEP_INTERVAL_MS, periodic);
+    this.deadlines = deadlines;
+    for (const runner of this.workflows.values()) runner.delivery = deadlines;
     await this.projections.start();
     for (const runner of this.runners.values()) await runner.start();
-    this.timers.startWorker((deadline) => this.deadlines.fire(deadline.id, String(deadline.command.payload['workflow'])), this.bullWorkerConnection, { lockMs: this.config.TIMER_LOCK_MS });
+    this.timers.startWorker((deadline) => deadlines.fire(deadline.id, String(deadline.command.payload['workflow'])), this.bullWorkerConnection, { lockMs: this.config.TIMER_LOCK_MS });
     // Hold BullMQ against the pending-deadline table now, then keep sweeping as the backstop.
-    void this.deadlines.sweep().catch((error) => this.logger.error({ err: describeError(error), msg: 'initial deadline sweep failed' }));
-    this.deadlines.start();
+    void deadlines.sweep().catch((error) => this.logger.error({ err: describeError(error), msg: 'initial deadline sweep failed' }));
+    deadlines.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.deadlines?.stop();
+    await this.periodicLoop?.stop();
     await this.projections?.stop();
     for (const runner of this.runners.values()) await runner.stop();
     for (const workflow of this.workflows.values()) await workflow.delivered();

@@ -29,6 +29,63 @@ export interface PeriodicWork {
   run(now: Date): Promise<number>;
 }
 
+/** Runs each piece of periodic work once; a failure is logged and counted, and the others still run. */
+export async function runPeriodicWork(works: readonly PeriodicWork[], clock: Clock, logger: RunnerLogger): Promise<{ periodic: Record<string, number>; errors: number }> {
+  const periodic: Record<string, number> = {};
+  let errors = 0;
+  for (const work of works) {
+    try {
+      periodic[work.name] = await work.run(clock.now());
+    } catch (error) {
+      errors += 1;
+      logger.error({ work: work.name, err: describeError(error) }, 'periodic read-model work failed; it runs again at the next sweep');
+    }
+  }
+  return { periodic, errors };
+}
+
+/**
+ * Periodic read-model work on a timer of its own, at start and every interval: in a worker process
+ * that runs the projections whose tables the work keeps but not the deadline sweeps
+ * (WORKER_ROLE=projections). Where both run in one process, the sweep runs it instead.
+ */
+export class PeriodicWorkLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  /** What the last round changed, per piece of work. */
+  last: { readonly at: string; readonly periodic: Record<string, number>; readonly errors: number } | undefined;
+
+  constructor(
+    private readonly works: readonly PeriodicWork[],
+    private readonly clock: Clock,
+    private readonly logger: RunnerLogger,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    if (this.timer || this.works.length === 0) return;
+    void this.runOnce();
+    this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
+  }
+
+  /** Stops the timer and waits for a round in flight. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One round; a call while one is in flight shares it. */
+  runOnce(): Promise<void> {
+    this.running ??= (async () => {
+      const { periodic, errors } = await runPeriodicWork(this.works, this.clock, this.logger);
+      this.last = { at: this.clock.now().toISOString(), periodic, errors };
+      if (Object.values(periodic).some((rows) => rows > 0)) this.logger.info(this.last, 'periodic read-model work');
+    })().finally(() => (this.running = undefined));
+    return this.running;
+  }
+}
+
 const PAGE = 1000;
 
 /**
@@ -115,15 +172,9 @@ export class DeadlineService implements TimerDelivery {
       errors += 1;
       this.logger.error({ err: describeError(error) }, 'daily sheet not fired');
     }
-    const periodic: Record<string, number> = {};
-    for (const work of this.periodicWork) {
-      try {
-        periodic[work.name] = await work.run(this.clock.now());
-      } catch (error) {
-        errors += 1;
-        this.logger.error({ work: work.name, err: describeError(error) }, 'periodic read-model work failed; it runs again at the next sweep');
-      }
-    }
+    const ran = await runPeriodicWork(this.periodicWork, this.clock, this.logger);
+    const periodic = ran.periodic;
+    errors += ran.errors;
     const result: SweepResult = { at: this.clock.now().toISOString(), timers, orphansRemoved, sheetFired, periodic, errors };
     const changedRows = Object.values(periodic).reduce((a, b) => a + b, 0);
     if (timers.scheduled + timers.rescheduled + timers['fired-now'] + orphansRemoved + sheetFired + changedRows > 0 || errors > 0) this.logger.info(result, 'deadline sweep');
