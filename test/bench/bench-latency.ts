@@ -20,6 +20,10 @@
  *   npm run bench:latency
  *   BENCH_SAMPLES=50 npm run bench:latency              # quick
  *   BENCH_CPU_PROFILE_DIR=tmp/prof npm run bench:latency  # also CPU profiles of api and worker over the measured loop
+ *   BENCH_WORKERS=2 npm run bench:latency               # the worker split by WORKER_ROLE (not the default)
+ *
+ * The split is for throughput, not latency: the cases projection then learns of CaseOpened from
+ * another process (the WAL watch, whose wake-ups are at least 5 ms apart), not in-process.
  *
  * A benchmark, not a test: it prints figures and asserts nothing.
  */
@@ -59,7 +63,7 @@ function stages(file: string, samples: ReadonlyArray<{ tenancyId: string; start:
 async function main(): Promise<void> {
   const removed = process.env['SQLITE_POLL_INTERVAL_MS'];
   delete process.env['SQLITE_POLL_INTERVAL_MS'];
-  const system = new TestSystem({ TIMER_SWEEP_INTERVAL_MS: '60000', TIMER_LOCK_MS: '30000', ...profilingEnv() });
+  const system = new TestSystem({ TIMER_SWEEP_INTERVAL_MS: '60000', TIMER_LOCK_MS: '30000', ...profilingEnv() }, { workers: envNumber('BENCH_WORKERS', 1) === 2 ? 2 : 1 });
   let exits: ReturnType<typeof reportUnexpectedExits> | undefined;
   try {
     system.setClock('2026-12-20T09:00:00+01:00');

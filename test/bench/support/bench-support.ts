@@ -6,7 +6,7 @@
  * benchmark itself cannot go on (the system refused its input), never on a missed goal.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { syntheticNationalIds } from '@evp/shared-kernel';
 import type { TestSystem } from '../../e2e/support/system';
@@ -324,6 +324,8 @@ export function watchCheckpoints(dir: string, startedAt: number, pollMs = 250): 
   const caughtUpAt = new Map<string, number | undefined>();
   let events: Database.Database | undefined;
   let readModels: Database.Database | undefined;
+  // A worker split by WORKER_ROLE keeps the workflows' checkpoints in a file of its own.
+  let workflows: Database.Database | undefined;
   const statements = new Map<string, Database.Statement>();
   const next = (prefixes: readonly string[]) => {
     const key = prefixes.join('|');
@@ -339,7 +341,15 @@ export function watchCheckpoints(dir: string, startedAt: number, pollMs = 250): 
     try {
       events ??= new Database(join(dir, 'events.sqlite'), { readonly: true, fileMustExist: true });
       readModels ??= new Database(join(dir, 'read-models.sqlite'), { readonly: true, fileMustExist: true });
-      const rows = readModels.prepare('SELECT name, position FROM rm_checkpoints').all() as Array<{ name: string; position: string | null }>;
+      if (!workflows && existsSync(join(dir, 'workflows.sqlite'))) workflows = new Database(join(dir, 'workflows.sqlite'), { readonly: true, fileMustExist: true });
+      const checkpointsOf = (db: Database.Database | undefined) => {
+        try {
+          return (db?.prepare('SELECT name, position FROM rm_checkpoints').all() ?? []) as Array<{ name: string; position: string | null }>;
+        } catch {
+          return []; // its tables do not exist yet
+        }
+      };
+      const rows = [...checkpointsOf(readModels), ...checkpointsOf(workflows)];
       const now = performance.now() - startedAt;
       for (const { name, position } of rows) {
         const prefixes = SUBSCRIPTION_FILTERS.find(([pattern]) => pattern.test(name))?.[1];
@@ -361,6 +371,7 @@ export function watchCheckpoints(dir: string, startedAt: number, pollMs = 250): 
       look();
       events?.close();
       readModels?.close();
+      workflows?.close();
       return caughtUpAt;
     },
   };
