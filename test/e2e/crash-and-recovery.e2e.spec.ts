@@ -123,6 +123,16 @@ describe('worker crash and Redis loss (e2e)', () => {
     expect((await system.request<{ total: number }>('GET', '/api/v1/arrears-team/queue', { token: team })).body.total).toBe(N - 2);
   });
 
+  it('one process runs the periodic read-model work with its sweeps: the operator sees its last round and can run it now', async () => {
+    type Round = { last: { at: string; periodic: Record<string, number>; errors: number } | null };
+    const ran = await system.worker_<Round>('POST', '/operator/periodic/run');
+    expect(ran.status).toBe(200);
+    expect(ran.body.last).toMatchObject({ periodic: { 'ledger-accounts-roll': expect.any(Number) }, errors: 0 });
+    const seen = await system.worker_<Round>('GET', '/operator/periodic');
+    expect(seen.status).toBe(200);
+    expect(seen.body.last?.periodic).toHaveProperty('ledger-accounts-roll');
+  });
+
   it('replaying the whole log through the workflow changes nothing', async () => {
     const before = (await caseEvents()).length;
     const replay = await system.worker_('POST', '/operator/workflows/cases-arrears/replay');

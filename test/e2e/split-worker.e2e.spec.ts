@@ -185,6 +185,16 @@ describe('the worker as two processes: projections and workflows (e2e)', () => {
     const sweep = await system.worker_<{ errors: number }>('POST', '/operator/deadlines/sweep');
     expect(sweep.status).toBe(200);
     expect(sweep.body.errors).toBe(0);
+    // The periodic read-model work (the ledger's daily roll) runs in the projections process: seen and run from there.
+    type Round = { last: { at: string; periodic: Record<string, number>; errors: number } | null };
+    const ran = await system.worker_<Round>('POST', '/operator/periodic/run');
+    expect(ran.status).toBe(200);
+    expect(ran.body.last).toMatchObject({ periodic: { 'ledger-accounts-roll': expect.any(Number) }, errors: 0 });
+    const seen = await system.worker_<Round>('GET', '/operator/periodic');
+    expect(seen.body.last?.periodic).toHaveProperty('ledger-accounts-roll');
+    const periodicOnWorkflows = await system.request('GET', '/operator/periodic', { token: admin }, system.workflowsPort);
+    expect(periodicOnWorkflows.status).toBe(404);
+    expect(periodicOnWorkflows.body).toMatchObject({ detail: 'Denne workerprosessen kjører ikke det periodiske vedlikeholdet av lesemodellene.' });
     const unknown = await system.worker_('POST', '/operator/workflows/no-such-workflow/replay');
     expect(unknown.status).toBe(404);
     expect(problemDefect(404, unknown.headers.get('content-type'), unknown.body)).toBeUndefined();

@@ -115,6 +115,23 @@ export class OperatorController {
     return this.deadlinesHere().sweep({ fresh: true });
   }
 
+  @Get('periodic')
+  @ApiOperation({ summary: 'The periodic read-model work (e.g. the ledger\'s daily roll): its last round, rows changed per piece and failures.' })
+  periodic() {
+    const work = this.processing.periodicWork();
+    if (!work.runsHere) throw notRunHere('det periodiske vedlikeholdet av lesemodellene');
+    return { last: work.last ?? null };
+  }
+
+  @Post('periodic/run')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Run the periodic read-model work now (where one process runs everything: a whole sweep).' })
+  async runPeriodic() {
+    const last = await this.processing.runPeriodicWork();
+    if (last === undefined) throw notRunHere('det periodiske vedlikeholdet av lesemodellene');
+    return { last };
+  }
+
   private projectionsHere(): void {
     if (!this.processing.runs.projections) throw notRunHere('projeksjonene');
   }

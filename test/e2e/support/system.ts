@@ -106,7 +106,9 @@ export class TestSystem {
       REDIS_PREFIX: this.prefix,
       API_PORT: String(this.apiPort),
       WORKER_PORT: String(this.workerPort),
-      ...(this.split ? { WORKER_URL: this.workerPorts().map((port) => `http://127.0.0.1:${port}`).join(',') } : {}),
+      // Set either way, so a WORKER_ROLE or WORKER_URL exported in the caller's shell cannot leak in.
+      WORKER_ROLE: 'all',
+      WORKER_URL: this.workerPorts().map((port) => `http://127.0.0.1:${port}`).join(','),
       ...(this.options.clock === 'system' ? {} : { TEST_CLOCK_FILE: this.clockFile }),
       TIMER_SWEEP_INTERVAL_MS: '300',
       TIMER_LOCK_MS: '3000',
@@ -174,7 +176,7 @@ export class TestSystem {
 
   async stop(): Promise<void> {
     for (const child of [this.api, ...this.workers]) {
-      if (child && child.exitCode === null) {
+      if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);

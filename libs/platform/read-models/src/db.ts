@@ -218,7 +218,9 @@ export class ReadModelDb {
     const database = new Database(backend.file, {
       readonly,
       fileMustExist: readonly,
-      timeout: DRIVER_BUSY_TIMEOUT_MS,
+      // Opening may meet another connection's lock (WAL recovery after a crash, the writer
+      // switching a new file to WAL): only these first pragmas wait inside the call, at start.
+      timeout: backend.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS,
     });
     try {
       // WAL lets the api read while the worker writes, each on its own snapshot. The mode is stored
@@ -237,6 +239,8 @@ export class ReadModelDb {
       // large case list would read most pages from the file again. The cache survives between
       // transactions as long as no other connection wrote.
       database.pragma(`cache_size = ${-Math.max(2_048, Math.floor(backend.pageCacheKib ?? DEFAULT_SQLITE_PAGE_CACHE_KIB))}`);
+      // From here on SQLite never sleeps inside a call: BusyRetry waits on timers.
+      database.pragma(`busy_timeout = ${DRIVER_BUSY_TIMEOUT_MS}`);
     } catch (err) {
       database.close();
       throw err;

@@ -61,6 +61,8 @@ describe('configuration', () => {
     [{ ...DEV, WORKER_URL: 'http://127.0.0.1:3001,' }, 'WORKER_URL'],
     [{ ...DEV, WORKFLOWS_SQLITE_FILE: './data/read-models.sqlite' }, 'WORKFLOWS_SQLITE_FILE'],
     [{ ...DEV, WORKFLOWS_SQLITE_FILE: 'data/events.sqlite' }, 'WORKFLOWS_SQLITE_FILE'],
+    // The default (workflows.sqlite beside the read models) is checked too, where it is used.
+    [{ ...DEV, WORKER_ROLE: 'workflows', SQLITE_FILE: './data/workflows.sqlite' }, 'WORKFLOWS_SQLITE_FILE'],
   ])('refuses %p with one line naming %s', (env, variable) => {
     expect(refusal(env)).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
   });

@@ -112,9 +112,9 @@ const schema = z
     /**
      * What this worker process runs. `all` (the default): everything, in one process. A large
      * municipality's imports go faster split over two processes, on two cores: one `projections`
-     * (every SQL projection and its rebuilds) and one `workflows` (the workflows, their deadlines,
-     * BullMQ's timers, the sweeps and the periodic read-model work they run). Run each part in
-     * exactly one process of an installation, and list both in the api's WORKER_URL.
+     * (every SQL projection, its rebuilds, and the periodic read-model work that keeps their
+     * tables) and one `workflows` (the workflows, their deadlines, BullMQ's timers and the sweeps).
+     * Run each part in exactly one process of an installation, and list both in the api's WORKER_URL.
      */
     WORKER_ROLE: z.enum(['all', 'projections', 'workflows'], { error: 'must be all, projections or workflows' }).default('all'),
     /** How often the sweeper re-derives pending deadlines from the state (a lost Redis key is found within this). */
@@ -401,7 +401,8 @@ const schema = z
     if (c.PERSON_KEYS_STORE === 'sqlite' && [c.SQLITE_FILE, c.READ_MODEL_SQLITE_FILE].some((f) => resolve(f) === resolve(c.PERSON_KEYS_SQLITE_FILE))) {
       ctx.addIssue({ code: 'custom', path: ['PERSON_KEYS_SQLITE_FILE'], message: 'must be a file of its own, not the event store or the read models' });
     }
-    if (c.WORKFLOWS_SQLITE_FILE !== undefined && [c.SQLITE_FILE, c.READ_MODEL_SQLITE_FILE, c.PERSON_KEYS_SQLITE_FILE].some((f) => resolve(f) === resolve(c.WORKFLOWS_SQLITE_FILE as string))) {
+    const workflowsFile = workflowsSqliteFile(c);
+    if ((c.WORKFLOWS_SQLITE_FILE !== undefined || c.WORKER_ROLE === 'workflows') && [c.SQLITE_FILE, c.READ_MODEL_SQLITE_FILE, c.PERSON_KEYS_SQLITE_FILE].some((f) => resolve(f) === resolve(workflowsFile))) {
       ctx.addIssue({ code: 'custom', path: ['WORKFLOWS_SQLITE_FILE'], message: 'must be a file of its own, not the event store, the read models or the person keys' });
     }
     if (c.PERSON_KEYS_MASTER_KEY) {

@@ -12,7 +12,7 @@ import { createBullConnection } from '../redis';
 import { SubscriptionRunner, type EventProcessor, type RunnerLogger } from '../subscription-runner';
 import { TimerService } from '../timers';
 import { describeError } from '../transient';
-import { DeadlineService, PeriodicWorkLoop, type PeriodicWork } from '../workflow/deadline-service';
+import { DeadlineService, PeriodicWorkLoop, type PeriodicRound, type PeriodicWork } from '../workflow/deadline-service';
 import { workflowMigrations } from '../workflow/deadline-table';
 import { WorkflowRunner, type WorkflowDefinition } from '../workflow/workflow-runner';
 import { APP_CONFIG, CLOCK, EVENT_STORE, HEALTH_PROBLEMS, READ_MODEL_DB, REDIS, type HealthProblems } from './tokens';
@@ -46,7 +46,10 @@ export class ProcessorRegistry {
     this.processors.push(processor);
   }
 
-  /** Time-driven upkeep of a read model, run at every deadline sweep. */
+  /**
+   * Time-driven upkeep of a read model: run at every deadline sweep where one process runs
+   * everything, on a timer of its own in the projections process of a split worker (WORKER_ROLE).
+   */
   registerPeriodicWork(work: PeriodicWork): void {
     this.periodic.push(work);
   }
@@ -65,9 +68,9 @@ export const nestRunnerLogger = (logger: Logger): RunnerLogger => ({
 /**
  * Starts the projections, the workflows and their deadlines; stops them on shutdown; says how far
  * each has got. A worker split by WORKER_ROLE runs only its part: the projections (with their
- * rebuilds), or the workflows with everything time-driven (BullMQ's timers, the sweeps and the
- * periodic read-model work they run) and the other processors. Each process reports only what it
- * runs; the api's operator proxy gathers both.
+ * rebuilds and the periodic read-model work that keeps their tables), or the workflows with their
+ * deadlines (BullMQ's timers, the sweeps) and the other processors. Each process reports only
+ * what it runs; the api's operator proxy gathers both.
  */
 @Injectable()
 export class ProcessingService implements OnApplicationBootstrap, OnApplicationShutdown, HealthProblems {
@@ -191,6 +194,29 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
 
   runner(name: string): SubscriptionRunner | undefined {
     return this.allRunners().find((r) => r.processor.name === name);
+  }
+
+  /**
+   * The periodic read-model work's last round where this process runs it (undefined where it does
+   * not: the workflows process of a split worker). One process runs it with the sweeps; the
+   * projections process of a split worker on a timer of its own.
+   */
+  periodicWork(): { readonly runsHere: boolean; readonly last: PeriodicRound | undefined } {
+    if (this.periodicLoop) return { runsHere: true, last: this.periodicLoop.last };
+    if (!this.runs.projections) return { runsHere: false, last: undefined };
+    const sweep = this.deadlines?.lastSweep;
+    return { runsHere: true, last: sweep ? { at: sweep.at, periodic: sweep.periodic, errors: sweep.errors } : undefined };
+  }
+
+  /** Runs the periodic read-model work now where this process runs it (a sweep, where it runs with the sweeps). */
+  async runPeriodicWork(): Promise<PeriodicRound | undefined> {
+    if (this.periodicLoop) {
+      await this.periodicLoop.runOnce();
+      return this.periodicLoop.last;
+    }
+    if (!this.runs.projections || !this.deadlines) return undefined;
+    const sweep = await this.deadlines.sweep({ fresh: true });
+    return { at: sweep.at, periodic: sweep.periodic, errors: sweep.errors };
   }
 
   /** Per subscription, from its durable checkpoint: how far it is behind (see `LagScanner`). */

@@ -22,7 +22,8 @@ export interface SweepResult {
 
 /**
  * Time-driven upkeep of a read model that events alone cannot do (amounts that fall due with the
- * calendar), run at every sweep. Idempotent: it only moves rows forward to the current day.
+ * calendar), run at every sweep, or on a `PeriodicWorkLoop` of its own in a process that runs the
+ * projections but not the sweeps. Idempotent: it only moves rows forward to the current day.
  */
 export interface PeriodicWork {
   readonly name: string;
@@ -38,10 +39,17 @@ export async function runPeriodicWork(works: readonly PeriodicWork[], clock: Clo
       periodic[work.name] = await work.run(clock.now());
     } catch (error) {
       errors += 1;
-      logger.error({ work: work.name, err: describeError(error) }, 'periodic read-model work failed; it runs again at the next sweep');
+      logger.error({ work: work.name, err: describeError(error) }, 'periodic read-model work failed; it runs again at the next round');
     }
   }
   return { periodic, errors };
+}
+
+/** One round of the periodic read-model work: when, rows each piece changed, how many failed. */
+export interface PeriodicRound {
+  readonly at: string;
+  readonly periodic: Record<string, number>;
+  readonly errors: number;
 }
 
 /**
@@ -53,7 +61,7 @@ export class PeriodicWorkLoop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   /** What the last round changed, per piece of work. */
-  last: { readonly at: string; readonly periodic: Record<string, number>; readonly errors: number } | undefined;
+  last: PeriodicRound | undefined;
 
   constructor(
     private readonly works: readonly PeriodicWork[],
