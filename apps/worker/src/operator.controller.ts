@@ -20,7 +20,7 @@ const visibleTo = (caller: Caller) => (name: string) => {
  * A worker split by WORKER_ROLE answers 404 for the part it does not run, so the api's operator
  * proxy finds the process that does.
  */
-const notRunHere = (what: string) => new ProblemException({ kind: 'not-found', detail: `Denne workerprosessen kjører ikke ${what}.` });
+const notRunHere = (what: string) => new ProblemException({ kind: 'not-run-here', detail: `Denne workerprosessen kjører ikke ${what}.` });
 
 /**
  * What an operator needs to see and do (DOMAIN.md: every deadline must be observable), behind the

@@ -187,11 +187,17 @@ describe('the operator proxy over one or several worker processes', () => {
       expect(b.seen).toHaveLength(1);
     });
 
-    it('passes the last 404 through when every process answers 404', async () => {
+    it('when every process answers 404, passes the owner\'s (the first that is not «not run here»), else the last', async () => {
+      const NOT_RUN_HERE = (who: string) => ({ type: 'https://evp.no/problems/not-run-here', status: 404, title: 'Kjøres ikke i denne prosessen', detail: who });
       const missing = await forwardToWorkers([a.url, b.url], { method: 'POST', path: '/subscriptions/unknown/parked/retry', query: 'stream=case-5035-1', headers: HEADERS }, OPTIONS);
-      expect([missing.status, missing.contentType, json(missing.body)]).toEqual([404, 'application/problem+json', PROBLEM_404('b')]);
+      expect([missing.status, missing.contentType, json(missing.body)]).toEqual([404, 'application/problem+json', PROBLEM_404('a')]);
       expect([a.seen.map((s) => s.url), b.seen.map((s) => s.url)]).toEqual([['/operator/subscriptions/unknown/parked/retry?stream=case-5035-1'], ['/operator/subscriptions/unknown/parked/retry?stream=case-5035-1']]);
-      expect(json((await forwardToWorkers([b.url, a.url], get('/deadlines'), OPTIONS)).body)).toEqual(PROBLEM_404('a'));
+      // The projections process says the projection does not exist; the workflows process does not run projections.
+      a.handler = (_s, res) => sendJson(res, 404, NOT_RUN_HERE('a'), 'application/problem+json');
+      expect(json((await forwardToWorkers([a.url, b.url], get('/projections/nope/rebuild'), OPTIONS)).body)).toEqual(PROBLEM_404('b'));
+      expect(json((await forwardToWorkers([b.url, a.url], get('/projections/nope/rebuild'), OPTIONS)).body)).toEqual(PROBLEM_404('b'));
+      b.handler = (_s, res) => sendJson(res, 404, NOT_RUN_HERE('b'), 'application/problem+json');
+      expect(json((await forwardToWorkers([a.url, b.url], get('/periodic'), OPTIONS)).body)).toEqual(NOT_RUN_HERE('b'));
     });
 
     it('throws WorkerUnreachableError for a process that does not answer, never skipping it', async () => {

@@ -7,11 +7,14 @@
  *   - `GET /subscriptions` and `GET /lag` ask every process concurrently: each answers for its own
  *     subscriptions, and the answers are merged in URL order. Any process unreachable: unavailable;
  *     any answer other than 200: the first such (in URL order) is passed through unchanged.
- *   - Everything else goes to the processes in URL order; a process answers 404 for what its role
- *     does not run, so the first answer that is not 404 is the answer, and when every process
- *     answers 404 the last 404 is passed through. An unreachable process is never skipped: it may
+ *   - Everything else goes to the processes in URL order; a process answers 404 (problem type
+ *     `not-run-here`) for what its role does not run, so the first answer that is not 404 is the
+ *     answer. When every process answers 404, the first that is not `not-run-here` (the owner
+ *     saying there is no such thing) is passed through, else the last. An unreachable process is never skipped: it may
  *     be the one that owns the request.
  */
+
+import { problemTypeOf } from '@evp/auth';
 
 /** What is forwarded: `path` below `/operator` (validated by the caller), the query without its `?`. */
 export interface WorkerRequest {
@@ -113,13 +116,27 @@ async function askAllAndMerge(urls: readonly string[], request: WorkerRequest, o
 }
 
 async function askInOrder(urls: readonly string[], request: WorkerRequest, options: WorkerFanoutOptions): Promise<WorkerResponse> {
+  let owners: WorkerResponse | undefined;
   let last: WorkerResponse | undefined;
   for (const [i, url] of urls.entries()) {
     last = await ask(url, i, request, options);
     if (last.status !== 404) return last;
+    // The process that runs the part said it has no such thing: its 404 beats another's «not run here».
+    if (owners === undefined && !isNotRunHere(last)) owners = last;
   }
-  return last as WorkerResponse;
+  return owners ?? (last as WorkerResponse);
 }
+
+/** A process's 404 for a part its role does not run (problem type `not-run-here`), not for a missing thing. */
+function isNotRunHere(response: WorkerResponse): boolean {
+  try {
+    return (JSON.parse(response.body.toString('utf8')) as { type?: unknown }).type === NOT_RUN_HERE_TYPE;
+  } catch {
+    return false;
+  }
+}
+
+const NOT_RUN_HERE_TYPE = problemTypeOf('not-run-here');
 
 /** One exchange with one process: its status, content type and body, or WorkerUnreachableError. */
 async function ask(url: string, index: number, request: WorkerRequest, options: WorkerFanoutOptions): Promise<WorkerResponse> {

@@ -23,6 +23,8 @@ export const PROBLEM_KINDS = {
   unauthorized: { status: 401, title: 'Ikke autentisert' },
   forbidden: { status: 403, title: 'Ingen tilgang' },
   'not-found': { status: 404, title: 'Finnes ikke' },
+  // A worker split by WORKER_ROLE: this process does not run what was asked; the other may.
+  'not-run-here': { status: 404, title: 'Kjøres ikke i denne prosessen' },
   'method-not-allowed': { status: 405, title: 'Metoden er ikke tillatt' },
   conflict: { status: 409, title: 'Konflikt' },
   'voucher-conflict': { status: 409, title: 'Bilagsnummer bokført med annet innhold' },
@@ -47,6 +49,7 @@ const DEFAULT_DETAILS: Record<ProblemKind, string> = {
   unauthorized: 'Forespørselen mangler et gyldig Bearer-token.',
   forbidden: 'Du har ikke tilgang til dette.',
   'not-found': 'Finnes ikke, eller er utenfor din tilgang.',
+  'not-run-here': 'Denne workerprosessen kjører ikke dette.',
   'method-not-allowed': 'Metoden er ikke tillatt her.',
   conflict: 'Noen andre endret det samme samtidig; prøv igjen.',
   'voucher-conflict': 'Et bilagsnummer er bokført før med annet innhold; ingenting er lagret.',
