@@ -69,6 +69,16 @@ type RunnerOptions = Omit<SubscriptionRunnerOptions, 'checkpoints' | 'store' | '
 };
 
 const DEFAULT_REBUILD_BATCH_SIZE = 5_000;
+/**
+ * Most events a live projection applies in one transaction unless `batchSize` says otherwise. A
+ * trickle is applied an event at a time whatever this is; a file import comes in pages this size.
+ * 2 000 rather than the runners' 500: fewer transactions, checkpoint writes and look-ups of the
+ * rows a batch touches. A 100 000-line file, the worker split in two, 500 and 2 000 in turn six
+ * times: the projections process's CPU 6.2-7.7 s -> 5.3-6.0 s, fully projected 16.0-19.2 s ->
+ * 15.3-17.0 s; its event loop's longest pause meanwhile 140-280 -> 190-510 ms. (The workflows
+ * gained nothing from larger batches, and keep the runners' 500.)
+ */
+const DEFAULT_LIVE_BATCH_SIZE = 2_000;
 
 /**
  * Hosts the SQL projections with blue/green generations: a projection is rebuilt into new tables
@@ -152,13 +162,13 @@ export class ProjectionManager {
     for (const m of this.managed.values()) {
       const active = await this.generations.active(m.projection.name);
       if (active && active.version === m.projection.version) {
-        m.live = this.runnerFor(new ProjectionHost(m.projection, active, this.db));
+        m.live = this.runnerFor(new ProjectionHost(m.projection, active, this.db), this.runnerOptions.batchSize ?? DEFAULT_LIVE_BATCH_SIZE);
         await m.live.start();
       } else if (!active) {
         // Nothing to serve yet: the first generation goes live at once and fills up as it catches up.
         const target = await this.generations.beginWithTables(m.projection);
         await this.generations.switchTo(m.projection.name, target.generation);
-        m.live = this.runnerFor(new ProjectionHost(m.projection, target, this.db));
+        m.live = this.runnerFor(new ProjectionHost(m.projection, target, this.db), this.runnerOptions.batchSize ?? DEFAULT_LIVE_BATCH_SIZE);
         await m.live.start();
       } else {
         this.logger.info({ projection: m.projection.name, active: active.version, code: m.projection.version }, 'projection version changed; rebuilding into a new generation');
