@@ -264,7 +264,7 @@ describe('the web app’s backend (e2e)', () => {
     expect(sample(workerMetrics, 'evp_subscription_state', { subscription: 'ledger-rent-months@g\\d+', state: 'running' })).toMatch(/ 1$/);
     expect(sample(workerMetrics, 'evp_subscription_parked_events', { subscription: 'workflow-cases-arrears' })).toMatch(/ 0$/);
     expect(sample(workerMetrics, 'evp_deadlines_pending', { delivery: 'sheet' })).toMatch(/ \d+$/);
-    expect(sample(workerMetrics, 'evp_deadlines_overdue', { service: 'worker' })).toMatch(/ \d+$/);
+    expect(sample(workerMetrics, 'evp_deadlines_overdue', { service: 'worker', worker_role: 'all' })).toMatch(/ \d+$/);
     expect(sample(workerMetrics, 'evp_ledger_imports', { municipality: '5035', kind: 'postings', noop: 'false' })).toMatch(/ 1$/);
     expect(sample(workerMetrics, 'evp_metrics_source_errors', {})).toBeUndefined();
   });

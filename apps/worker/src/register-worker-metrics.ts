@@ -16,7 +16,8 @@ export function registerWorkerMetrics(app: NestFastifyApplication, config: AppCo
   const processing = app.get(ProcessingService);
   const readModels = app.get<ReadModelReader>(READ_MODEL_READER);
   const register = new Registry();
-  register.setDefaultLabels({ service: 'worker' });
+  // A worker split by WORKER_ROLE is two processes: each series says which one it comes from.
+  register.setDefaultLabels({ service: 'worker', worker_role: config.WORKER_ROLE });
   collectDefaultMetrics({ register });
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [register] });
   const state = gauge('evp_subscription_state', 'Subscription state: 1 for the state it is in.', ['subscription', 'state']);
