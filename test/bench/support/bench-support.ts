@@ -237,18 +237,6 @@ export function cpuBetween(before: PerProcess, after: PerProcess): string {
     .join(', ');
 }
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-    server.on('error', fail);
-  });
-}
-
 /**
  * `TestSystem.start()` for a worker that has a long log to catch up on: TestSystem gives the
  * worker 60 s to answer `/health`, but a worker catching up on a large log may not answer any
@@ -259,9 +247,7 @@ async function freePort(): Promise<number> {
  */
 export async function startWithPatientWorker(system: TestSystem, timeoutMs: number): Promise<{ workerAnsweredMs: number }> {
   const launched = performance.now();
-  system.apiPort = await freePort();
-  system.workerPort = await freePort();
-  if (system.split) system.workflowsPort = await freePort();
+  await system.allocatePorts();
   await Promise.all([system.startApi(), system.startWorker().catch(() => undefined)]);
   const deadline = launched + timeoutMs;
   for (;;) {

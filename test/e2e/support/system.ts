@@ -70,7 +70,7 @@ export class TestSystem {
   /** With `workers: 2`: the workflows process's port (0 otherwise). */
   workflowsPort = 0;
   private api: ChildProcess | undefined;
-  private workers: ChildProcess[] = [];
+  private workers: Array<{ readonly label: string; readonly child: ChildProcess }> = [];
   readonly logs: string[] = [];
 
   /**
@@ -118,10 +118,15 @@ export class TestSystem {
   }
 
   async start(): Promise<void> {
+    await this.allocatePorts();
+    await Promise.all([this.startApi(), this.startWorker()]);
+  }
+
+  /** Free ports for the api and the worker's processes, before they start (`start` does it). */
+  async allocatePorts(): Promise<void> {
     this.apiPort = await freePort();
     this.workerPort = await freePort();
     if (this.split) this.workflowsPort = await freePort();
-    await Promise.all([this.startApi(), this.startWorker()]);
   }
 
   setClock(instant: string | Date): void {
@@ -152,20 +157,19 @@ export class TestSystem {
           { port: this.workflowsPort, env: { WORKER_ROLE: 'workflows', WORKER_PORT: String(this.workflowsPort) }, label: 'worker:workflows' },
         ]
       : [{ port: this.workerPort, env: {}, label: 'worker' }];
-    this.workers = processes.map((p) => this.launch('worker', p.env, p.label));
+    this.workers = processes.map((p) => ({ label: p.label, child: this.launch('worker', p.env, p.label) }));
     await Promise.all(processes.map((p) => waitFor(async () => (await fetch(`http://127.0.0.1:${p.port}/health`)).status === 200, `${p.label} health`)));
   }
 
   /** Every process of the system with the label its log lines carry (api first), for a benchmark's /proc figures. */
   processes(): ReadonlyArray<{ readonly label: string; readonly child: ChildProcess }> {
-    const workerLabels = this.split ? ['worker:projections', 'worker:workflows'] : ['worker'];
-    return [...(this.api ? [{ label: 'api', child: this.api }] : []), ...this.workers.map((child, i) => ({ label: workerLabels[i] ?? `worker:${i}`, child }))];
+    return [...(this.api ? [{ label: 'api', child: this.api }] : []), ...this.workers];
   }
 
   /** SIGKILL of every worker process: no shutdown hooks, no final checkpoint — a crash. */
   async killWorker(): Promise<void> {
     await Promise.all(
-      this.workers.map(async (worker) => {
+      this.workers.map(async ({ child: worker }) => {
         if (worker.exitCode !== null || worker.signalCode !== null) return;
         const exited = new Promise((r) => worker.once('exit', r));
         worker.kill('SIGKILL');
@@ -175,7 +179,7 @@ export class TestSystem {
   }
 
   async stop(): Promise<void> {
-    for (const child of [this.api, ...this.workers]) {
+    for (const child of [this.api, ...this.workers.map((w) => w.child)]) {
       if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');

@@ -48,6 +48,36 @@ describe('SQLite read-model store', () => {
     const rows = await kysely.selectFrom('rm_checkpoints').select('name').orderBy('name').execute();
     return rows.map((r) => r.name as string);
   };
+  /** `intruder` writes 'b' while `t.db`'s transaction holds the lock having written 'a': what it met, and after how long. */
+  const intrudeWhileLocked = async (t: ThrowawayReadModelDb, intruder: ReadModelDb) => {
+    let met: { error: unknown; waitedMs: number } | undefined;
+    await t.db.transaction(async (tx) => {
+      await insertCheckpoint(tx, 'a');
+      const startedAt = performance.now();
+      const error = await insertCheckpoint(intruder.kysely, 'b').catch((e: unknown) => e);
+      met = { error, waitedMs: performance.now() - startedAt };
+    });
+    return met as { error: unknown; waitedMs: number };
+  };
+  /**
+   * `db` writes 'a' in a transaction it holds open across awaits (as a projection batch does)
+   * until `release`; `wrote` resolves once the write is in, `done` when the transaction ends.
+   */
+  const holdWriteLock = (db: ReadModelDb) => {
+    const release = deferred();
+    const wrote = deferred();
+    const done = db.transaction(async (tx) => {
+      await insertCheckpoint(tx, 'a');
+      wrote.resolve();
+      await release.promise;
+    });
+    // A failed assertion must not leave the transaction pending while the store closes: await `settled()` in `finally`.
+    const settled = async () => {
+      release.resolve();
+      await done.catch(() => undefined);
+    };
+    return { wrote: wrote.promise, release: release.resolve, done, settled };
+  };
 
   it('opens the file in WAL mode with synchronous NORMAL, foreign keys off and no busy timeout in SQLite (the wait is on timers), creating its folder', async () => {
     const file = join(dir, 'pragmas', 'nested', 'read-models.sqlite');
@@ -146,15 +176,11 @@ describe('SQLite read-model store', () => {
     const t = await openThrowawaySqlite({ label: 'busy' });
     const intruder = await openWriter(t, 0);
     try {
-      await t.db.transaction(async (tx) => {
-        await insertCheckpoint(tx, 'a');
-        const startedAt = performance.now();
-        const busy = await insertCheckpoint(intruder.kysely, 'b').catch((e: unknown) => e);
-        expect(performance.now() - startedAt).toBeLessThan(1_000);
-        expect(busy).toBeInstanceOf(ReadModelStoreUnavailableError);
-        expect(busy).toMatchObject({ code: 'READ_MODEL_STORE_UNAVAILABLE', message: expect.stringMatching(/locked by another process for 0 ms \(SQLITE_BUSY\)/) });
-        expect(isTransientSqlError(busy)).toBe(true);
-      });
+      const { error: busy, waitedMs } = await intrudeWhileLocked(t, intruder);
+      expect(waitedMs).toBeLessThan(1_000);
+      expect(busy).toBeInstanceOf(ReadModelStoreUnavailableError);
+      expect(busy).toMatchObject({ code: 'READ_MODEL_STORE_UNAVAILABLE', message: expect.stringMatching(/locked by another process for 0 ms \(SQLITE_BUSY\)/) });
+      expect(isTransientSqlError(busy)).toBe(true);
       expect(await checkpointNames(t.db)).toEqual(['a']);
     } finally {
       await intruder.close();
@@ -166,18 +192,13 @@ describe('SQLite read-model store', () => {
     const t = await openThrowawaySqlite({ label: 'busy-wait' });
     const intruder = await openWriter(t, 300);
     try {
-      await t.db.transaction(async (tx) => {
-        await insertCheckpoint(tx, 'a');
-        const startedAt = performance.now();
-        const busy = await insertCheckpoint(intruder.kysely, 'b').catch((e: unknown) => e);
-        const waited = performance.now() - startedAt;
-        // The deadline is measured on the same monotonic clock from a later start: never short of it.
-        expect(waited).toBeGreaterThanOrEqual(295);
-        expect(waited).toBeLessThan(2_000);
-        expect(busy).toBeInstanceOf(ReadModelStoreUnavailableError);
-        expect(busy).toMatchObject({ message: expect.stringMatching(/locked by another process for 300 ms/) });
-        expect(isTransientSqlError(busy)).toBe(true);
-      });
+      const { error: busy, waitedMs: waited } = await intrudeWhileLocked(t, intruder);
+      // The deadline is measured on the same monotonic clock from a later start: never short of it.
+      expect(waited).toBeGreaterThanOrEqual(295);
+      expect(waited).toBeLessThan(2_000);
+      expect(busy).toBeInstanceOf(ReadModelStoreUnavailableError);
+      expect(busy).toMatchObject({ message: expect.stringMatching(/locked by another process for 300 ms/) });
+      expect(isTransientSqlError(busy)).toBe(true);
       expect(await checkpointNames(t.db)).toEqual(['a']);
     } finally {
       await intruder.close();
@@ -188,9 +209,7 @@ describe('SQLite read-model store', () => {
   it('a writer waiting for another writer\'s transaction keeps the event loop free, then runs and commits after it', async () => {
     const t = await openThrowawaySqlite({ label: 'two-writers' });
     const b = await openWriter(t, 2_000);
-    const release = deferred();
-    const aWrote = deferred();
-    let aDone: Promise<void> | undefined;
+    let a: ReturnType<typeof holdWriteLock> | undefined;
     let releasedAt = Number.POSITIVE_INFINITY;
     let ticks = 0;
     let maxGap = 0;
@@ -202,13 +221,9 @@ describe('SQLite read-model store', () => {
       ticks++;
     }, 5);
     try {
-      // A holds its write transaction open across awaits, as a projection batch does.
-      aDone = t.db.transaction(async (tx) => {
-        await insertCheckpoint(tx, 'a');
-        aWrote.resolve();
-        await release.promise;
-      });
-      await aWrote.promise;
+      a = holdWriteLock(t.db);
+      await a.wrote;
+      const held = a;
       lastTick = performance.now();
       let bBeganAt = 0;
       const bDone = b.transaction(async (tx) => {
@@ -221,9 +236,9 @@ describe('SQLite read-model store', () => {
       });
       setTimeout(() => {
         releasedAt = performance.now();
-        release.resolve();
+        held.release();
       }, 300);
-      await aDone;
+      await held.done;
       const seenByB = await bDone;
       const tickedWhileWaiting = ticks;
 
@@ -235,9 +250,7 @@ describe('SQLite read-model store', () => {
       expect(await checkpointNames(t.db)).toEqual(['a', 'b']);
     } finally {
       clearInterval(interval);
-      release.resolve();
-      // A failed assertion above must not leave A's transaction pending while the store closes.
-      await aDone?.catch(() => undefined);
+      await a?.settled();
       await b.close();
       await t.dispose();
     }
@@ -270,16 +283,9 @@ describe('SQLite read-model store', () => {
   it('close() ends a statement waiting for the lock at once, as unavailable, and nothing is written', async () => {
     const t = await openThrowawaySqlite({ label: 'close-waiting' });
     const b = await openWriter(t, 10_000);
-    const release = deferred();
-    const aWrote = deferred();
-    let aDone: Promise<void> | undefined;
+    const a = holdWriteLock(t.db);
     try {
-      aDone = t.db.transaction(async (tx) => {
-        await insertCheckpoint(tx, 'a');
-        aWrote.resolve();
-        await release.promise;
-      });
-      await aWrote.promise;
+      await a.wrote;
       let settled = false;
       const waiting = insertCheckpoint(b.kysely, 'b').then(
         () => undefined,
@@ -302,13 +308,11 @@ describe('SQLite read-model store', () => {
       expect(failure).toMatchObject({ message: expect.stringMatching(/closed/) });
       expect(isTransientSqlError(failure)).toBe(true);
 
-      release.resolve();
-      await aDone;
+      a.release();
+      await a.done;
       expect(await checkpointNames(t.db)).toEqual(['a']);
     } finally {
-      release.resolve();
-      // A failed assertion above must not leave A's transaction pending while the store closes.
-      await aDone?.catch(() => undefined);
+      await a.settled();
       await b.close();
       await t.dispose();
     }

@@ -111,11 +111,11 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
       maxAttempts: this.config.SUBSCRIPTION_MAX_ATTEMPTS,
       probeDependencies: () => this.probeDependencies(),
     };
-    const checkpoints = new SqlCheckpointStore(this.db);
     this.projections = new ProjectionManager(this.db, this.store, this.clock, log, runnerOptions);
     if (this.runs.projections) for (const projection of this.registry.projections) this.projections.add(projection);
     if (this.runs.workflows) {
-      await this.startWorkflows(log, runnerOptions, checkpoints);
+      const checkpoints = new SqlCheckpointStore(this.db);
+      await this.startWorkflows(log, (processor) => new SubscriptionRunner(processor, { ...runnerOptions, store: this.store, checkpoints, clock: this.clock, logger: log }));
     } else {
       await this.projections.start();
       this.periodicLoop = new PeriodicWorkLoop(this.registry.periodic, this.clock, log, this.config.TIMER_SWEEP_INTERVAL_MS);
@@ -124,15 +124,13 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** The workflows, the other processors, BullMQ's timers and the sweeps (with the projections first when this process runs both). */
-  private async startWorkflows(log: RunnerLogger, runnerOptions: { maxAttempts: number; probeDependencies: () => Promise<string | null> }, checkpoints: SqlCheckpointStore): Promise<void> {
+  private async startWorkflows(log: RunnerLogger, subscribe: (processor: EventProcessor) => SubscriptionRunner): Promise<void> {
     for (const definition of this.registry.workflows) {
       const runner = new WorkflowRunner(definition, { db: this.db, types: this.registry.types, clock: this.clock, logger: log });
       this.workflows.set(definition.name, runner);
-      this.runners.set(runner.name, new SubscriptionRunner(runner, { ...runnerOptions, store: this.store, checkpoints, clock: this.clock, logger: log }));
+      this.runners.set(runner.name, subscribe(runner));
     }
-    for (const processor of this.registry.processors) {
-      this.runners.set(processor.name, new SubscriptionRunner(processor, { ...runnerOptions, store: this.store, checkpoints, clock: this.clock, logger: log }));
-    }
+    for (const processor of this.registry.processors) this.runners.set(processor.name, subscribe(processor));
     this.bullQueueConnection = createBullConnection(this.config.REDIS_URL);
     this.bullWorkerConnection = createBullConnection(this.config.REDIS_URL);
     this.timers = new TimerService(this.bullQueueConnection, this.config.REDIS_PREFIX, this.clock, log);
