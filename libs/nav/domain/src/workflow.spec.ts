@@ -1,8 +1,9 @@
 import type { FiredDeadline, LocalDate, WorkflowEvent, WorkflowInput } from '@evp/shared-kernel';
-import type { NavEvent } from './events';
+import { NAV_EVENT_TYPES, type NavEvent } from './events';
 import { evolveNavHousehold, initialNavHousehold } from './household';
 import type { NavPolicy } from './policy';
 import { LEDGER_EVENT_TYPES } from '@evp/ledger-contract';
+import { CASE_EVENT_TYPES, type CaseEvent } from '@evp/cases-contract';
 import { NAV_WORKFLOW_LEDGER_TYPES, navWorkflow } from './workflow';
 
 /**
@@ -128,6 +129,112 @@ describe('NAV workflow: the inbox and the pickup limit', () => {
       .when(event('cases.CaseResolved', { caseId: CASE, resolvedOn: '2026-11-18', outcome: 'paid', explanation: 'Betalt.' }, 'case-5035-100234'), '2026-11-18')
       .then([{ kind: 'ignored', reason: 'NAV har ingen oppfølging av saken.' }]);
   });
+
+  it('reassigned by the office lead before anyone claimed it: cancel the pickup deadline of every referral it picked up', () => {
+    const reassigned: NavEvent = {
+      type: 'nav.ReferralReassigned',
+      data: { caseId: CASE, from: null, to: { actorId: 'a_kari', role: 'nav-adviser' }, reassignedOn: '2026-11-18', by: { actorId: 'a_lead', role: 'nav-lead' }, pickedUp: [REFERRAL] },
+    };
+    given(received, reassigned)
+      .when(event('nav.ReferralReassigned', reassigned.data), '2026-11-18')
+      .then([{ kind: 'cancel', deadline: 'nav.referral-pickup', id: `nav.${REFERRAL}.pickup` }]);
+  });
+
+  it('claimed or reassigned with no referral waiting (a claim after a release, a claimed follow-up handed to another adviser): nothing to cancel', () => {
+    const released: NavEvent = { type: 'nav.ReferralReleased', data: { caseId: CASE, adviser: { actorId: 'a_kari', role: 'nav-adviser' }, releasedOn: '2026-11-18', by: { actorId: 'a_kari', role: 'nav-adviser' } } };
+    const claimedAgain: NavEvent = { type: 'nav.ReferralClaimed', data: { caseId: CASE, adviser: { actorId: 'a_ola', role: 'nav-adviser' }, claimedOn: '2026-11-19', pickedUp: [] } };
+    given(received, claimed, released, claimedAgain)
+      .when(event('nav.ReferralClaimed', claimedAgain.data), '2026-11-19')
+      .then([{ kind: 'ignored', reason: 'Ingen henvisning ventet på å bli tatt.' }]);
+    const handedOver: NavEvent = {
+      type: 'nav.ReferralReassigned',
+      data: { caseId: CASE, from: { actorId: 'a_kari', role: 'nav-adviser' }, to: { actorId: 'a_ola', role: 'nav-adviser' }, reassignedOn: '2026-11-19', by: { actorId: 'a_lead', role: 'nav-lead' }, pickedUp: [] },
+    };
+    given(received, claimed, handedOver)
+      .when(event('nav.ReferralReassigned', handedOver.data), '2026-11-19')
+      .then([{ kind: 'ignored', reason: 'Ingen henvisning ventet på å bli tatt.' }]);
+  });
+
+  it('the case closed after its referral was claimed or escalated: no wait left to cancel', () => {
+    given(received, claimed)
+      .when(event('nav.CaseResolvedNoted', { caseId: CASE, resolvedOn: '2026-11-18', outcome: 'paid' }), '2026-11-18')
+      .then([{ kind: 'ignored', reason: 'Ingen henvisning venter på å bli tatt.' }]);
+    const overdue: NavEvent = {
+      type: 'nav.ReferralPickupOverdue',
+      data: { caseId: CASE, referralId: REFERRAL, pickupDueOn: '2026-11-19', escalatedOn: '2026-11-20', escalatedTo: ['nav-lead', 'arrears-team'], reason: 'Ikke tatt innen fristen.' },
+    };
+    given(received, overdue)
+      .when(event('nav.CaseResolvedNoted', { caseId: CASE, resolvedOn: '2026-11-23', outcome: 'paid' }), '2026-11-23')
+      .then([{ kind: 'ignored', reason: 'Ingen henvisning venter på å bli tatt.' }]);
+  });
+});
+
+describe('NAV workflow: the case before and beside its referral', () => {
+  const opened: CaseEvent = {
+    type: 'cases.CaseOpened',
+    data: {
+      caseId: CASE,
+      caseNo: 1,
+      municipalityNumber: '5035',
+      tenancyId: '100234',
+      navOffice: 'nav-stjordal',
+      openedOn: '2026-11-02',
+      firstContactDeadline: '2026-11-09',
+      arrearsOre: 928200,
+      monthlyRentOre: 928200,
+      daysPastGrace: 14,
+      reasons: [{ policy: 'ARREARS_OPEN_DAYS', explanation: 'Husleien er 14 dager på etterskudd.' }],
+    },
+  };
+  const contact: CaseEvent = { type: 'cases.ContactRecorded', data: { caseId: CASE, contactId: 'c1', channel: 'phone', contactedOn: '2026-11-04', byRole: 'arrears-officer' } };
+  const escalated: CaseEvent = {
+    type: 'cases.CaseEscalatedToArrearsTeam',
+    data: { caseId: CASE, escalatedOn: '2026-11-12', reasons: [{ policy: 'ESCALATE_AFTER_DAYS', explanation: 'Ingen betaling etter første kontakt.' }] },
+  };
+
+  it.each([opened, contact, escalated].map((c) => [c.type, c] as const))('%s before the referral: ignored, the arrears case follows it up', (_type, c) => {
+    given()
+      .when(event(c.type, c.data, 'case-5035-100234'), '2026-11-16')
+      .then([{ kind: 'ignored', reason: 'Saken følges opp i restansesaken til den henvises til NAV.' }]);
+  });
+
+  it('the same steps of a case NAV already follows up: still ignored, nothing of NAV’s depends on them', () => {
+    given(received, claimed)
+      .when(event('cases.ContactRecorded', { caseId: CASE, contactId: 'c2', channel: 'nav', contactedOn: '2026-11-18', byRole: 'nav-adviser' }, 'case-5035-100234'), '2026-11-18')
+      .then([{ kind: 'ignored', reason: 'Saken følges opp i restansesaken til den henvises til NAV.' }]);
+    given(received, claimed)
+      .when(event('cases.CaseEscalatedToArrearsTeam', escalated.data, 'case-5035-100234'), '2026-11-18')
+      .then([{ kind: 'ignored', reason: 'Saken følges opp i restansesaken til den henvises til NAV.' }]);
+  });
+
+  const others: ReadonlyArray<[CaseEvent, string]> = [
+    [{ type: 'cases.TeamDecisionRecorded', data: { caseId: CASE, meetingId: 'm-2026-11-18', decision: 'NAV kontakter husstanden.', decidedOn: '2026-11-18' } }, 'NAVs arbeidsflyt reagerer ikke på cases.TeamDecisionRecorded.'],
+    [
+      {
+        type: 'cases.WarningAttached',
+        data: { caseId: CASE, warningId: 'w1', attachedOn: '2026-11-18', ground: 'unpaid-rent', petitionOn: '2027-01-04', evictionOn: null, openedForIt: false, ledgerTenancy: true },
+      },
+      'NAVs arbeidsflyt reagerer ikke på cases.WarningAttached.',
+    ],
+    [
+      {
+        type: 'cases.WarningStepRecorded',
+        data: { caseId: CASE, warningId: 'w1', stepId: 's1', step: 'petition-filed', on: '2027-01-04', petitionOn: '2027-01-04', evictionOn: null, closesWarning: false, explanation: 'Begjæring sendt.' },
+      },
+      'NAVs arbeidsflyt reagerer ikke på cases.WarningStepRecorded.',
+    ],
+  ];
+
+  it.each(others.map(([c, reason]) => [c.type, c, reason] as const))('%s: ignored, with the type named (the referral carries what NAV needs)', (_type, c, reason) => {
+    given(received, claimed)
+      .when(event(c.type, c.data, 'case-5035-100234'), '2026-11-18')
+      .then([{ kind: 'ignored', reason }]);
+  });
+
+  it('every case event is either acted on, ignored by name, or ignored as unknown: none is left out of these tests', () => {
+    const tested = ['cases.ReferredToNav', 'cases.CaseResolved', opened.type, contact.type, escalated.type, ...others.map(([c]) => c.type)];
+    expect([...tested].sort()).toEqual([...CASE_EVENT_TYPES].sort());
+  });
 });
 
 describe('NAV workflow: the payment plan against the ledger', () => {
@@ -182,6 +289,83 @@ describe('NAV workflow: the payment plan against the ledger', () => {
     given(received, claimed, planAgreed)
       .when(event('nav.PaymentPlanKept', { caseId: CASE, planId: 'plan-1', keptOn: '2027-01-10' }), '2027-01-10')
       .then([{ kind: 'cancel', deadline: 'nav.payment-plan-check', id: `nav.${CASE}.plan.plan-1.check` }]);
+    const cancelled: NavEvent = { type: 'nav.PaymentPlanCancelled', data: { caseId: CASE, planId: 'plan-1', cancelledOn: '2026-12-15', reasonRef: 'n3' } };
+    given(received, claimed, planAgreed, cancelled)
+      .when(event('nav.PaymentPlanCancelled', cancelled.data), '2026-12-15')
+      .then([{ kind: 'cancel', deadline: 'nav.payment-plan-check', id: `nav.${CASE}.plan.plan-1.check` }]);
+  });
+
+  it('agreed without instalments: nothing to check', () => {
+    const empty: NavEvent = { type: 'nav.PaymentPlanAgreed', data: { caseId: CASE, planId: 'plan-0', agreedOn: '2026-11-20', instalments: [], toleranceDays: 5, startOverdueOre: 928200 } };
+    given(received, claimed, empty)
+      .when(event('nav.PaymentPlanAgreed', empty.data), '2026-11-20')
+      .then([{ kind: 'ignored', reason: 'Avtalen har ingen avdrag.' }]);
+  });
+
+  it('the check fired for a plan no longer running (kept, cancelled, never agreed, or a household NAV no longer has): ignored', () => {
+    const check = fired('deadline.nav.payment-plan-check', `nav.${CASE}.plan.plan-1.check`, { caseId: CASE, planId: 'plan-1' }, '2027-01-10');
+    given(received, claimed, planAgreed, { type: 'nav.PaymentPlanKept', data: { caseId: CASE, planId: 'plan-1', keptOn: '2027-01-08' } })
+      .when(check, '2027-01-10')
+      .then([{ kind: 'ignored', reason: 'Nedbetalingsavtalen løper ikke lenger.' }]);
+    given(received, claimed, planAgreed, { type: 'nav.PaymentPlanCancelled', data: { caseId: CASE, planId: 'plan-1', cancelledOn: '2026-12-15', reasonRef: 'n3' } })
+      .when(check, '2027-01-10')
+      .then([{ kind: 'ignored', reason: 'Nedbetalingsavtalen løper ikke lenger.' }]);
+    given(received, claimed)
+      .when(check, '2027-01-10')
+      .then([{ kind: 'ignored', reason: 'Nedbetalingsavtalen løper ikke lenger.' }]);
+    given()
+      .when(check, '2027-01-10')
+      .then([{ kind: 'ignored', reason: 'Nedbetalingsavtalen løper ikke lenger.' }]);
+  });
+
+  it('a credit note or a write-off counts like a payment: match it against the plan', () => {
+    given(received, claimed, planAgreed)
+      .when(event('ledger.CreditPosted', { voucherRef: 'K-1', date: '2026-12-02', amountOre: 464100 }, 'tenancy-5035-100234'), '2026-12-02')
+      .then([{ kind: 'send', command: { type: 'nav.CheckPaymentPlan', caseId: CASE } }]);
+    given(received, claimed, planAgreed)
+      .when(event('ledger.WriteOffPosted', { voucherRef: 'A-1', date: '2026-12-02', amountOre: 464100 }, 'tenancy-5035-100234'), '2026-12-02')
+      .then([{ kind: 'send', command: { type: 'nav.CheckPaymentPlan', caseId: CASE } }]);
+  });
+
+  it('a payment to a household with several follow-ups: check each running plan; a kept plan or a concluded follow-up is not checked', () => {
+    const referral = (n: number, pickupDueOn: string): NavEvent => ({
+      type: 'nav.ReferralReceived',
+      data: {
+        caseId: `5035-100234-${n}`,
+        referralId: `5035-100234-${n}.escalation.1`,
+        municipalityNumber: '5035',
+        tenancyId: '100234',
+        navOffice: 'nav-stjordal',
+        source: 'escalation',
+        referredOn: '2026-11-16',
+        pickupDueOn,
+        reasons: [],
+        petitionOn: null,
+        evictionOn: null,
+        pickedUpOn: null,
+      },
+    });
+    const plan = (n: number, planId: string): NavEvent => ({
+      type: 'nav.PaymentPlanAgreed',
+      data: { caseId: `5035-100234-${n}`, planId, agreedOn: '2026-11-20', instalments: [{ dueOn: '2026-12-01', amountOre: 464100 }], toleranceDays: 5, startOverdueOre: 464100 },
+    });
+    given(
+      referral(1, '2026-11-19'),
+      plan(1, 'plan-1'),
+      referral(2, '2026-11-19'),
+      plan(2, 'plan-2'),
+      { type: 'nav.PaymentPlanKept', data: { caseId: '5035-100234-2', planId: 'plan-2', keptOn: '2026-11-30' } },
+      referral(3, '2026-11-19'),
+      plan(3, 'plan-3'),
+      { type: 'nav.FollowUpConcluded', data: { caseId: '5035-100234-3', municipalityNumber: '5035', tenancyId: '100234', outcome: 'moved', concludedOn: '2026-11-30', noteRef: null } },
+      referral(4, '2026-11-19'),
+      plan(4, 'plan-4'),
+    )
+      .when(event('ledger.PaymentPosted', { voucherRef: 'I-2', date: '2026-12-01', amountOre: 464100 }, 'tenancy-5035-100234'), '2026-12-01')
+      .then([
+        { kind: 'send', command: { type: 'nav.CheckPaymentPlan', caseId: '5035-100234-1' } },
+        { kind: 'send', command: { type: 'nav.CheckPaymentPlan', caseId: '5035-100234-4' } },
+      ]);
   });
 });
 
@@ -221,6 +405,23 @@ describe('NAV workflow: income management', () => {
       .when(fired('deadline.nav.income-management-check', `nav.${CASE}.income-management.check`, { caseId: CASE }, '2027-01-10'), '2027-01-10')
       .then([{ kind: 'ignored', reason: 'Forvaltningen av inntekt løper ikke lenger.' }]);
   });
+
+  it('agreed for a period that ends before its first check day: nothing to check', () => {
+    const short: NavEvent = { type: 'nav.IncomeManagementAgreed', data: { caseId: CASE, consentOn: '2026-11-20', covers: ['rent'], startOn: '2026-12-01', endOn: '2026-12-05' } };
+    given(received, claimed, short)
+      .when(event('nav.IncomeManagementAgreed', short.data), '2026-11-20')
+      .then([{ kind: 'ignored', reason: 'Forvaltningen er allerede over.' }]);
+  });
+
+  it('the last monthly check within the agreed period fired: check, and nothing left to schedule', () => {
+    const twoMonths: NavEvent = { type: 'nav.IncomeManagementAgreed', data: { caseId: CASE, consentOn: '2026-11-20', covers: ['rent'], startOn: '2026-12-01', endOn: '2027-01-31' } };
+    given(received, claimed, twoMonths)
+      .when(fired('deadline.nav.income-management-check', `nav.${CASE}.income-management.check`, { caseId: CASE }, '2027-01-10'), '2027-01-10')
+      .then([
+        { kind: 'send', command: { type: 'nav.CheckIncomeManagement', caseId: CASE } },
+        { kind: 'cancel', deadline: 'nav.income-management-check', id: `nav.${CASE}.income-management.check` },
+      ]);
+  });
 });
 
 describe('NAV workflow: assistance on its way and pauses', () => {
@@ -259,6 +460,53 @@ describe('NAV workflow: assistance on its way and pauses', () => {
       ]);
   });
 
+  it('resumed with no plan running: only the pause’s own deadline is cancelled', () => {
+    given(received, claimed, { type: 'nav.FollowUpPaused', data: { caseId: CASE, pauseId: 'p1', pausedOn: '2026-11-20', until: '2026-12-04', reasonRef: 'n2' } })
+      .when(event('nav.FollowUpResumed', { caseId: CASE, pauseId: 'p1', resumedOn: '2026-11-25', automatically: false }), '2026-11-25')
+      .then([{ kind: 'cancel', deadline: 'nav.pause-end', id: `nav.${CASE}.pause-end` }]);
+  });
+
+  it('concluded with a referral waiting, a pause and assistance on its way: each of their deadlines is cancelled; an escalated referral, a kept plan and refused assistance have none', () => {
+    const kari = { actorId: 'a_kari', role: 'nav-adviser' };
+    given(
+      received,
+      claimed,
+      planAgreed,
+      { type: 'nav.PaymentPlanKept', data: { caseId: CASE, planId: 'plan-1', keptOn: '2027-01-10' } },
+      { type: 'nav.PaymentPlanAgreed', data: { caseId: CASE, planId: 'plan-2', agreedOn: '2027-01-12', instalments: [{ dueOn: '2027-02-01', amountOre: 464100 }], toleranceDays: 5, startOverdueOre: 464100 } },
+      {
+        type: 'nav.FinancialAssistanceDecided',
+        data: { caseId: CASE, assistanceId: 'fa1', paragraph: '19', form: 'grant', amountOre: 928200, decidedOn: '2027-01-12', outcome: 'granted', expectedPaymentOn: '2027-01-20', reasonRef: null },
+      },
+      {
+        type: 'nav.FinancialAssistanceDecided',
+        data: { caseId: CASE, assistanceId: 'fa2', paragraph: '18', form: 'loan', amountOre: 300000, decidedOn: '2027-01-12', outcome: 'refused', expectedPaymentOn: null, reasonRef: 'n1' },
+      },
+      { type: 'nav.FollowUpPaused', data: { caseId: CASE, pauseId: 'p1', pausedOn: '2027-01-12', until: '2027-01-26', reasonRef: 'n2' } },
+      { type: 'nav.ReferralReleased', data: { caseId: CASE, adviser: kari, releasedOn: '2027-01-13', by: kari } },
+      { type: 'nav.ReferralReceived', data: { ...received.data, referralId: `${CASE}.warning.1`, source: 'warning', referredOn: '2027-01-13', pickupDueOn: '2027-01-18' } },
+      {
+        type: 'nav.ReferralPickupOverdue',
+        data: { caseId: CASE, referralId: `${CASE}.warning.1`, pickupDueOn: '2027-01-18', escalatedOn: '2027-01-19', escalatedTo: ['nav-lead', 'arrears-team'], reason: 'Ikke tatt innen fristen.' },
+      },
+      { type: 'nav.ReferralReceived', data: { ...received.data, referralId: `${CASE}.at-risk.1`, source: 'at-risk', referredOn: '2027-01-19', pickupDueOn: '2027-01-22' } },
+    )
+      .when(event('nav.FollowUpConcluded', { caseId: CASE, municipalityNumber: '5035', tenancyId: '100234', outcome: 'rehoused', concludedOn: '2027-01-20', noteRef: null }), '2027-01-20')
+      .then([
+        { kind: 'cancel', deadline: 'nav.referral-pickup', id: `nav.${CASE}.at-risk.1.pickup` },
+        { kind: 'cancel', deadline: 'nav.payment-plan-check', id: `nav.${CASE}.plan.plan-2.check` },
+        { kind: 'cancel', deadline: 'nav.income-management-check', id: `nav.${CASE}.income-management.check` },
+        { kind: 'cancel', deadline: 'nav.pause-end', id: `nav.${CASE}.pause-end` },
+        { kind: 'cancel', deadline: 'nav.assistance-expected', id: `nav.${CASE}.assistance.fa1.expected` },
+      ]);
+  });
+
+  it('concluded for a case NAV has no follow-up of: ignored', () => {
+    given(received)
+      .when(event('nav.FollowUpConcluded', { caseId: '5035-100234-9', municipalityNumber: '5035', tenancyId: '100234', outcome: 'moved', concludedOn: '2026-12-20', noteRef: null }), '2026-12-20')
+      .then([{ kind: 'ignored', reason: 'NAV har ingen oppfølging av saken.' }]);
+  });
+
   it('concluded: every deadline of the follow-up is cancelled', () => {
     given(received, claimed, planAgreed)
       .when(event('nav.FollowUpConcluded', { caseId: CASE, municipalityNumber: '5035', tenancyId: '100234', outcome: 'moved', concludedOn: '2026-12-20', noteRef: null }), '2026-12-20')
@@ -272,6 +520,87 @@ describe('NAV workflow: assistance on its way and pauses', () => {
     given()
       .when(event('warnings.WarningSubmitted', {}, 'warning-1'), '2026-12-04')
       .then([{ kind: 'ignored', reason: 'NAVs arbeidsflyt reagerer ikke på warnings.WarningSubmitted.' }]);
+  });
+
+  it('a deadline it does not know: ignored, with the deadline named', () => {
+    given(received, claimed)
+      .when(fired('deadline.nav.advice-start', `nav.${CASE}.advice.r1.start`, { caseId: CASE, requestId: 'r1' }, '2026-12-04'), '2026-12-04')
+      .then([{ kind: 'ignored', reason: 'NAVs arbeidsflyt kjenner ikke fristen deadline.nav.advice-start.' }]);
+  });
+});
+
+describe('NAV workflow: the steps that set no deadline', () => {
+  const kari = { actorId: 'a_kari', role: 'nav-adviser' };
+  // Each of NAV's steps the workflow has no deadline for, with the reason it gives: written out, so a
+  // new step that falls through to «no deadline» unnoticed fails the completeness check below.
+  const steps: ReadonlyArray<[NavEvent, string]> = [
+    [{ type: 'nav.ReferralReleased', data: { caseId: CASE, adviser: kari, releasedOn: '2026-11-18', by: kari } }, 'Steget nav.ReferralReleased trenger ingen frist.'],
+    [{ type: 'nav.ContactMade', data: { caseId: CASE, contactId: 'k1', channel: 'phone', contactedOn: '2026-11-18', noteRef: null } }, 'Steget nav.ContactMade trenger ingen frist.'],
+    [
+      { type: 'nav.EconomicAdviceRequested', data: { caseId: CASE, requestId: 'r1', requestedOn: '2026-11-18', form: 'oral', startNormDueOn: '2026-12-02', noteRef: null } },
+      'Steget nav.EconomicAdviceRequested trenger ingen frist.',
+    ],
+    [{ type: 'nav.EconomicAdviceDecided', data: { caseId: CASE, requestId: 'r1', decidedOn: '2026-11-19', outcome: 'granted', reasonRef: null } }, 'Steget nav.EconomicAdviceDecided trenger ingen frist.'],
+    [
+      { type: 'nav.EconomicAdviceStarted', data: { caseId: CASE, requestId: 'r1', startedOn: '2026-11-20', startNormDueOn: '2026-12-02', late: false, lateReasonRef: null } },
+      'Steget nav.EconomicAdviceStarted trenger ingen frist.',
+    ],
+    [{ type: 'nav.EconomicAdviceFollowedUp', data: { caseId: CASE, requestId: 'r1', followedUpOn: '2026-11-27', noteRef: null } }, 'Steget nav.EconomicAdviceFollowedUp trenger ingen frist.'],
+    [{ type: 'nav.EconomicAdviceConcluded', data: { caseId: CASE, requestId: 'r1', concludedOn: '2026-12-11', noteRef: null } }, 'Steget nav.EconomicAdviceConcluded trenger ingen frist.'],
+    [
+      {
+        type: 'nav.PaymentPlanBreached',
+        data: { caseId: CASE, planId: 'plan-1', breachNo: 1, detectedOn: '2026-12-07', instalmentNo: 1, instalmentDueOn: '2026-12-01', expectedOverdueOre: 464100, actualOverdueOre: 928200 },
+      },
+      'Steget nav.PaymentPlanBreached trenger ingen frist.',
+    ],
+    [{ type: 'nav.PaymentPlanBackOnTrack', data: { caseId: CASE, planId: 'plan-1', breachNo: 1, on: '2026-12-09' } }, 'Steget nav.PaymentPlanBackOnTrack trenger ingen frist.'],
+    [
+      { type: 'nav.IncomeManagementRentChecked', data: { caseId: CASE, month: '2026-12', checkedOn: '2026-12-10', arrived: false, unpaidDueDates: ['2026-12-01'] } },
+      'Steget nav.IncomeManagementRentChecked trenger ingen frist.',
+    ],
+    [
+      { type: 'nav.FinancialAssistanceDatePassed', data: { caseId: CASE, assistanceId: 'fa1', expectedPaymentOn: '2026-12-02', passedOn: '2026-12-03' } },
+      'Steget nav.FinancialAssistanceDatePassed trenger ingen frist.',
+    ],
+    [
+      { type: 'nav.HousingApplicationNoted', data: { caseId: CASE, applicationId: 'h1', scheme: 'bostotte', appliedOn: '2026-11-20', outcome: 'pending', decidedOn: null } },
+      'Steget nav.HousingApplicationNoted trenger ingen frist.',
+    ],
+    [{ type: 'nav.HousingDecisionRequested', data: { caseId: CASE, requestId: 'b1', requestedOn: '2026-11-20' } }, 'Steget nav.HousingDecisionRequested trenger ingen frist.'],
+    [{ type: 'nav.HousingDecisionMade', data: { caseId: CASE, requestId: 'b1', decidedOn: '2026-12-01', outcome: 'refused', reasonRef: 'n4' } }, 'Steget nav.HousingDecisionMade trenger ingen frist.'],
+    [{ type: 'nav.HouseholdFlagsSet', data: { caseId: CASE, vulnerable: true, childrenInHousehold: true, setOn: '2026-11-18' } }, 'Steget nav.HouseholdFlagsSet trenger ingen frist.'],
+    [
+      { type: 'nav.HoldReleased', data: { caseId: CASE, municipalityNumber: '5035', tenancyId: '100234', releasedOn: '2026-12-03', cause: 'assistance-date-passed' } },
+      'Steget nav.HoldReleased trenger ingen frist.',
+    ],
+  ];
+
+  it.each(steps.map(([step, reason]) => [step.type, step, reason] as const))('%s: ignored, the step needs no deadline', (_type, step, reason) => {
+    given(received, claimed, planAgreed, step)
+      .when(event(step.type, step.data), '2026-12-11')
+      .then([{ kind: 'ignored', reason }]);
+  });
+
+  it('every step of NAV is either one the workflow reacts to or one that needs no deadline: none is left out of these tests', () => {
+    const reactedTo = [
+      'nav.ReferralReceived',
+      'nav.ReferralClaimed',
+      'nav.ReferralReassigned',
+      'nav.CaseResolvedNoted',
+      'nav.ReferralPickupOverdue',
+      'nav.FollowUpTransferred',
+      'nav.PaymentPlanAgreed',
+      'nav.PaymentPlanKept',
+      'nav.PaymentPlanCancelled',
+      'nav.IncomeManagementAgreed',
+      'nav.IncomeManagementConsentWithdrawn',
+      'nav.FinancialAssistanceDecided',
+      'nav.FollowUpPaused',
+      'nav.FollowUpResumed',
+      'nav.FollowUpConcluded',
+    ];
+    expect([...reactedTo, ...steps.map(([step]) => step.type)].sort()).toEqual([...NAV_EVENT_TYPES].sort());
   });
 });
 
