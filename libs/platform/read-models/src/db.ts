@@ -18,7 +18,8 @@ import {
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool, types as pgTypes, type CustomTypesConfig } from 'pg';
-import { BusyRetry, DRIVER_BUSY_TIMEOUT_MS } from '@evp/event-store';
+// The small module only, not the event store's barrel (its adapters and their clients).
+import { BusyRetry, DRIVER_BUSY_TIMEOUT_MS } from '@evp/event-store/busy-retry';
 import { ReadModelMigrationError, ReadModelStoreUnavailableError } from './errors';
 import { PLATFORM_MIGRATIONS } from './platform-migrations';
 import { CachingSqliteDatabase, DEFAULT_STATEMENT_CACHE_SIZE } from './statement-cache';
