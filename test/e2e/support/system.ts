@@ -189,7 +189,9 @@ export class TestSystem {
     }
     await this.flushRedis();
     this.redis.disconnect();
-    rmSync(this.dir, { recursive: true, force: true });
+    // TEST_KEEP_DIR=1 keeps the files (event store, read models, logs' clock) for a look afterwards.
+    if (process.env['TEST_KEEP_DIR'] === '1') console.error(`TestSystem kept ${this.dir}`);
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 
   async flushRedis(): Promise<void> {
