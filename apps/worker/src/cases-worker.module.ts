@@ -34,7 +34,7 @@ export class CasesWorkerModule implements OnModuleInit {
 
   onModuleInit(): void {
     const grace = this.config.POLICY_GRACE_WORKING_DAYS;
-    this.registry.registerProjection(new AccountsProjection(this.types, grace));
+    this.registry.registerProjection(new AccountsProjection(this.types, grace, this.store));
     this.registry.registerProjection(new CasesProjection(this.types));
     registerWebProjections(this.registry, this.types, grace);
     this.registry.registerWorkflow(new ArrearsWorkflow(this.accounts, casePolicyFrom(this.config), this.commandBus, this.store, this.types));

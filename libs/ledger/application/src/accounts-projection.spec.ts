@@ -1,4 +1,5 @@
-import { EventTypeMap, type RecordedEvent } from '@evp/event-store';
+import { randomUUID } from 'node:crypto';
+import { EventTypeMap, SqliteEventStore, type RecordedEvent } from '@evp/event-store';
 import { ProjectionGenerations, ProjectionMemo, applyBatch, createGenerationIndexes, mapGeneration, type ReadModelDb } from '@evp/read-models';
 import { dumpTables, indexNames, openThrowawayPostgres, openThrowawaySqlite, type ThrowawayReadModelDb, buildGeneration } from '@evp/read-models/testing';
 import { ReadModelReader } from '@evp/runtime';
@@ -68,7 +69,9 @@ describe.each([
   ['PostgreSQL', openThrowawayPostgres],
 ])('ledger accounts projection on %s', (_engine, open) => {
   const types = registerLedgerEventTypes(new EventTypeMap());
-  const projection = new AccountsProjection(types, 3);
+  /** The event log the projection reads a tenancy's charges from when it compacts an account again. */
+  const log = new SqliteEventStore({ file: ':memory:' });
+  const projection = new AccountsProjection(types, 3, log);
   let store: ThrowawayReadModelDb;
   let db: ReadModelDb;
 
@@ -78,9 +81,26 @@ describe.each([
   });
   afterAll(async () => {
     await store.dispose();
+    await log.close();
   });
 
-  const build = (batches: RecordedEvent[][]) => buildGeneration(db, projection, batches, { switchIn: false });
+  /**
+   * Puts the tests' literal events into the log (each stream's revisions in order; a stream that
+   * holds them already is left as it is: the tests reuse `history()`).
+   */
+  const logged = async (events: readonly RecordedEvent[]) => {
+    for (const event of events) {
+      const length = (await log.readStream(event.streamName)).length;
+      if (event.revision < length) continue;
+      if (event.revision > length) throw new Error(`${event.streamName}: revision ${event.revision} given before ${length}`);
+      await log.appendToStream(event.streamName, [{ id: randomUUID(), type: event.type, data: event.data, metadata: event.metadata }], { expectedRevision: length === 0 ? 'no_stream' : length - 1 });
+    }
+  };
+
+  const build = async (batches: RecordedEvent[][]) => {
+    await logged(batches.flat());
+    return buildGeneration(db, projection, batches, { switchIn: false });
+  };
 
   it('gives the same tables whether the log comes in one batch or event by event, and on every rebuild', async () => {
     const events = history();
@@ -95,6 +115,7 @@ describe.each([
 
   /** As a rebuild builds: the accounts in memory, rows written at the flushes (after the given batches) and at the end, indexes last. */
   const buildInMemory = async (batches: RecordedEvent[][], flushAfter: ReadonlySet<number> = new Set()) => {
+    await logged(batches.flat());
     const generations = new ProjectionGenerations(db);
     const target = await generations.beginWithTables(projection, { deferIndexes: true });
     const memo = new ProjectionMemo();
@@ -217,36 +238,66 @@ describe.each([
     expect(decodeArrearsCursor(Buffer.from('[1,"x"]').toString('base64url'), '5035', 'amount', municipal)).toEqual({ error: 'malformed' });
   });
 
-  it('a flushing batch of an in-memory build retried after a commit its caller took for failed counts its postings once', async () => {
+  /** The late-charge log of one tenancy: F-10, posted last, sorts before the settled F-11, so the account is compacted again. */
+  const lateChargeLog = () => {
     position = 0;
     const stream = 'tenancy-5035-300002';
-    const events = [
+    return [
       recorded(stream, 0, 'ledger.TenancyRegistered', { municipalityNumber: '5035', tenancyId: '300002', address: 'Gate 2', monthlyRentOre: 500000, landlordKind: 'municipal', navOffice: 'nav-stjordal', tenantPersonIds: ['p1'] }, '2026-09-20T08:00:00.000Z'),
       recorded(stream, 1, 'ledger.ChargePosted', { voucherRef: 'F-11', date: '2026-10-15', dueDate: '2026-11-02', period: '2026-11', amountOre: 500000 }, '2026-10-15T08:00:00.000Z'),
       recorded(stream, 2, 'ledger.PaymentPosted', { voucherRef: 'I-1', date: '2026-11-02', amountOre: 500000 }, '2026-11-02T10:00:00.000Z'),
       recorded(stream, 3, 'ledger.ChargePosted', { voucherRef: 'F-12', date: '2026-11-15', dueDate: '2026-12-01', period: '2026-12', amountOre: 500000 }, '2026-11-15T08:00:00.000Z'),
-      // Posted late for October: it sorts before the settled F-11, so the account is compacted
-      // again from its stored charges and the batch's own — F-12 among both after the failed commit.
       recorded(stream, 4, 'ledger.ChargePosted', { voucherRef: 'F-10', date: '2026-09-15', dueDate: '2026-10-01', period: '2026-10', amountOre: 300000 }, '2026-11-16T08:00:00.000Z'),
     ];
+  };
+
+  /** An in-memory build of the late-charge log up to its flushing last batch, whose commit `commitOutcome` makes fail for its caller. */
+  const flushFailingOnce = async (commitOutcome: 'committed' | 'not committed') => {
+    const events = lateChargeLog();
     const whole = await build([events]);
     const target = await new ProjectionGenerations(db).beginWithTables(projection, { deferIndexes: true });
     const memo = new ProjectionMemo();
     await applyBatch(db, projection, target, events.slice(0, 3), (events[2] as RecordedEvent).position, { memo });
     await applyBatch(db, projection, target, events.slice(3, 4), (events[3] as RecordedEvent).position, { memo });
-    // The flush commits, but its caller hears of an error (a connection lost during COMMIT): the
-    // memo drops what the batch did, so it still holds F-12 as unwritten while the table has it
-    // too; the runner then applies the batch again, and F-10 compacts the account from both.
     const commit = db.transaction.bind(db);
     const lost = jest.spyOn(db, 'transaction').mockImplementationOnce(async (fn) => {
-      await commit(fn);
+      if (commitOutcome === 'committed') await commit(fn);
       throw new Error('connection lost during COMMIT');
     });
-    await expect(applyBatch(db, projection, target, events.slice(4), (events[4] as RecordedEvent).position, { memo, flush: 'partial' })).rejects.toThrow('connection lost during COMMIT');
-    lost.mockRestore();
+    const flushed = applyBatch(db, projection, target, events.slice(4), (events[4] as RecordedEvent).position, { memo, flush: 'partial' });
+    return { events, whole, target, memo, flushed: flushed.finally(() => lost.mockRestore()) };
+  };
+
+  it('a flushing batch of an in-memory build whose commit landed although its caller heard of an error counts as applied, its postings once', async () => {
+    const { events, whole, target, memo, flushed } = await flushFailingOnce('committed');
+    // The checkpoint moved on with the batch: it committed, and the memo keeps it.
+    await expect(flushed).resolves.toBeUndefined();
+    await applyBatch(db, projection, target, [], (events[4] as RecordedEvent).position, { memo, flush: true });
+    await createGenerationIndexes(db, projection, target);
+    expect(await dumpTables(db, target.tables)).toEqual(await dumpTables(db, whole.tables));
+  });
+
+  it('a flushing batch of an in-memory build that did not commit fails, and applied again gives the same tables', async () => {
+    const { events, whole, target, memo, flushed } = await flushFailingOnce('not committed');
+    await expect(flushed).rejects.toThrow('connection lost during COMMIT');
+    // The runner applies the batch again; F-10 compacts the account from the log's charges.
     await applyBatch(db, projection, target, events.slice(4), (events[4] as RecordedEvent).position, { memo, flush: 'partial' });
     await applyBatch(db, projection, target, [], (events[4] as RecordedEvent).position, { memo, flush: true });
+    await createGenerationIndexes(db, projection, target);
     expect(await dumpTables(db, target.tables)).toEqual(await dumpTables(db, whole.tables));
+  });
+
+  it('a build whose postings were written twice is refused at its unique index, never switched in with them', async () => {
+    const events = lateChargeLog();
+    const target = await new ProjectionGenerations(db).beginWithTables(projection, { deferIndexes: true });
+    const memo = new ProjectionMemo();
+    await logged(events);
+    await applyBatch(db, projection, target, events.slice(0, 4), (events[3] as RecordedEvent).position, { memo, flush: 'partial' });
+    // As if a commit had landed unseen and the check of the checkpoint had failed too: the memo
+    // drops the batch and the runner writes its postings again.
+    const again = new ProjectionMemo();
+    await applyBatch(db, projection, target, events.slice(0, 4), (events[3] as RecordedEvent).position, { memo: again, flush: true });
+    await expect(createGenerationIndexes(db, projection, target)).rejects.toThrow();
   });
 
   it('keeps a compact account, and a charge posted late for an earlier month is allocated as if it had come first', async () => {

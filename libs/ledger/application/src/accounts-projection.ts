@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { addDays, osloDate, type LocalDate } from '@evp/shared-kernel';
-import type { EventTypeMap, RecordedEvent } from '@evp/event-store';
+import type { EventStore, EventTypeMap, RecordedEvent } from '@evp/event-store';
 import { OFF_PATH_GATHER_MS, writeRows, type ApplyContext, type ProjectionMemo, type SqlProjection } from '@evp/read-models';
 import {
   TENANCY_STREAM_PREFIX,
@@ -96,14 +96,16 @@ export const ACCOUNTS_PROJECTION = 'ledger-accounts';
 /**
  * The projection's version. The grace period is part of it: the stored amounts depend on it, so a
  * changed `POLICY_GRACE_WORKING_DAYS` rebuilds the accounts into a new generation at start.
+ * 4 000: the postings' key became a unique index a rebuild creates after its bulk load.
  */
-export const accountsProjectionVersion = (graceWorkingDays: number) => 3_000 + graceWorkingDays;
+export const accountsProjectionVersion = (graceWorkingDays: number) => 4_000 + graceWorkingDays;
 
 const CHUNK = 400;
-/** The memo's space for the accounts a rebuild has written (`ProjectedAccount` by tenancy key). */
+/**
+ * The memo's space for the accounts a build holds (`ProjectedAccount` by tenancy key): every
+ * account of the generation, none written before the last flush (see `flush`).
+ */
 const MEMO_ACCOUNTS = 'accounts';
-/** Tenancy keys whose account row the build has not written yet. */
-const MEMO_UNWRITTEN = 'unwritten';
 /** Postings the build has not written yet: one list per batch. */
 const MEMO_POSTINGS = 'postings';
 const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -140,9 +142,14 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
   readonly gatherMs = OFF_PATH_GATHER_MS;
   readonly tables = ['rent_accounts', 'rent_account_transactions'] as const;
 
+  /**
+   * @param store where an account that must be compacted again reads its charges: its own tenancy
+   *   stream, up to the event being applied (so a rebuild reads what the live projection read).
+   */
   constructor(
     private readonly types: EventTypeMap,
     private readonly graceWorkingDays: number,
+    private readonly store: Pick<EventStore, 'readStream'>,
   ) {
     this.version = accountsProjectionVersion(graceWorkingDays);
     this.changeDays = new ChangeDays(graceWorkingDays);
@@ -183,12 +190,16 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       .addColumn('period', 'text')
       .addColumn('amount_ore', 'bigint', (c) => c.notNull())
       .addColumn('posted_at', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('rent_account_transactions_pk', ['tenancy_key', 'revision'])
       .execute();
   }
 
-  /** The arrears lists' indexes: a rebuild creates them after its bulk load. */
+  /**
+   * The postings' key and the arrears lists' indexes: a rebuild creates them after its bulk load.
+   * The key is a unique index, not a primary key, for that reason: kept up to date posting by
+   * posting, it was a quarter of rebuilding the accounts (1.2 M postings, `bench:rebuild`).
+   */
   async createIndexes(db: Kysely<AccountTables>): Promise<void> {
+    await db.schema.createIndex('rent_account_transactions_key').on('rent_account_transactions').columns(['tenancy_key', 'revision']).unique().execute();
     await db.schema.createIndex('rent_accounts_age_idx').on('rent_accounts').columns(['municipality', 'oldest_unpaid_due_on', 'tenancy_key']).execute();
     await db.schema.createIndex('rent_accounts_amount_idx').on('rent_accounts').columns(['municipality', 'overdue_ore', 'tenancy_key']).execute();
     // The lists of one NAV office (a NAV adviser's, or accounting's filter): the same walks within the office.
@@ -228,9 +239,7 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       if (event.revision <= account.revision) continue; // applied before
       const ledgerEvent = { type: event.type, data: this.types.upcast(event) } as unknown as LedgerEvent;
       const eventDay = this.days.of(event.metadata.occurredAt);
-      const next =
-        evolveAccount(account, event.revision, ledgerEvent) ??
-        (await this.recompacted(tx, key, account, event.revision, ledgerEvent, memo ? [...unwrittenPostings(memo, key), ...transactions] : transactions));
+      const next = evolveAccount(account, event.revision, ledgerEvent) ?? (await this.recompacted(key, account, event.revision, ledgerEvent));
       // Object literals of one shape, not spreads: V8 copies a spread property by property, and this
       // runs for every posting of a rebuild (a third of applying one, profiled).
       current.set(key, { details: next.details, state: next.state, revision: event.revision, asOf: account.asOf && account.asOf > eventDay ? account.asOf : eventDay });
@@ -239,10 +248,7 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       if (transaction) transactions.push(transaction);
     }
     if (memo) {
-      for (const key of changed) {
-        memo.set(MEMO_ACCOUNTS, key, current.get(key));
-        memo.set(MEMO_UNWRITTEN, key, true);
-      }
+      for (const key of changed) memo.set(MEMO_ACCOUNTS, key, current.get(key));
       // One entry per batch, under its first posting's key (unique): sorted once, when written.
       const first = transactions[0];
       if (first) memo.set(MEMO_POSTINGS, `${first.tenancy_key}|${first.revision}`, transactions);
@@ -253,29 +259,34 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
       const { details, state, revision, asOf } = current.get(key) as ProjectedAccount;
       if (details) rows.push(accountRow(key, details, state, revision, asOf as LocalDate, this.graceWorkingDays, this.changeDays));
     }
-    await this.write(tx, rows, transactions);
+    await this.write(tx, rows, transactions, 'upsert');
   }
 
   /**
-   * Writes the postings a build kept in memory, in key order, and — at the last flush only — the
-   * accounts: the memo holds every account anyway, and a partial flush that wrote them rewrote
-   * each account of a municipality at every flush (50 000 rows per 100 000 events).
+   * Writes the postings a build kept in memory, in key order, and — at the last flush only — every
+   * account it holds: the memo holds every account anyway, and a partial flush that wrote them
+   * rewrote each account of a municipality at every flush (50 000 rows per 100 000 events). The
+   * last flush runs once, before the switch; were it run again, it would upsert the same rows.
    */
   async flush(tx: Kysely<AccountTables>, memo: ProjectionMemo, options: { readonly partial?: boolean } = {}): Promise<void> {
-    const keys = options.partial ? [] : [...memo.entries<true>(MEMO_UNWRITTEN)].map(([key]) => key).sort(byCodeUnits);
+    const accounts = options.partial ? [] : [...memo.entries<ProjectedAccount>(MEMO_ACCOUNTS)].sort(([a], [b]) => byCodeUnits(a, b));
     const rows: RentAccountRow[] = [];
-    for (const key of keys) {
-      const { details, state, revision, asOf } = memo.get<ProjectedAccount>(MEMO_ACCOUNTS, key) as ProjectedAccount;
+    for (const [key, { details, state, revision, asOf }] of accounts) {
       if (details) rows.push(accountRow(key, details, state, revision, asOf as LocalDate, this.graceWorkingDays, this.changeDays));
-      memo.delete(MEMO_UNWRITTEN, key);
     }
     const batches = [...memo.entries<RentAccountTransactionRow[]>(MEMO_POSTINGS)];
     const transactions = batches.flatMap(([, list]) => list).sort((a, b) => byCodeUnits(a.tenancy_key, b.tenancy_key) || a.revision - b.revision);
     for (const [key] of batches) memo.delete(MEMO_POSTINGS, key);
-    await this.write(tx, rows, transactions);
+    // A build's postings are new to its tables, which have no unique index until the switch.
+    await this.write(tx, rows, transactions, 'insert');
   }
 
-  private async write(tx: Kysely<AccountTables>, rows: readonly RentAccountRow[], transactions: readonly RentAccountTransactionRow[]): Promise<void> {
+  /**
+   * `upsert`: a posting already there is left as it is (a live generation, which has its unique
+   * index). `insert`: a build's, whose every posting is new (`applyBatch` keeps a flush that
+   * committed despite an error from being written again; the unique index checks it at the switch).
+   */
+  private async write(tx: Kysely<AccountTables>, rows: readonly RentAccountRow[], transactions: readonly RentAccountTransactionRow[], postings: 'upsert' | 'insert'): Promise<void> {
     await writeRows(tx, rows, ACCOUNT_COLUMNS, CHUNK / 4, (chunk) =>
       tx
         .insertInto('rent_accounts')
@@ -300,48 +311,33 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
         ),
     );
     await writeRows(tx, transactions, TRANSACTION_COLUMNS, CHUNK / 4, (chunk) =>
-      tx
-        .insertInto('rent_account_transactions')
-        .values(chunk)
-        .onConflict((oc) => oc.columns(['tenancy_key', 'revision']).doNothing()),
+      postings === 'insert'
+        ? tx.insertInto('rent_account_transactions').values(chunk)
+        : tx
+            .insertInto('rent_account_transactions')
+            .values(chunk)
+            .onConflict((oc) => oc.columns(['tenancy_key', 'revision']).doNothing()),
     );
   }
 
   /**
    * The account with a posting its compact form could not take (a charge due before charges
    * already settled, or a reduction that shrinks the pool): compacted again from every charge
-   * since the registration — the stored postings, then this batch's — so the result is exact.
+   * since the registration, read from the tenancy's stream up to the event being applied. The
+   * stream, not the postings table: it is exact whatever a build has written so far, and a
+   * build's table has no index to find an account's postings by until its switch.
    */
-  private async recompacted(
-    tx: Kysely<AccountTables>,
-    key: string,
-    account: ProjectedAccount,
-    revision: number,
-    event: LedgerEvent,
-    pending: readonly RentAccountTransactionRow[],
-  ): Promise<Pick<ProjectedAccount, 'details' | 'state'>> {
+  private async recompacted(key: string, account: ProjectedAccount, revision: number, event: LedgerEvent): Promise<Pick<ProjectedAccount, 'details' | 'state'>> {
     const { registeredAt, compact } = account.state;
-    const since = (t: Pick<RentAccountTransactionRow, 'revision' | 'type'>) => t.type === 'ledger.ChargePosted' && t.revision > registeredAt && t.revision < revision;
-    const stored = await tx
-      .selectFrom('rent_account_transactions')
-      .select(['revision', 'type', 'voucher_ref', 'date', 'due_date', 'period', 'amount_ore'])
-      .where('tenancy_key', '=', key)
-      .where('type', '=', 'ledger.ChargePosted')
-      .where('revision', '>', registeredAt)
-      .where('revision', '<', revision)
-      .orderBy('revision')
-      .execute();
-    // A posting both stored and pending counts once: a flush that committed while its caller took
-    // it for failed (a connection lost during COMMIT on PostgreSQL) leaves its postings in the
-    // table and, the memo rolled back, still in the memo; the runner then applies the batch again.
-    const storedRevisions = new Set(stored.map((t) => Number(t.revision)));
-    const charges: Charge[] = [...stored, ...pending.filter((t) => t.tenancy_key === key && since(t) && !storedRevisions.has(t.revision))].map((t) => ({
-      voucherRef: t.voucher_ref,
-      date: t.date,
-      dueDate: t.due_date as LocalDate,
-      period: t.period as string,
-      amountOre: Number(t.amount_ore),
-    }));
+    const between = revision - registeredAt - 1;
+    const earlier = between > 0 ? await this.store.readStream(`${TENANCY_STREAM_PREFIX}${key}`, { fromRevision: registeredAt + 1, maxCount: between }) : [];
+    if (earlier.length !== between) throw new Error(`Tenancy stream ${key} holds ${earlier.length} events between revisions ${registeredAt} and ${revision}, not ${between}`);
+    const charges: Charge[] = [];
+    for (const e of earlier) {
+      if (e.type !== 'ledger.ChargePosted') continue;
+      const { voucherRef, date, dueDate, period, amountOre } = this.types.upcast(e) as Extract<LedgerEvent, { type: 'ledger.ChargePosted' }>['data'];
+      charges.push({ voucherRef, date, dueDate, period, amountOre });
+    }
     let reducedOre = compact.reducedOre;
     if (event.type === 'ledger.ChargePosted') {
       const { voucherRef, date, dueDate, period, amountOre } = event.data;
@@ -353,13 +349,6 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
     }
     return { details: account.details, state: { ...account.state, compact: compactAccount(charges, reducedOre) } };
   }
-}
-
-/** The postings of one account a build holds in memory, not yet written. */
-function unwrittenPostings(memo: ProjectionMemo, key: string): RentAccountTransactionRow[] {
-  const found: RentAccountTransactionRow[] = [];
-  for (const [, batch] of memo.entries<RentAccountTransactionRow[]>(MEMO_POSTINGS)) for (const t of batch) if (t.tenancy_key === key) found.push(t);
-  return found;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { EventFilter, RecordedEvent } from '@evp/event-store';
 import type { Kysely } from 'kysely';
-import { compareAndSetCheckpoint, registerCheckpoint, writeCheckpoint } from './checkpoints';
+import { compareAndSetCheckpoint, readCheckpointState, registerCheckpoint, writeCheckpoint } from './checkpoints';
 import type { ReadModelDb } from './db';
 import { CheckpointConflictError } from './errors';
 import { checkpointNameOf, generationSuffix } from './naming';
@@ -186,6 +186,12 @@ export async function applyBatch<DB>(
   const deferring = memo !== undefined && projection.flush !== undefined;
   if (deferring && expectedCheckpoint !== undefined) throw new Error('A build that defers its writes cannot compare-and-set its checkpoint');
   const context: ApplyContext = memo ? { memo } : {};
+  // A build's flushing batch writes rows its memo no longer holds afterwards: were its commit to
+  // land while its caller hears of an error (a connection lost during COMMIT), the memo must keep
+  // the batch, not drop it and have the runner write the rows again. The checkpoint's sequence
+  // before and after tells which it was; nothing else writes a building generation's checkpoint.
+  const flushing = deferring && options.flush !== undefined && options.flush !== false;
+  const seqBefore = flushing ? ((await readCheckpointState(db.kysely, checkpoint))?.updatedSeq ?? 0) : undefined;
   try {
     await db.transaction(async (tx) => {
       // Checked before applying: a stale writer then fails with the conflict, not with whatever its
@@ -201,10 +207,28 @@ export async function applyBatch<DB>(
       if (expectedCheckpoint === undefined) await writeCheckpoint(tx, checkpoint, position);
     });
   } catch (error) {
+    if (seqBefore !== undefined && (await committedDespite(db, checkpoint, seqBefore))) {
+      memo?.commit();
+      return;
+    }
     memo?.rollback();
     throw error;
   }
   memo?.commit();
+}
+
+/**
+ * Whether a flushing batch that failed for its caller committed all the same: its checkpoint moved
+ * on. False when that cannot be read either; the batch is then applied again, and a projection
+ * whose rows could double keeps a unique index that refuses the generation at its switch (the
+ * build fails, visibly; it never switches in twice-counted rows).
+ */
+async function committedDespite(db: ReadModelDb, checkpoint: string, seqBefore: number): Promise<boolean> {
+  try {
+    return ((await readCheckpointState(db.kysely, checkpoint))?.updatedSeq ?? 0) !== seqBefore;
+  } catch {
+    return false;
+  }
 }
 
 export interface CreateGenerationTablesOptions {
