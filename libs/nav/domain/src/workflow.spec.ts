@@ -318,6 +318,17 @@ describe('NAV workflow: the payment plan against the ledger', () => {
       .then([{ kind: 'ignored', reason: 'Nedbetalingsavtalen løper ikke lenger.' }]);
   });
 
+  it('a check that fires after the follow-up was concluded (before its cancel arrived): ignored, nothing scheduled again', () => {
+    const concluded: NavEvent = { type: 'nav.FollowUpConcluded', data: { caseId: CASE, municipalityNumber: '5035', tenancyId: '100234', outcome: 'rehoused', concludedOn: '2027-01-05', noteRef: null } };
+    given(received, claimed, planAgreed, concluded)
+      .when(fired('deadline.nav.payment-plan-check', `nav.${CASE}.plan.plan-1.check`, { caseId: CASE, planId: 'plan-1' }, '2027-01-10'), '2027-01-10')
+      .then([{ kind: 'ignored', reason: 'Nedbetalingsavtalen løper ikke lenger.' }]);
+    const income: NavEvent = { type: 'nav.IncomeManagementAgreed', data: { caseId: CASE, consentOn: '2026-11-20', covers: ['rent'], startOn: '2026-12-01', endOn: null } };
+    given(received, claimed, income, concluded)
+      .when(fired('deadline.nav.income-management-check', `nav.${CASE}.income-management.check`, { caseId: CASE }, '2027-01-10'), '2027-01-10')
+      .then([{ kind: 'ignored', reason: 'Forvaltningen av inntekt løper ikke lenger.' }]);
+  });
+
   it('a credit note or a write-off counts like a payment: match it against the plan', () => {
     given(received, claimed, planAgreed)
       .when(event('ledger.CreditPosted', { voucherRef: 'K-1', date: '2026-12-02', amountOre: 464100 }, 'tenancy-5035-100234'), '2026-12-02')

@@ -152,7 +152,7 @@ function onNavEvent(event: NavEvent, followUp: (caseId: string) => NavFollowUp |
       const f = followUp(caseId);
       const outputs: WorkflowOutput<NavCommand>[] = [cancel(pauseEndDeadline, { caseId, pauseId: event.data.pauseId })];
       // Nothing was flagged while paused: look at the plan again now.
-      if (f && activePlan(f)) outputs.push(send({ type: 'nav.CheckPaymentPlan', caseId }));
+      if (f && !f.concluded && activePlan(f)) outputs.push(send({ type: 'nav.CheckPaymentPlan', caseId }));
       return outputs;
     }
     case 'nav.FollowUpConcluded': {
@@ -186,13 +186,15 @@ function onDeadline(
     case `deadline.${planCheckDeadline.name}`: {
       const f = followUp(caseId);
       const plan = f?.plans.find((p) => p.planId === String(payload['planId']));
-      if (!plan || plan.status !== 'active') return [ignored('Nedbetalingsavtalen løper ikke lenger.')];
+      // A concluded follow-up monitors nothing: a check that fired before its cancel arrived ends here.
+      if (!plan || plan.status !== 'active' || f?.concluded) return [ignored('Nedbetalingsavtalen løper ikke lenger.')];
       const next = nextPlanCheck(plan, today);
       const key = { caseId, planId: plan.planId };
       return [send({ type: 'nav.CheckPaymentPlan', caseId }), next ? schedule(planCheckDeadline, key, next) : cancel(planCheckDeadline, key)];
     }
     case `deadline.${incomeCheckDeadline.name}`: {
-      const im = followUp(caseId) && activeIncomeManagement(followUp(caseId) as NavFollowUp);
+      const f = followUp(caseId);
+      const im = f && !f.concluded && activeIncomeManagement(f);
       if (!im) return [ignored('Forvaltningen av inntekt løper ikke lenger.')];
       const next = nextIncomeCheck(im, today, policy.incomeCheckDay);
       return [send({ type: 'nav.CheckIncomeManagement', caseId }), next ? schedule(incomeCheckDeadline, { caseId }, next) : cancel(incomeCheckDeadline, { caseId })];
