@@ -3,7 +3,7 @@ import type { Causation } from '@evp/runtime';
 import type { Caller } from '@evp/auth';
 import type { RentAccountPosition, RentAccounts } from '@evp/ledger-contract';
 import { NavRuleError, type NavPolicy } from '@evp/nav-domain';
-import { ClaimReferralCommand, ClaimReferralHandler, RecordNavStepCommand, RecordNavStepHandler, RunNavCommand, RunNavCommandHandler } from './commands';
+import { ClaimReferralCommand, ClaimReferralHandler, RecordNavStepCommand, RecordNavStepHandler, ReleaseReferralCommand, ReleaseReferralHandler, RunNavCommand, RunNavCommandHandler } from './commands';
 import { registerNavEventTypes } from './event-classes';
 import { StreamNavHolds, loadHousehold } from './household-stream';
 import type { HouseholdNotes } from '@evp/people-contract';
@@ -91,6 +91,40 @@ describe('NAV commands against the household stream', () => {
     const winner = (await loadHousehold(store, types, '5035', '100234')).followUps[0]?.assignee;
     expect(lost[0]?.reason).toMatchObject({ code: 'ALREADY_CLAIMED', details: { claimedBy: winner } });
     expect((await store.readStream('nav-5035-100234')).map((e) => e.type)).toEqual(['nav.ReferralReceived', 'nav.ReferralClaimed']);
+  });
+
+  it('a release puts it back in the inbox with a new pickup limit, written at schema version 2; a version-1 release in the stream started no wait', async () => {
+    const kariActor = { actorId: 'a_kari', role: 'nav-adviser' };
+    await new ClaimReferralHandler(store, types, policy).execute(new ClaimReferralCommand(kari, '5035-100234-1', causation('claim-kari', kari)));
+    // Released before releases had a pickup limit: stored at version 1, without a referral of its own.
+    await store.appendToStream(
+      'nav-5035-100234',
+      [
+        {
+          id: '00000000-0000-5000-8000-000000000042',
+          type: 'nav.ReferralReleased',
+          data: { caseId: '5035-100234-1', adviser: kariActor, releasedOn: '2026-11-18', by: kariActor },
+          metadata: { correlationId: 'release-old', causationId: null, actor: { id: 'a_kari', role: 'nav-adviser' }, occurredAt: '2026-11-18T09:00:00.000Z', schemaVersion: 1 },
+        },
+      ],
+      { expectedRevision: 1 },
+    );
+    const afterOld = (await loadHousehold(store, types, '5035', '100234')).followUps[0];
+    expect(afterOld?.assignee).toBeNull();
+    expect(afterOld?.referrals.map((r) => [r.referralId, r.pickedUpOn])).toEqual([['5035-100234-1.escalation.1', '2026-11-17']]);
+
+    await new ClaimReferralHandler(store, types, policy).execute(new ClaimReferralCommand(per, '5035-100234-1', causation('claim-per', per, '2026-11-19T09:00:00+01:00')));
+    const release = new ReleaseReferralHandler(store, types, policy);
+    const released = await release.execute(new ReleaseReferralCommand(per, '5035-100234-1', causation('release-per', per, '2026-12-23T09:00:00+01:00')));
+    const perActor = { actorId: 'a_per', role: 'nav-adviser' };
+    expect(released).toEqual([
+      { type: 'nav.ReferralReleased', data: { caseId: '5035-100234-1', adviser: perActor, releasedOn: '2026-12-23', by: perActor, referralId: '5035-100234-1.release.1', pickupDueOn: '2026-12-29' } },
+    ]);
+    expect((await store.readStream('nav-5035-100234')).at(-1)?.metadata.schemaVersion).toBe(2);
+    const waiting = (await loadHousehold(store, types, '5035', '100234')).followUps[0]?.referrals.at(-1);
+    expect(waiting).toMatchObject({ referralId: '5035-100234-1.release.1', source: 'release', referredOn: '2026-12-23', pickupDueOn: '2026-12-29', pickedUpOn: null });
+    // Nobody has it now: releasing again decides nothing.
+    expect(await release.execute(new ReleaseReferralCommand(per, '5035-100234-1', causation('release-per-2', per, '2026-12-23T09:05:00+01:00')))).toEqual([]);
   });
 
   it('a step stores its note through the vault only when it is accepted; the event carries the note id, never the text', async () => {

@@ -47,6 +47,7 @@ export class ClaimReferralCommand {
   ) {}
 }
 
+/** The adviser who has it, or the office lead, gives it back to the office's inbox, where the pickup limit runs again. */
 export class ReleaseReferralCommand {
   constructor(
     readonly caller: Caller,
@@ -131,7 +132,7 @@ export class ClaimReferralHandler extends NavCommandHandler implements ICommandH
 @CommandHandler(ReleaseReferralCommand)
 export class ReleaseReferralHandler extends NavCommandHandler implements ICommandHandler<ReleaseReferralCommand> {
   execute(c: ReleaseReferralCommand): Promise<readonly NavEvent[]> {
-    return this.run(this.householdFor(c.caseId, c.caller), c.causation, (state, today) => release(state, c.caseId, navPersonOf(c.caller), today));
+    return this.run(this.householdFor(c.caseId, c.caller), c.causation, (state, today) => release(state, c.caseId, navPersonOf(c.caller), today, this.policy));
   }
 }
 

@@ -1,5 +1,5 @@
-import { StoredEvent, type EventTypeMap } from '@evp/event-store';
-import type { NavEvent, NavRecordRead } from '@evp/nav-domain';
+import { StoredEvent, type EventTypeMap, type JsonObject } from '@evp/event-store';
+import { REFERRAL_RELEASED_SCHEMA_VERSION, type NavEvent, type NavRecordRead } from '@evp/nav-domain';
 
 type DataOf<T extends NavEvent['type']> = Extract<NavEvent, { type: T }>['data'];
 
@@ -42,12 +42,19 @@ export class NavRecordReadEvent extends StoredEvent<NavRecordRead['data']> {}
  */
 export class NavNoteWrittenEvent extends StoredEvent<{ noteId: string; caseId: string; text: string }> {}
 
+/**
+ * Version 1 of `nav.ReferralReleased` was stored before a release had a pickup limit: it carried no
+ * referral of its own and no pickup date. It reads with both null — «released before releases had
+ * a pickup limit» — so the fold adds no waiting referral for it and the workflow sets no deadline.
+ */
+const releasedWithoutPickupLimit = (data: JsonObject): JsonObject => ({ ...data, referralId: null, pickupDueOn: null });
+
 /** NAV's stored type names and the classes `@nestjs/cqrs` handlers receive. Stable strings, never class names. */
 export function registerNavEventTypes(map: EventTypeMap): EventTypeMap {
   return map
     .register('nav.ReferralReceived', ReferralReceivedEvent)
     .register('nav.ReferralClaimed', ReferralClaimedEvent)
-    .register('nav.ReferralReleased', ReferralReleasedEvent)
+    .register('nav.ReferralReleased', ReferralReleasedEvent, { schemaVersion: REFERRAL_RELEASED_SCHEMA_VERSION, upcasters: { 1: releasedWithoutPickupLimit } })
     .register('nav.ReferralReassigned', ReferralReassignedEvent)
     .register('nav.ReferralPickupOverdue', ReferralPickupOverdueEvent)
     .register('nav.ContactMade', ContactMadeEvent)

@@ -9,7 +9,7 @@ import { NavMonthsHandler, NavMonthsProjection, NavMonthsQuery } from './nav-mon
 /** Literal NAV events as they stand in the log, one household stream per tenancy. */
 let position = 0;
 const revisions = new Map<string, number>();
-const recorded = (tenancyId: string, type: string, data: Record<string, unknown>, municipality = '5035'): RecordedEvent => {
+const recorded = (tenancyId: string, type: string, data: Record<string, unknown>, municipality = '5035', schemaVersion = 1): RecordedEvent => {
   const streamName = `nav-${municipality}-${tenancyId}`;
   const revision = (revisions.get(streamName) ?? -1) + 1;
   revisions.set(streamName, revision);
@@ -20,7 +20,7 @@ const recorded = (tenancyId: string, type: string, data: Record<string, unknown>
     position: String(position).padStart(12, '0'),
     type,
     data: { caseId: `${municipality}-${tenancyId}-1`, ...data } as RecordedEvent['data'],
-    metadata: { correlationId: 'c', causationId: null, actor: { id: 'a_kari', role: 'nav-adviser' }, occurredAt: '2026-12-30T08:00:00.000Z', schemaVersion: 1 },
+    metadata: { correlationId: 'c', causationId: null, actor: { id: 'a_kari', role: 'nav-adviser' }, occurredAt: '2026-12-30T08:00:00.000Z', schemaVersion },
     recordedAt: '2026-12-30T08:00:00.000Z',
   };
 };
@@ -144,6 +144,18 @@ describe.each([
     ];
     await build([events]);
     expect((await months())[3]).toEqual({ month: '2027-01', referralsReceived: 1, referralsPickedUp: 1, medianPickupWorkingDays: 2, referralsPickupOverdue: 0, adviceStarted: 0, medianDaysToAdviceStart: null, adviceStartedLate: 0 });
+  });
+
+  it('counts a follow-up released back to the inbox as a referral waiting there again; one released before releases had a pickup limit never waited', async () => {
+    const events = [
+      ...history(),
+      // Version 1 (no referral of its own): counted nowhere.
+      recorded('100235', 'nav.ReferralReleased', { adviser: kari, releasedOn: '2027-01-04', by: kari }),
+      recorded('100234', 'nav.ReferralReleased', { adviser: kari, releasedOn: '2027-01-05', by: kari, referralId: '5035-100234-1.release.1', pickupDueOn: '2027-01-08' }, '5035', 2), // Tuesday
+      claimed('100234', '2027-01-08', ['5035-100234-1.release.1']), // Wednesday, Thursday, Friday: 3 working days
+    ];
+    await build([events]);
+    expect((await months())[3]).toEqual({ month: '2027-01', referralsReceived: 1, referralsPickedUp: 1, medianPickupWorkingDays: 3, referralsPickupOverdue: 0, adviceStarted: 0, medianDaysToAdviceStart: null, adviceStartedLate: 0 });
   });
 
   it('changes nothing when events are delivered again', async () => {

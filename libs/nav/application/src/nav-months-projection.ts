@@ -14,7 +14,8 @@ import { NAV_STREAM_PREFIX, parseNavStreamName, type NavEvent } from '@evp/nav-d
  * carries, so a month's figure is final once the month is over:
  * - referrals: referrals that arrived in an office's inbox (`ReferralReceived.referredOn`), a
  *   follow-up moved to another office included (it waits in the new office's inbox as a referral
- *   of its own, from the day it moved);
+ *   of its own, from the day it moved), and so is one released back to the inbox (it waits there
+ *   as a referral of its own, from the day it was released);
  * - picked up, and the pickup time: Norwegian working days (the shared kernel's calendar, as the
  *   pickup limit itself is counted) from the day a referral arrived to the claim that picked it
  *   up — an adviser's claim, or the office lead's assignment of a referral nobody had claimed —
@@ -180,6 +181,15 @@ export class NavMonthsProjection implements SqlProjection<NavMonthTables> {
             bucket(pickups, municipality, on, norwegianCalendar.workingDaysBetween(item.since_on, on));
             setItem({ ...item, done: 1 });
           }
+          break;
+        }
+        case 'nav.ReferralReleased': {
+          // Given back to the office's inbox: it waits there as a referral of its own, from the day
+          // it was released. One released before releases had a pickup limit (version 1) never waited.
+          const d = event.data;
+          if (d.referralId === null) break;
+          count(municipality, d.releasedOn, 'referrals');
+          setItem({ item_key: referralKey(stream, d.referralId), since_on: d.releasedOn, done: 0 });
           break;
         }
         case 'nav.ReferralPickupOverdue':

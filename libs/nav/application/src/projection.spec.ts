@@ -12,14 +12,14 @@ import { NavAlertsHandler, NavAlertsQuery, NavAuditHandler, NavAuditQuery, NavIn
 
 /** Literal events as they stand in the log. */
 let position = 0;
-const recorded = (streamName: string, revision: number, type: string, data: Record<string, unknown>, occurredAt: string, actor = { id: 'workflow-nav', role: 'system' }): RecordedEvent => ({
+const recorded = (streamName: string, revision: number, type: string, data: Record<string, unknown>, occurredAt: string, actor = { id: 'workflow-nav', role: 'system' }, schemaVersion = 1): RecordedEvent => ({
   id: `00000000-0000-5000-8000-${String(++position).padStart(12, '0')}`,
   streamName,
   revision,
   position: String(position).padStart(12, '0'),
   type,
   data: data as RecordedEvent['data'],
-  metadata: { correlationId: 'c', causationId: null, actor, occurredAt, schemaVersion: 1 },
+  metadata: { correlationId: 'c', causationId: null, actor, occurredAt, schemaVersion },
   recordedAt: occurredAt,
 });
 
@@ -401,6 +401,138 @@ describe.each([
     expect((await alerts.execute(new NavAlertsQuery(team, undefined, 10))).items.map((a) => [a.caseId, a.kind])).toEqual([
       ['5035-100240-1', 'plan-breached'],
       ['5035-100241-1', 'pickup-overdue'],
+    ]);
+  });
+});
+
+/**
+ * Released back to the office's inbox: 100250 was released before releases had a pickup limit
+ * (stored at version 1: nothing waits); 100251 was released on 23 December (version 2: it waits,
+ * three working days over Christmas, until 29 December); 100252 was released on 21 December and
+ * nobody claimed it by 24 December, so it escalated.
+ */
+function releaseHistory(): RecordedEvent[] {
+  position = 0;
+  const kariData = { actorId: 'a_kari', role: 'nav-adviser' };
+  const claim = (tenancyId: string) =>
+    recorded(`nav-5035-${tenancyId}`, 1, 'nav.ReferralClaimed', { caseId: `5035-${tenancyId}-1`, adviser: kariData, claimedOn: '2026-11-17', pickedUp: [`5035-${tenancyId}-1.escalation.1`] }, '2026-11-17T09:00:00.000Z', kariActor);
+  return [
+    recorded('nav-5035-100250', 0, 'nav.ReferralReceived', received('100250', 'nav-stjordal', '2026-11-16', '2026-11-19'), '2026-11-16T08:00:00.000Z'),
+    recorded('nav-5035-100251', 0, 'nav.ReferralReceived', received('100251', 'nav-stjordal', '2026-11-16', '2026-11-19'), '2026-11-16T08:00:00.000Z'),
+    recorded('nav-5035-100252', 0, 'nav.ReferralReceived', received('100252', 'nav-stjordal', '2026-11-16', '2026-11-19'), '2026-11-16T08:00:00.000Z'),
+    claim('100250'),
+    claim('100251'),
+    claim('100252'),
+    recorded('nav-5035-100250', 2, 'nav.ReferralReleased', { caseId: '5035-100250-1', adviser: kariData, releasedOn: '2026-11-18', by: kariData }, '2026-11-18T09:00:00.000Z', kariActor, 1),
+    recorded(
+      'nav-5035-100252',
+      2,
+      'nav.ReferralReleased',
+      { caseId: '5035-100252-1', adviser: kariData, releasedOn: '2026-12-21', by: kariData, referralId: '5035-100252-1.release.1', pickupDueOn: '2026-12-24' },
+      '2026-12-21T09:00:00.000Z',
+      kariActor,
+      2,
+    ),
+    recorded(
+      'nav-5035-100251',
+      2,
+      'nav.ReferralReleased',
+      { caseId: '5035-100251-1', adviser: kariData, releasedOn: '2026-12-23', by: kariData, referralId: '5035-100251-1.release.1', pickupDueOn: '2026-12-29' },
+      '2026-12-23T09:00:00.000Z',
+      kariActor,
+      2,
+    ),
+    recorded(
+      'nav-5035-100252',
+      3,
+      'nav.ReferralPickupOverdue',
+      {
+        caseId: '5035-100252-1',
+        referralId: '5035-100252-1.release.1',
+        pickupDueOn: '2026-12-24',
+        escalatedOn: '2026-12-25',
+        escalatedTo: ['nav-lead', 'arrears-team'],
+        reason: 'Ingen veileder har tatt henvisningen innen 3 virkedager etter at den kom 2026-12-21 (frist 2026-12-24).',
+      },
+      '2026-12-25T00:00:00.000Z',
+    ),
+  ];
+}
+
+describe.each([
+  ['SQLite', openThrowawaySqlite],
+  ['PostgreSQL', openThrowawayPostgres],
+])('NAV projection and queries on %s: a follow-up released back to the inbox', (_engine, open) => {
+  const types = registerNavEventTypes(new EventTypeMap());
+  const projection = new NavProjection(types);
+  const clock = new FixedClock(new Date('2026-12-28T10:00:00+01:00'));
+  let rm: ThrowawayReadModelDb;
+  let db: ReadModelDb;
+  let reader: ReadModelReader;
+  let store: SqliteEventStore;
+  let audit: NavReadAudit;
+
+  beforeAll(async () => {
+    rm = await open({ label: 'navrelease' });
+    db = rm.db;
+    reader = new ReadModelReader(db);
+    store = new SqliteEventStore({ file: ':memory:' });
+    audit = new NavReadAudit(store, clock);
+    const generations = new ProjectionGenerations(db);
+    const target = await generations.beginWithTables(projection);
+    const events = releaseHistory();
+    await applyBatch(db, projection, target, events, (events[events.length - 1] as RecordedEvent).position);
+    await generations.switchTo('nav', target.generation);
+  });
+  afterAll(async () => {
+    await store.close();
+    await rm.dispose();
+  });
+
+  it('a rebuild one event at a time gives identical tables', async () => {
+    const generations = new ProjectionGenerations(db);
+    const active = (await generations.active('nav')) as { tables: Record<string, string> };
+    const rebuilt = await generations.beginWithTables(projection);
+    for (const e of releaseHistory()) await applyBatch(db, projection, rebuilt, [e], e.position);
+    expect(await dumpTables(db, rebuilt.tables)).toEqual(await dumpTables(db, active.tables));
+  });
+
+  it('the inbox shows a released follow-up waiting with its new pickup limit, by that limit; one released before releases had a limit waits with none', async () => {
+    const inbox = new NavInboxHandler(reader, clock, audit);
+    const unclaimed = await inbox.execute(new NavInboxQuery(kari, 'unclaimed', undefined, 10));
+    expect(unclaimed.items.map((i) => [i.caseId, i.status, i.assignee, i.sortOn, i.pickupDueOn, i.pickupOverdue, i.priorityReasons])).toEqual([
+      ['5035-100250-1', 'unclaimed', null, '2026-11-16', null, false, []],
+      ['5035-100252-1', 'unclaimed', null, '2026-12-24', '2026-12-24', true, ['Må tas innen 2026-12-24']],
+      ['5035-100251-1', 'unclaimed', null, '2026-12-29', '2026-12-29', false, ['Må tas innen 2026-12-29']],
+    ]);
+    expect(unclaimed.items[2]?.referrals.map((r) => [r.referralId, r.source, r.referredOn, r.pickupDueOn, r.pickedUpOn])).toEqual([
+      ['5035-100251-1.escalation.1', 'escalation', '2026-11-16', '2026-11-19', '2026-11-17'],
+      ['5035-100251-1.release.1', 'release', '2026-12-23', '2026-12-29', null],
+    ]);
+    expect(unclaimed.items[0]?.referrals.map((r) => r.source)).toEqual(['escalation']);
+    expect((await inbox.execute(new NavInboxQuery(kari, 'mine', undefined, 10))).items).toEqual([]);
+  });
+
+  it('the timeline names the new pickup limit; the team sees it awaiting pickup, and the overdue release escalated', async () => {
+    const records = new NavRecordHandler(reader, clock, audit, vault);
+    const record = await records.execute(new NavRecordQuery(kari, '5035-100251-1'));
+    expect(record?.timeline.map((t) => [t.on, t.type, t.summary])).toEqual([
+      ['2026-11-16', 'nav.ReferralReceived', 'Henvisning mottatt (eskalert fra restansesaken); frist for å ta den: 2026-11-19.'],
+      ['2026-11-17', 'nav.ReferralClaimed', 'Tatt av veileder.'],
+      ['2026-12-23', 'nav.ReferralReleased', 'Frigitt til kontorets innboks; må tas av en veileder innen 2026-12-29.'],
+    ]);
+    expect((await records.execute(new NavRecordQuery(kari, '5035-100250-1')))?.timeline.at(-1)?.summary).toBe('Frigitt til kontorets innboks.');
+    expect(await new NavSummaryHandler(reader, clock, audit).execute(new NavSummaryQuery(team, '5035-100251-1'))).toEqual({
+      caseId: '5035-100251-1',
+      navHasIt: false,
+      status: 'awaiting-pickup',
+      nextDate: '2026-12-29',
+      helpOnItsWay: false,
+      pickupOverdue: false,
+      planBreached: false,
+    });
+    expect((await new NavAlertsHandler(reader, clock).execute(new NavAlertsQuery(team, undefined, 10))).items).toEqual([
+      expect.objectContaining({ caseId: '5035-100252-1', kind: 'pickup-overdue', on: '2026-12-25', summary: 'Henvisningen er ikke tatt av NAV innen fristen 2026-12-24.' }),
     ]);
   });
 });

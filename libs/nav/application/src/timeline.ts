@@ -28,7 +28,8 @@ export function timelineEntry(event: NavEvent, before: NavFollowUp | undefined):
     case 'nav.ReferralClaimed':
       return { on: event.data.claimedOn, summary: 'Tatt av veileder.' };
     case 'nav.ReferralReleased':
-      return { on: event.data.releasedOn, summary: 'Frigitt til kontorets innboks.' };
+      // A release stored before releases had a pickup limit has no date to name.
+      return { on: event.data.releasedOn, summary: event.data.pickupDueOn ? `Frigitt til kontorets innboks; må tas av en veileder innen ${event.data.pickupDueOn}.` : 'Frigitt til kontorets innboks.' };
     case 'nav.ReferralReassigned':
       return { on: event.data.reassignedOn, summary: 'Fordelt til en veileder av kontorlederen.' };
     case 'nav.ReferralPickupOverdue':

@@ -16,7 +16,7 @@ import {
   type NavPerson,
 } from './decide';
 import type { NavEvent } from './events';
-import { evolveNavHousehold, initialNavHousehold, type NavHousehold } from './household';
+import { evolveNavHousehold, initialNavHousehold, isWaiting, type NavHousehold } from './household';
 import { holdOf } from './holds';
 import type { NavPolicy } from './policy';
 
@@ -130,12 +130,24 @@ describe('the inbox: claim, release, reassign', () => {
       .thenRefused('NOT_FOUND');
   });
 
-  it('the adviser releases it back to the inbox; another adviser may not', () => {
+  it('the adviser releases it back to the inbox, where it waits with a new pickup limit (Wednesday + 3 = Monday); another adviser may not', () => {
     given(received, claimedByKari)
-      .when((s) => release(s, CASE, kari, '2026-11-18'))
-      .then([{ type: 'nav.ReferralReleased', data: { caseId: CASE, adviser: { actorId: 'a_kari', role: 'nav-adviser' }, releasedOn: '2026-11-18', by: { actorId: 'a_kari', role: 'nav-adviser' } } }]);
+      .when((s) => release(s, CASE, kari, '2026-11-18', policy))
+      .then([
+        {
+          type: 'nav.ReferralReleased',
+          data: {
+            caseId: CASE,
+            adviser: { actorId: 'a_kari', role: 'nav-adviser' },
+            releasedOn: '2026-11-18',
+            by: { actorId: 'a_kari', role: 'nav-adviser' },
+            referralId: `${CASE}.release.1`,
+            pickupDueOn: '2026-11-23',
+          },
+        },
+      ]);
     given(received, claimedByKari)
-      .when((s) => release(s, CASE, per, '2026-11-18'))
+      .when((s) => release(s, CASE, per, '2026-11-18', policy))
       .thenRefused('NOT_ALLOWED');
   });
 
@@ -151,6 +163,114 @@ describe('the inbox: claim, release, reassign', () => {
     given(received)
       .when((s) => reassign(s, CASE, kari, 'a_per', '2026-11-18'))
       .thenRefused('NOT_ALLOWED');
+  });
+});
+
+describe('the inbox: a released follow-up must be claimed again within the pickup limit', () => {
+  /** Kari gives it back on Wednesday 23 December 2026: 24 December is a working day, Christmas Day and the weekend are not. */
+  const released: NavEvent = {
+    type: 'nav.ReferralReleased',
+    data: {
+      caseId: CASE,
+      adviser: { actorId: 'a_kari', role: 'nav-adviser' },
+      releasedOn: '2026-12-23',
+      by: { actorId: 'a_kari', role: 'nav-adviser' },
+      referralId: `${CASE}.release.1`,
+      pickupDueOn: '2026-12-29',
+    },
+  };
+  /** As the type map reads a release stored at schema version 1 (before releases had a pickup limit). */
+  const releasedBeforePickupLimit: NavEvent = {
+    type: 'nav.ReferralReleased',
+    data: { caseId: CASE, adviser: { actorId: 'a_kari', role: 'nav-adviser' }, releasedOn: '2026-11-18', by: { actorId: 'a_kari', role: 'nav-adviser' }, referralId: null, pickupDueOn: null },
+  };
+  const claimedByPer: NavEvent = { type: 'nav.ReferralClaimed', data: { caseId: CASE, adviser: { actorId: 'a_per', role: 'nav-adviser' }, claimedOn: '2026-12-28', pickedUp: [`${CASE}.release.1`] } };
+
+  it('released: it waits in the inbox as a referral of its own, the pickup limit counted in working days from the release (23 Dec + 3 skips Christmas Day and the weekend: 29 Dec)', () => {
+    given(received, claimedByKari)
+      .when((s) => release(s, CASE, kari, '2026-12-23', policy))
+      .then([released]);
+    const f = state(received, claimedByKari, released).followUps[0];
+    expect(f?.assignee).toBeNull();
+    expect(f?.referrals.map((r) => [r.referralId, r.source, r.referredOn, r.pickupDueOn, r.pickedUpOn, isWaiting(r)])).toEqual([
+      [`${CASE}.escalation.1`, 'escalation', '2026-11-16', '2026-11-19', '2026-11-17', false],
+      [`${CASE}.release.1`, 'release', '2026-12-23', '2026-12-29', null, true],
+    ]);
+  });
+
+  it('the office lead may release what an adviser has: the same wait starts', () => {
+    given(received, claimedByKari)
+      .when((s) => release(s, CASE, lead, '2026-12-23', policy))
+      .then([{ ...released, data: { ...released.data, by: { actorId: 'a_lead', role: 'nav-lead' } } } as NavEvent]);
+  });
+
+  it('a release decided again (a retry after a conflict) decides the same id; once released, releasing again is a no-op; the next release counts on', () => {
+    const s = state(received, claimedByKari);
+    expect(release(s, CASE, kari, '2026-12-23', policy)).toEqual(release(s, CASE, kari, '2026-12-23', policy));
+    given(received, claimedByKari, released)
+      .when((s2) => release(s2, CASE, kari, '2026-12-23', policy))
+      .then([]);
+    const [again] = release(state(received, claimedByKari, released, claimedByPer), CASE, per, '2027-01-04', policy);
+    expect(again).toMatchObject({ type: 'nav.ReferralReleased', data: { referralId: `${CASE}.release.2`, releasedOn: '2027-01-04', pickupDueOn: '2027-01-07' } });
+  });
+
+  it('claimed again: the claim picks the release up; so does the office lead’s assignment', () => {
+    given(received, claimedByKari, released)
+      .when((s) => claim(s, CASE, per, '2026-12-28'))
+      .then([claimedByPer]);
+    given(received, claimedByKari, released)
+      .when((s) => reassign(s, CASE, lead, 'a_per', '2026-12-28'))
+      .then([
+        {
+          type: 'nav.ReferralReassigned',
+          data: { caseId: CASE, from: null, to: { actorId: 'a_per', role: 'nav-adviser' }, reassignedOn: '2026-12-28', by: { actorId: 'a_lead', role: 'nav-lead' }, pickedUp: [`${CASE}.release.1`] },
+        },
+      ]);
+  });
+
+  it('nobody claims it again: not on its last day, the day after it escalates to the office lead and the husleierestanseteam, once', () => {
+    const overdue: NavEvent = {
+      type: 'nav.ReferralPickupOverdue',
+      data: {
+        caseId: CASE,
+        referralId: `${CASE}.release.1`,
+        pickupDueOn: '2026-12-29',
+        escalatedOn: '2026-12-30',
+        escalatedTo: ['nav-lead', 'arrears-team'],
+        reason: 'Ingen veileder har tatt henvisningen innen 3 virkedager etter at den kom 2026-12-23 (frist 2026-12-29).',
+      },
+    };
+    given(received, claimedByKari, released)
+      .when((s) => escalateOverduePickup(s, CASE, `${CASE}.release.1`, '2026-12-29', policy))
+      .then([]);
+    given(received, claimedByKari, released)
+      .when((s) => escalateOverduePickup(s, CASE, `${CASE}.release.1`, '2026-12-30', policy))
+      .then([overdue]);
+    given(received, claimedByKari, released, overdue)
+      .when((s) => escalateOverduePickup(s, CASE, `${CASE}.release.1`, '2026-12-31', policy))
+      .then([]);
+    given(received, claimedByKari, released, claimedByPer)
+      .when((s) => escalateOverduePickup(s, CASE, `${CASE}.release.1`, '2026-12-30', policy))
+      .then([]);
+  });
+
+  it('released before releases had a pickup limit (schema version 1): nobody has it, nothing waits, nothing escalates; the next release is the first with an id', () => {
+    const f = state(received, claimedByKari, releasedBeforePickupLimit).followUps[0];
+    expect(f).toMatchObject({ assignee: null, referrals: [{ referralId: `${CASE}.escalation.1`, pickedUpOn: '2026-11-17' }] });
+    expect(f?.referrals).toHaveLength(1);
+    given(received, claimedByKari, releasedBeforePickupLimit)
+      .when((s) => claim(s, CASE, per, '2026-11-19'))
+      .then([{ type: 'nav.ReferralClaimed', data: { caseId: CASE, adviser: { actorId: 'a_per', role: 'nav-adviser' }, claimedOn: '2026-11-19', pickedUp: [] } }]);
+    const claimedAgain: NavEvent = { type: 'nav.ReferralClaimed', data: { caseId: CASE, adviser: { actorId: 'a_per', role: 'nav-adviser' }, claimedOn: '2026-11-19', pickedUp: [] } };
+    const [next] = release(state(received, claimedByKari, releasedBeforePickupLimit, claimedAgain), CASE, per, '2026-12-23', policy);
+    expect(next).toMatchObject({ data: { referralId: `${CASE}.release.1`, pickupDueOn: '2026-12-29' } });
+  });
+
+  it('a concluded follow-up is not released back to the inbox', () => {
+    const concluded: NavEvent = { type: 'nav.FollowUpConcluded', data: { caseId: CASE, municipalityNumber: '5035', tenancyId: '100234', outcome: 'moved', concludedOn: '2026-12-20', noteRef: null } };
+    given(received, claimedByKari, concluded)
+      .when((s) => release(s, CASE, kari, '2026-12-23', policy))
+      .thenRefused('CONCLUDED');
   });
 });
 
@@ -618,7 +738,7 @@ describe('the tenancy moves to another NAV office: the follow-up moves with it',
       .when((s) => claim(s, CASE, per, '2026-11-26'))
       .thenRefused('NOT_FOUND');
     given(received, claimedByKari, transferred)
-      .when((s) => release(s, CASE, kari, '2026-11-26'))
+      .when((s) => release(s, CASE, kari, '2026-11-26', policy))
       .thenRefused('NOT_FOUND');
   });
 

@@ -90,12 +90,32 @@ export function claim(state: NavHousehold, caseId: string, by: NavPerson, today:
   return [{ type: 'nav.ReferralClaimed', data: { caseId, adviser: actor(by), claimedOn: today, pickedUp: unpicked(f) } }];
 }
 
-/** The adviser who has it, or the office lead, gives it back to the office's inbox. */
-export function release(state: NavHousehold, caseId: string, by: NavPerson, today: LocalDate): NavEvent[] {
+/**
+ * The adviser who has it, or the office lead, gives it back to the office's inbox. There it waits
+ * as a referral of its own (`<caseId>.release.<n>`, n counting this follow-up's releases, so a
+ * command decided again decides the same id) with a new pickup limit counted in working days from
+ * today — the same rule as any referral in the inbox (NAV_PICKUP_WORKING_DAYS): claimed again in
+ * time, or it escalates once. Nobody having it, it is a no-op; a concluded follow-up is not released.
+ */
+export function release(state: NavHousehold, caseId: string, by: NavPerson, today: LocalDate, policy: NavPolicy): NavEvent[] {
   const f = reachable(state, caseId, by);
   if (!f.assignee) return [];
   if (f.assignee.actorId !== by.actorId && by.role !== 'nav-lead') throw new NavRuleError('NOT_ALLOWED', 'Bare den som har henvisningen, eller kontorlederen, kan frigi den');
-  return [{ type: 'nav.ReferralReleased', data: { caseId, adviser: f.assignee, releasedOn: today, by: actor(by) } }];
+  if (f.concluded) throw new NavRuleError('CONCLUDED', 'NAVs oppfølging av saken er avsluttet');
+  const releases = f.referrals.filter((r) => r.source === 'release').length;
+  return [
+    {
+      type: 'nav.ReferralReleased',
+      data: {
+        caseId,
+        adviser: f.assignee,
+        releasedOn: today,
+        by: actor(by),
+        referralId: `${caseId}.release.${releases + 1}`,
+        pickupDueOn: norwegianCalendar.addWorkingDays(today, policy.pickupWorkingDays),
+      },
+    },
+  ];
 }
 
 /** The office lead gives the follow-up to an adviser (opaque actor id); an unclaimed one is picked up by it. */

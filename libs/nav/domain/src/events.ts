@@ -42,10 +42,33 @@ export type ReferralClaimed = {
   readonly data: { readonly caseId: string; readonly adviser: NavActor; readonly claimedOn: LocalDate; readonly pickedUp: readonly string[] };
 };
 
+/**
+ * The adviser who had it, or the office lead, gave the follow-up back to the office's inbox. It
+ * waits there as a referral of its own (`referralId`, source `release`) with a new pickup limit
+ * counted from the release (NAV_PICKUP_WORKING_DAYS, as for any referral): claimed again in time,
+ * or it escalates once. Schema version 2; a version-1 release (stored before releases had a pickup
+ * limit) lacks both and reads with `referralId` and `pickupDueOn` null: nobody had it any more,
+ * and nothing waited.
+ */
 export type ReferralReleased = {
   readonly type: 'nav.ReferralReleased';
-  readonly data: { readonly caseId: string; readonly adviser: NavActor; readonly releasedOn: LocalDate; readonly by: NavActor };
+  readonly data: {
+    readonly caseId: string;
+    readonly adviser: NavActor;
+    readonly releasedOn: LocalDate;
+    readonly by: NavActor;
+    /** `<caseId>.release.<n>`; null for a release stored before releases had a pickup limit. */
+    readonly referralId: string | null;
+    /** The last working day on which claiming it again is in time; null as `referralId`. */
+    readonly pickupDueOn: LocalDate | null;
+  };
 };
+
+/**
+ * The schema version `nav.ReferralReleased` is written with. Version 1 had no `referralId` and no
+ * `pickupDueOn`; it is upcast to both null (see the application's event registration).
+ */
+export const REFERRAL_RELEASED_SCHEMA_VERSION = 2;
 
 export type ReferralReassigned = {
   readonly type: 'nav.ReferralReassigned';

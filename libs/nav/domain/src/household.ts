@@ -3,8 +3,11 @@ import type { NavReferralSource, PolicyReason } from '@evp/cases-contract';
 import type { NavOutcome } from '@evp/nav-contract';
 import type { ContactChannel, IncomeCover, Instalment, NavActor, NavEvent } from './events';
 
-/** Where a referral came from: the prevention case (escalation, warning, «at risk»), or a transfer from another NAV office. */
-export type ReferralSource = NavReferralSource | 'transfer';
+/**
+ * Where a referral came from: the prevention case (escalation, warning, «at risk»), a transfer from
+ * another NAV office, or a release back to the office's inbox by the adviser who had it (or the lead).
+ */
+export type ReferralSource = NavReferralSource | 'transfer' | 'release';
 
 export interface Referral {
   readonly referralId: string;
@@ -24,6 +27,11 @@ export interface Referral {
 export function isWaiting(r: Referral): boolean {
   // `supersededOn` is absent from follow-ups a read model stored before transfers existed.
   return r.pickedUpOn === null && !r.supersededOn;
+}
+
+/** A referral of NAV's own making (a transfer, a release): it waits from `on` with the pickup limit the event carries. */
+function waitingReferral(referralId: string, source: 'transfer' | 'release', on: LocalDate, pickupDueOn: LocalDate): Referral {
+  return { referralId, source, referredOn: on, pickupDueOn, reasons: [], petitionOn: null, evictionOn: null, pickedUpOn: null, pickupOverdueOn: null, supersededOn: null };
 }
 
 export interface EconomicAdvice {
@@ -198,8 +206,12 @@ export function evolveFollowUp(f: NavFollowUp | undefined, event: NavEvent): Nav
   switch (event.type) {
     case 'nav.ReferralClaimed':
       return { ...f, assignee: event.data.adviser, referrals: pickUp(event.data.pickedUp, event.data.claimedOn) };
-    case 'nav.ReferralReleased':
-      return { ...f, assignee: null };
+    case 'nav.ReferralReleased': {
+      const d = event.data;
+      // Released before releases had a pickup limit (schema version 1): nobody has it, nothing waits.
+      if (d.referralId === null || d.pickupDueOn === null) return { ...f, assignee: null };
+      return { ...f, assignee: null, referrals: [...f.referrals, waitingReferral(d.referralId, 'release', d.releasedOn, d.pickupDueOn)] };
+    }
     case 'nav.ReferralReassigned':
       return { ...f, assignee: event.data.to, referrals: pickUp(event.data.pickedUp, event.data.reassignedOn) };
     case 'nav.ReferralPickupOverdue':
@@ -280,18 +292,7 @@ export function evolveFollowUp(f: NavFollowUp | undefined, event: NavEvent): Nav
       return { ...f, caseResolvedOn: event.data.resolvedOn };
     case 'nav.FollowUpTransferred': {
       const d = event.data;
-      const arrival: Referral = {
-        referralId: d.referralId,
-        source: 'transfer',
-        referredOn: d.transferredOn,
-        pickupDueOn: d.pickupDueOn,
-        reasons: [],
-        petitionOn: null,
-        evictionOn: null,
-        pickedUpOn: null,
-        pickupOverdueOn: null,
-        supersededOn: null,
-      };
+      const arrival = waitingReferral(d.referralId, 'transfer', d.transferredOn, d.pickupDueOn);
       return {
         ...f,
         navOffice: d.toOffice,

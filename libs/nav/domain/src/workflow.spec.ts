@@ -140,8 +140,11 @@ describe('NAV workflow: the inbox and the pickup limit', () => {
       .then([{ kind: 'cancel', deadline: 'nav.referral-pickup', id: `nav.${REFERRAL}.pickup` }]);
   });
 
-  it('claimed or reassigned with no referral waiting (a claim after a release, a claimed follow-up handed to another adviser): nothing to cancel', () => {
-    const released: NavEvent = { type: 'nav.ReferralReleased', data: { caseId: CASE, adviser: { actorId: 'a_kari', role: 'nav-adviser' }, releasedOn: '2026-11-18', by: { actorId: 'a_kari', role: 'nav-adviser' } } };
+  it('claimed or reassigned with no referral waiting (a claim after a release stored before releases had a pickup limit, a claimed follow-up handed to another adviser): nothing to cancel', () => {
+    const released: NavEvent = {
+      type: 'nav.ReferralReleased',
+      data: { caseId: CASE, adviser: { actorId: 'a_kari', role: 'nav-adviser' }, releasedOn: '2026-11-18', by: { actorId: 'a_kari', role: 'nav-adviser' }, referralId: null, pickupDueOn: null },
+    };
     const claimedAgain: NavEvent = { type: 'nav.ReferralClaimed', data: { caseId: CASE, adviser: { actorId: 'a_ola', role: 'nav-adviser' }, claimedOn: '2026-11-19', pickedUp: [] } };
     given(received, claimed, released, claimedAgain)
       .when(event('nav.ReferralClaimed', claimedAgain.data), '2026-11-19')
@@ -153,6 +156,39 @@ describe('NAV workflow: the inbox and the pickup limit', () => {
     given(received, claimed, handedOver)
       .when(event('nav.ReferralReassigned', handedOver.data), '2026-11-19')
       .then([{ kind: 'ignored', reason: 'Ingen henvisning ventet på å bli tatt.' }]);
+  });
+
+  describe('released back to the inbox', () => {
+    const kari = { actorId: 'a_kari', role: 'nav-adviser' };
+    const RELEASE = `${CASE}.release.1`;
+    /** Released on Wednesday 23 December 2026; three working days to claim it again: Tuesday 29 December. */
+    const released: NavEvent = { type: 'nav.ReferralReleased', data: { caseId: CASE, adviser: kari, releasedOn: '2026-12-23', by: kari, referralId: RELEASE, pickupDueOn: '2026-12-29' } };
+
+    it('released: schedule the pickup deadline of its wait for the day after its last day', () => {
+      given(received, claimed, released)
+        .when(event('nav.ReferralReleased', released.data), '2026-12-23')
+        .then([{ kind: 'schedule', deadline: 'nav.referral-pickup', delivery: 'timer', id: `nav.${RELEASE}.pickup`, payload: { caseId: CASE, referralId: RELEASE }, dueOn: '2026-12-30' }]);
+    });
+
+    it('released before releases had a pickup limit (a version-1 event, upcast to no referral and no date): ignored, with why', () => {
+      const legacy = { caseId: CASE, adviser: kari, releasedOn: '2026-11-18', by: kari, referralId: null, pickupDueOn: null };
+      given(received, claimed, { type: 'nav.ReferralReleased', data: legacy })
+        .when(event('nav.ReferralReleased', legacy), '2026-11-18')
+        .then([{ kind: 'ignored', reason: 'Saken ble frigitt før frigitte saker fikk frist for å bli tatt igjen; ingen frist settes.' }]);
+    });
+
+    it('claimed again: the claim cancels the release’s pickup deadline', () => {
+      const claimedAgain: NavEvent = { type: 'nav.ReferralClaimed', data: { caseId: CASE, adviser: { actorId: 'a_per', role: 'nav-adviser' }, claimedOn: '2026-12-28', pickedUp: [RELEASE] } };
+      given(received, claimed, released, claimedAgain)
+        .when(event('nav.ReferralClaimed', claimedAgain.data), '2026-12-28')
+        .then([{ kind: 'cancel', deadline: 'nav.referral-pickup', id: `nav.${RELEASE}.pickup` }]);
+    });
+
+    it('its pickup deadline fired: send the escalation, which re-checks the wait', () => {
+      given(received, claimed, released)
+        .when(fired('deadline.nav.referral-pickup', `nav.${RELEASE}.pickup`, { caseId: CASE, referralId: RELEASE }, '2026-12-30'), '2026-12-30')
+        .then([{ kind: 'send', command: { type: 'nav.EscalateOverduePickup', caseId: CASE, referralId: RELEASE } }]);
+    });
   });
 
   it('the case closed after its referral was claimed or escalated: no wait left to cancel', () => {
@@ -494,7 +530,7 @@ describe('NAV workflow: assistance on its way and pauses', () => {
         data: { caseId: CASE, assistanceId: 'fa2', paragraph: '18', form: 'loan', amountOre: 300000, decidedOn: '2027-01-12', outcome: 'refused', expectedPaymentOn: null, reasonRef: 'n1' },
       },
       { type: 'nav.FollowUpPaused', data: { caseId: CASE, pauseId: 'p1', pausedOn: '2027-01-12', until: '2027-01-26', reasonRef: 'n2' } },
-      { type: 'nav.ReferralReleased', data: { caseId: CASE, adviser: kari, releasedOn: '2027-01-13', by: kari } },
+      { type: 'nav.ReferralReleased', data: { caseId: CASE, adviser: kari, releasedOn: '2027-01-13', by: kari, referralId: `${CASE}.release.1`, pickupDueOn: '2027-01-18' } },
       { type: 'nav.ReferralReceived', data: { ...received.data, referralId: `${CASE}.warning.1`, source: 'warning', referredOn: '2027-01-13', pickupDueOn: '2027-01-18' } },
       {
         type: 'nav.ReferralPickupOverdue',
@@ -504,6 +540,7 @@ describe('NAV workflow: assistance on its way and pauses', () => {
     )
       .when(event('nav.FollowUpConcluded', { caseId: CASE, municipalityNumber: '5035', tenancyId: '100234', outcome: 'rehoused', concludedOn: '2027-01-20', noteRef: null }), '2027-01-20')
       .then([
+        { kind: 'cancel', deadline: 'nav.referral-pickup', id: `nav.${CASE}.release.1.pickup` },
         { kind: 'cancel', deadline: 'nav.referral-pickup', id: `nav.${CASE}.at-risk.1.pickup` },
         { kind: 'cancel', deadline: 'nav.payment-plan-check', id: `nav.${CASE}.plan.plan-2.check` },
         { kind: 'cancel', deadline: 'nav.income-management-check', id: `nav.${CASE}.income-management.check` },
@@ -541,11 +578,9 @@ describe('NAV workflow: assistance on its way and pauses', () => {
 });
 
 describe('NAV workflow: the steps that set no deadline', () => {
-  const kari = { actorId: 'a_kari', role: 'nav-adviser' };
   // Each of NAV's steps the workflow has no deadline for, with the reason it gives: written out, so a
   // new step that falls through to «no deadline» unnoticed fails the completeness check below.
   const steps: ReadonlyArray<[NavEvent, string]> = [
-    [{ type: 'nav.ReferralReleased', data: { caseId: CASE, adviser: kari, releasedOn: '2026-11-18', by: kari } }, 'Steget nav.ReferralReleased trenger ingen frist.'],
     [{ type: 'nav.ContactMade', data: { caseId: CASE, contactId: 'k1', channel: 'phone', contactedOn: '2026-11-18', noteRef: null } }, 'Steget nav.ContactMade trenger ingen frist.'],
     [
       { type: 'nav.EconomicAdviceRequested', data: { caseId: CASE, requestId: 'r1', requestedOn: '2026-11-18', form: 'oral', startNormDueOn: '2026-12-02', noteRef: null } },
@@ -597,6 +632,7 @@ describe('NAV workflow: the steps that set no deadline', () => {
     const reactedTo = [
       'nav.ReferralReceived',
       'nav.ReferralClaimed',
+      'nav.ReferralReleased',
       'nav.ReferralReassigned',
       'nav.CaseResolvedNoted',
       'nav.ReferralPickupOverdue',

@@ -1,7 +1,7 @@
 import { addDays, cancel, defineDeadline, ignored, schedule, send, type LocalDate, type WorkflowInput, type WorkflowOutput } from '@evp/shared-kernel';
 import type { CaseResolved, ReferredToNav } from '@evp/cases-contract';
 import { LEDGER_REDUCTION_TYPES, isLedgerReduction, type LedgerEventType, type TenancyDetailsChanged } from '@evp/ledger-contract';
-import type { FinancialAssistanceDecided, FollowUpPaused, FollowUpTransferred, IncomeManagementAgreed, NavEvent, PaymentPlanAgreed, ReferralReceived } from './events';
+import type { FinancialAssistanceDecided, FollowUpPaused, FollowUpTransferred, IncomeManagementAgreed, NavEvent, PaymentPlanAgreed, ReferralReceived, ReferralReleased } from './events';
 import { activeIncomeManagement, activePlan, findFollowUp, isWaiting, type NavFollowUp, type NavHousehold } from './household';
 import { instalmentCheckOn, nextIncomeCheck, nextPlanCheck } from './plan';
 import type { NavPolicy } from './policy';
@@ -54,9 +54,9 @@ export interface NavWorkflowState {
 export const NAV_WORKFLOW_LEDGER_TYPES: readonly LedgerEventType[] = [...LEDGER_REDUCTION_TYPES, 'ledger.TenancyDetailsChanged'];
 
 /**
- * NAV's workflow: referrals into the inbox and their pickup deadlines, the payment plan's checks
- * against the ledger, income management's monthly check, assistance on its way and pauses. Pure:
- * the runner loads the state and executes what it returns.
+ * NAV's workflow: referrals into the inbox (from the case, a transfer or a release) and their
+ * pickup deadlines, the payment plan's checks against the ledger, income management's monthly
+ * check, assistance on its way and pauses. Pure: the runner loads the state and executes what it returns.
  */
 export function navWorkflow(input: WorkflowInput, state: NavWorkflowState, policy: NavPolicy, today: LocalDate): WorkflowOutput<NavCommand>[] {
   const followUp = (caseId: string) => (state.household ? findFollowUp(state.household, caseId) : undefined);
@@ -105,6 +105,12 @@ function onNavEvent(event: NavEvent, followUp: (caseId: string) => NavFollowUp |
     case 'nav.ReferralReceived': {
       const d: ReferralReceived['data'] = event.data;
       if (d.pickedUpOn !== null) return [ignored('Henvisningen kom til en oppfølging som allerede er tatt.')];
+      return [schedule(pickupDeadline, { caseId, referralId: d.referralId }, addDays(d.pickupDueOn, 1))];
+    }
+    case 'nav.ReferralReleased': {
+      // Back in the office's inbox: the release's own wait, with the pickup limit of any referral.
+      const d: ReferralReleased['data'] = event.data;
+      if (d.referralId === null || d.pickupDueOn === null) return [ignored('Saken ble frigitt før frigitte saker fikk frist for å bli tatt igjen; ingen frist settes.')];
       return [schedule(pickupDeadline, { caseId, referralId: d.referralId }, addDays(d.pickupDueOn, 1))];
     }
     case 'nav.ReferralClaimed':
