@@ -241,7 +241,12 @@ export class TestSystem {
       const active = db.prepare(`SELECT tables FROM rm_generations WHERE projection = ? AND status = 'active'`).get(projection) as { tables: string } | undefined;
       if (!active) return {};
       const tables = JSON.parse(active.tables) as Record<string, string>;
-      return Object.fromEntries(Object.entries(tables).map(([logical, physical]) => [logical, db.prepare(`SELECT * FROM "${physical}" ORDER BY 1, 2`).all()]));
+      // Ordered by every column: the same rows in any physical order dump the same.
+      const dump = (physical: string) => {
+        const columns = (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(physical) as Array<{ name: string }>).map((_, i) => i + 1);
+        return db.prepare(`SELECT * FROM "${physical}" ORDER BY ${columns.join(', ')}`).all();
+      };
+      return Object.fromEntries(Object.entries(tables).map(([logical, physical]) => [logical, dump(physical)]));
     } finally {
       db.close();
     }
