@@ -2,7 +2,8 @@ import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { EventStore, EventTypeMap } from '@evp/event-store';
 import { osloDate } from '@evp/shared-kernel';
-import { APP_CONFIG, EVENT_STORE, EVENT_TYPES, ProcessorRegistry, READ_MODEL_READER, casePolicyFrom, type AppConfig, type ReadModelReader } from '@evp/runtime';
+import { APP_CONFIG, EVENT_STORE, EVENT_TYPES, ProcessorRegistry, READ_MODEL_DB, ReadModelReader, casePolicyFrom, type AppConfig } from '@evp/runtime';
+import type { ReadModelDb } from '@evp/read-models';
 import { RENT_ACCOUNTS, type RentAccounts } from '@evp/ledger-contract';
 import { ACCOUNTS_PROJECTION, AccountsProjection, accountsProjectionVersion, registerLedgerEventTypes, rollAccounts, type AccountTables } from '@evp/ledger-application';
 import { ArrearsWorkflow, CASE_COMMAND_HANDLERS, CASE_POLICY, CasesProjection, registerCaseEventTypes } from '@evp/cases-application';
@@ -28,9 +29,14 @@ export class CasesWorkerModule implements OnModuleInit {
     @Inject(EVENT_TYPES) private readonly types: EventTypeMap,
     @Inject(RENT_ACCOUNTS) private readonly accounts: RentAccounts,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODEL_READER) private readonly readModels: ReadModelReader,
+    @Inject(READ_MODEL_DB) db: ReadModelDb,
     private readonly commandBus: CommandBus,
-  ) {}
+  ) {
+    this.writer = new ReadModelReader(db);
+  }
+
+  /** The active generation's tables on the writer's connection, for the daily roll, which writes them. */
+  private readonly writer: ReadModelReader;
 
   onModuleInit(): void {
     const grace = this.config.POLICY_GRACE_WORKING_DAYS;
@@ -40,7 +46,8 @@ export class CasesWorkerModule implements OnModuleInit {
     this.registry.registerWorkflow(new ArrearsWorkflow(this.accounts, casePolicyFrom(this.config), this.commandBus, this.store, this.types));
     this.registry.registerPeriodicWork({
       name: 'ledger-accounts-roll',
-      run: async (now) => rollAccounts(await this.readModels.projection<AccountTables>(ACCOUNTS_PROJECTION, accountsProjectionVersion(grace)), osloDate(now), grace),
+      // It writes: through the writer's connection, not the worker's read-only reader.
+      run: async (now) => rollAccounts(await this.writer.projection<AccountTables>(ACCOUNTS_PROJECTION, accountsProjectionVersion(grace)), osloDate(now), grace),
     });
   }
 }

@@ -655,10 +655,15 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfi
  * that meets another's lock (an operator's tool, a second process by mistake) waits as long as an
  * append waits for the event store's (SQLITE_BUSY_TIMEOUT_MS), on timers.
  */
-export function readModelBackend(config: AppConfig, role: 'writer' | 'reader'): ReadModelBackend {
+export function readModelBackend(config: AppConfig, role: 'writer' | 'reader' | 'observer'): ReadModelBackend {
   if (config.READ_MODEL_STORE === 'postgres') return { kind: 'postgres', connectionString: config.READ_MODEL_POSTGRES_URL as string, schema: config.READ_MODEL_POSTGRES_SCHEMA };
   if (role === 'reader') return { kind: 'sqlite', file: config.READ_MODEL_SQLITE_FILE, readonly: true };
-  return { kind: 'sqlite', file: config.WORKER_ROLE === 'workflows' ? workflowsSqliteFile(config) : config.READ_MODEL_SQLITE_FILE, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS };
+  const file = config.WORKER_ROLE === 'workflows' ? workflowsSqliteFile(config) : config.READ_MODEL_SQLITE_FILE;
+  // The worker's own reads of what it writes (its health, its lag) on a read-only connection of
+  // their own: the writer's one connection queues every statement behind a transaction waiting
+  // for another process's lock, and /health would answer nothing for as long.
+  if (role === 'observer') return { kind: 'sqlite', file, readonly: true };
+  return { kind: 'sqlite', file, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS };
 }
 
 /** The workflows process's own SQLite file (WORKER_ROLE=workflows): WORKFLOWS_SQLITE_FILE, or workflows.sqlite beside the read models. */

@@ -37,7 +37,12 @@ export class PlatformModule implements OnApplicationShutdown {
         { provide: EVENT_STORE, useFactory: () => createEventStore(config) },
         { provide: REDIS, useFactory: () => createRedis(config.REDIS_URL) },
         ...(role === 'worker'
-          ? [dbProvider, { provide: READ_MODEL_READER, inject: [READ_MODEL_DB], useFactory: (db: ReadModelDb) => new ReadModelReader(db) }]
+          ? [
+              dbProvider,
+              // The worker reads through a connection of its own on SQLite (see readModelBackend's
+              // 'observer'); on PostgreSQL through the writer's pool, which queues nobody.
+              { provide: READ_MODEL_READER, inject: [READ_MODEL_DB], useFactory: (db: ReadModelDb) => new ReadModelReader(config.READ_MODEL_STORE === 'postgres' ? db : readModelBackend(config, 'observer')) },
+            ]
           : [{ provide: READ_MODEL_READER, useFactory: () => new ReadModelReader(readModelBackend(config, 'reader')) }]),
       ],
       exports: [APP_CONFIG, CLOCK, EVENT_STORE, REDIS, READ_MODEL_READER, ...(role === 'worker' ? [READ_MODEL_DB] : [])],

@@ -15,7 +15,8 @@ import { describeError } from '../transient';
 import { DeadlineService, PeriodicWorkLoop, type PeriodicRound, type PeriodicWork } from '../workflow/deadline-service';
 import { workflowMigrations } from '../workflow/deadline-table';
 import { WorkflowRunner, type WorkflowDefinition } from '../workflow/workflow-runner';
-import { APP_CONFIG, CLOCK, EVENT_STORE, HEALTH_PROBLEMS, READ_MODEL_DB, REDIS, type HealthProblems } from './tokens';
+import { APP_CONFIG, CLOCK, EVENT_STORE, HEALTH_PROBLEMS, READ_MODEL_DB, READ_MODEL_READER, REDIS, type HealthProblems } from './tokens';
+import type { ReadModelReader } from '../projections/read-model-reader';
 
 /**
  * Where context modules register what the worker runs: SQL projections, workflows, the stored
@@ -97,12 +98,28 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
+    @Inject(READ_MODEL_READER) private readonly reader: ReadModelReader,
   ) {
-    this.lagScanner = new LagScanner(store, db);
     this.runs = workerRuns(config);
   }
 
-  private readonly lagScanner: LagScanner;
+  /**
+   * Reads the checkpoints through the worker's reader, not the writer's connection: a batch
+   * waiting for another process's lock holds that connection, and /health and /operator/lag
+   * would wait with it instead of telling which subscription falls behind.
+   */
+  private lagScanner: Promise<LagScanner> | undefined;
+  private scanner(): Promise<LagScanner> {
+    if (!this.lagScanner) {
+      const opening = this.reader.database().then((db) => new LagScanner(this.store, db));
+      this.lagScanner = opening;
+      // Not opened (the file not there yet): asked again next time.
+      opening.catch(() => {
+        if (this.lagScanner === opening) this.lagScanner = undefined;
+      });
+    }
+    return this.lagScanner;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const log = nestRunnerLogger(this.logger);
@@ -220,8 +237,9 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
   /** Per subscription, from its durable checkpoint: how far it is behind (see `LagScanner`). */
   async lag(): Promise<SubscriptionLag[]> {
     const runners = this.allRunners();
-    this.lagScanner.keepOnly(new Set(runners.map((r) => r.processor.name)));
-    return Promise.all(runners.map((runner) => this.lagScanner.of(runner.status(), runner.processor.filter, this.projections?.isBuilding(runner) ?? false)));
+    const scanner = await this.scanner();
+    scanner.keepOnly(new Set(runners.map((r) => r.processor.name)));
+    return Promise.all(runners.map((runner) => scanner.of(runner.status(), runner.processor.filter, this.projections?.isBuilding(runner) ?? false)));
   }
 
   /** Why the worker is not healthy, subscription by subscription; empty when it is. */
