@@ -69,12 +69,12 @@ describe('the worker while another process holds the read models\' write lock (e
         await new Promise((r) => setTimeout(r, 20));
       }
       // A busy wait inside the SQLite call would have held the event loop for the whole lock; the
-      // waits are on timers, so the loop answers between them. The bound leaves room for a loaded
-      // machine; the figure itself is printed.
+      // waits are on timers, so the loop answers between them (here: a few ms, printed). The bound,
+      // a quarter of the lock's hold, leaves room for a loaded CI machine.
       const longest = Math.max(...answers);
       console.log(`/health/live while the lock was held: ${answers.length} answers, the longest ${longest.toFixed(1)} ms`);
       expect(answers.length).toBeGreaterThan(20);
-      expect(longest).toBeLessThan(500);
+      expect(longest).toBeLessThan(HOLD_MS / 4);
 
       // Red, naming each subscription that could not commit the postings (the ledger's projections
       // and the arrears workflow), as behind past the limit; the read models themselves answer.

@@ -287,19 +287,6 @@ describe.each([
     expect(await dumpTables(db, target.tables)).toEqual(await dumpTables(db, whole.tables));
   });
 
-  it('a build whose postings were written twice is refused at its unique index, never switched in with them', async () => {
-    const events = lateChargeLog();
-    const target = await new ProjectionGenerations(db).beginWithTables(projection, { deferIndexes: true });
-    const memo = new ProjectionMemo();
-    await logged(events);
-    await applyBatch(db, projection, target, events.slice(0, 4), (events[3] as RecordedEvent).position, { memo, flush: 'partial' });
-    // As if a commit had landed unseen and the check of the checkpoint had failed too: the memo
-    // drops the batch and the runner writes its postings again.
-    const again = new ProjectionMemo();
-    await applyBatch(db, projection, target, events.slice(0, 4), (events[3] as RecordedEvent).position, { memo: again, flush: true });
-    await expect(createGenerationIndexes(db, projection, target)).rejects.toThrow();
-  });
-
   it('keeps a compact account, and a charge posted late for an earlier month is allocated as if it had come first', async () => {
     position = 0;
     const stream = 'tenancy-5035-300001';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { addDays, osloDate, type LocalDate } from '@evp/shared-kernel';
-import type { EventStore, EventTypeMap, RecordedEvent } from '@evp/event-store';
+import { EventStoreUnavailableError, type EventStore, type EventTypeMap, type RecordedEvent } from '@evp/event-store';
 import { OFF_PATH_GATHER_MS, writeRows, type ApplyContext, type ProjectionMemo, type SqlProjection } from '@evp/read-models';
 import {
   TENANCY_STREAM_PREFIX,
@@ -331,7 +331,9 @@ export class AccountsProjection implements SqlProjection<AccountTables> {
     const { registeredAt, compact } = account.state;
     const between = revision - registeredAt - 1;
     const earlier = between > 0 ? await this.store.readStream(`${TENANCY_STREAM_PREFIX}${key}`, { fromRevision: registeredAt + 1, maxCount: between }) : [];
-    if (earlier.length !== between) throw new Error(`Tenancy stream ${key} holds ${earlier.length} events between revisions ${registeredAt} and ${revision}, not ${between}`);
+    // The event applied came from the store, so every earlier one is there: a short read is a store
+    // behind (an EventStoreDB follower), retried as unavailable, never parked as the event's fault.
+    if (earlier.length !== between) throw new EventStoreUnavailableError(`Tenancy stream ${key} read ${earlier.length} events between revisions ${registeredAt} and ${revision}, not ${between}`);
     const charges: Charge[] = [];
     for (const e of earlier) {
       if (e.type !== 'ledger.ChargePosted') continue;

@@ -188,8 +188,9 @@ export async function applyBatch<DB>(
   const context: ApplyContext = memo ? { memo } : {};
   // A build's flushing batch writes rows its memo no longer holds afterwards: were its commit to
   // land while its caller hears of an error (a connection lost during COMMIT), the memo must keep
-  // the batch, not drop it and have the runner write the rows again. The checkpoint's sequence
-  // before and after tells which it was; nothing else writes a building generation's checkpoint.
+  // the batch, not drop it and have the runner write the rows again. The checkpoint tells which it
+  // was: moved on (its sequence) to this batch's position. Nothing else writes a building
+  // generation's checkpoint but its runner, and only at another position (an event it parked).
   const flushing = deferring && options.flush !== undefined && options.flush !== false;
   const seqBefore = flushing ? ((await readCheckpointState(db.kysely, checkpoint))?.updatedSeq ?? 0) : undefined;
   try {
@@ -207,7 +208,7 @@ export async function applyBatch<DB>(
       if (expectedCheckpoint === undefined) await writeCheckpoint(tx, checkpoint, position);
     });
   } catch (error) {
-    if (seqBefore !== undefined && (await committedDespite(db, checkpoint, seqBefore))) {
+    if (seqBefore !== undefined && (await committedDespite(db, checkpoint, seqBefore, position))) {
       memo?.commit();
       return;
     }
@@ -223,9 +224,10 @@ export async function applyBatch<DB>(
  * whose rows could double keeps a unique index that refuses the generation at its switch (the
  * build fails, visibly; it never switches in twice-counted rows).
  */
-async function committedDespite(db: ReadModelDb, checkpoint: string, seqBefore: number): Promise<boolean> {
+async function committedDespite(db: ReadModelDb, checkpoint: string, seqBefore: number, position: string): Promise<boolean> {
   try {
-    return ((await readCheckpointState(db.kysely, checkpoint))?.updatedSeq ?? 0) !== seqBefore;
+    const after = await readCheckpointState(db.kysely, checkpoint);
+    return after !== undefined && after.updatedSeq !== seqBefore && after.position === position;
   } catch {
     return false;
   }

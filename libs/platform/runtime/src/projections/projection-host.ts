@@ -48,16 +48,19 @@ export class ProjectionHost implements EventProcessor {
 
   /**
    * Before the generation is switched in: writes what the projection still holds in memory, with
-   * the checkpoint of the last event handled, and from then on reads and writes the tables only
-   * (others may write them once it is active: the daily roll).
+   * the checkpoint of the last event handled, then runs `thenIndex` (the deferred indexes), and
+   * only then reads and writes the tables as a live generation (others may write them once it is
+   * active: the daily roll). Batches that arrive meanwhile wait for both: a live batch's upsert
+   * may need an index the bulk load went without (the accounts' postings key).
    */
-  finishBuilding(): Promise<void> {
+  finishBuilding(thenIndex: () => Promise<void> = async () => undefined): Promise<void> {
     return this.serially(async () => {
       const memo = this.memo;
       if (memo === undefined) return;
       // Always, not only when events came since the last flush: a partial flush may leave rows for this one.
       if (this.lastPosition !== undefined) await applyBatch(this.db, this.projection, this.target, [], this.lastPosition, { memo, flush: true });
       this.sinceFlush = 0;
+      await thenIndex();
       this.memo = undefined;
     });
   }

@@ -251,8 +251,7 @@ export class ProjectionManager {
     while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 20));
     // The bulk load is done: write what the build kept in memory, then index the tables, while the
     // live generation still serves and is still written.
-    await host.finishBuilding();
-    await createGenerationIndexes(this.db, m.projection, target);
+    await host.finishBuilding(() => createGenerationIndexes(this.db, m.projection, target));
     // Stop writing the old generation, let the new one take whatever arrived meanwhile, then switch.
     await m.live?.stop();
     while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 20));
