@@ -1,5 +1,6 @@
 import { syntheticNationalIds } from '@evp/shared-kernel';
 import { caseEventsOf, countPerStream } from './support/case-log';
+import { expectEqualToFreshRebuild as expectEqualToFreshRebuildOf } from './support/rebuild-check';
 import { TestSystem, waitFor } from './support/system';
 
 const N = 1500;
@@ -21,24 +22,7 @@ describe('worker crash and Redis loss (e2e)', () => {
     return body.pending.filter((d) => d.id.endsWith('.first-contact'));
   };
 
-  /** Every projection's tables now, then rebuilt from the log into new tables: they must be equal. */
-  const expectEqualToFreshRebuild = async () => {
-    await system.caughtUp(120_000);
-    await system.worker_('POST', '/operator/deadlines/sweep'); // the daily roll, so both sides are as of today
-    const { body: listed } = await system.worker_<Array<{ name: string }>>('GET', '/operator/projections');
-    const projections = listed.map((p) => p.name);
-    // Every projection the worker runs (ten today), not a chosen few.
-    expect(projections.length).toBeGreaterThanOrEqual(10);
-    const before = Object.fromEntries(projections.map((p) => [p, system.dumpProjection(p)]));
-    // All started at once, then each awaited: ten one after the other took most of a test's time limit.
-    for (const projection of projections) expect((await system.worker_('POST', `/operator/projections/${projection}/rebuild`)).status).toBe(202);
-    for (const projection of projections) {
-      await waitFor(async () => (await system.worker_<{ state: string }>('GET', `/operator/projections/${projection}/rebuild`)).body.state === 'switched' || undefined, `${projection} to be rebuilt`, 120_000);
-    }
-    await system.worker_('POST', '/operator/deadlines/sweep');
-    const after = Object.fromEntries(projections.map((p) => [p, system.dumpProjection(p)]));
-    expect(after).toEqual(before);
-  };
+  const expectEqualToFreshRebuild = () => expectEqualToFreshRebuildOf(system);
 
   beforeAll(async () => {
     system.setClock('2026-11-09T09:00:00+01:00'); // rent due 2 November is past its grace period
