@@ -32,7 +32,8 @@ export class CasesWorkerModule implements OnModuleInit {
     @Inject(READ_MODEL_DB) db: ReadModelDb,
     private readonly commandBus: CommandBus,
   ) {
-    this.writer = new ReadModelReader(db);
+    // No cached generation: right after a rebuild's switch it would roll the generation switched out.
+    this.writer = new ReadModelReader(db, { generationCacheMs: 0, resultCacheWeight: 0 });
   }
 
   /** The active generation's tables on the writer's connection, for the daily roll, which writes them. */

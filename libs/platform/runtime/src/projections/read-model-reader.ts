@@ -15,6 +15,12 @@ export interface ReadModelReaderOptions {
    * its rows); the least recently used go first. 0 turns the result cache off.
    */
   readonly resultCacheWeight?: number;
+  /**
+   * How long (ms) the active generation of a projection is taken as known without reading it again
+   * (default 1 000). 0 for a caller that writes the active tables, which must never write a
+   * generation a rebuild has just switched out (the worker's periodic work).
+   */
+  readonly generationCacheMs?: number;
 }
 
 /** About 10 MB of list rows. */
@@ -47,12 +53,14 @@ export class ReadModelReader {
   private readonly results = new Map<string, CachedResult>();
   private resultsWeight = 0;
   private readonly resultCacheWeight: number;
+  private readonly generationCacheMs: number;
 
   constructor(
     private readonly backend: ReadModelBackend | ReadModelDb,
     options: ReadModelReaderOptions = {},
   ) {
     this.resultCacheWeight = Math.max(0, options.resultCacheWeight ?? DEFAULT_RESULT_CACHE_WEIGHT);
+    this.generationCacheMs = Math.max(0, options.generationCacheMs ?? GENERATION_CACHE_MS);
   }
 
   async database(): Promise<ReadModelDb> {
@@ -136,7 +144,7 @@ export class ReadModelReader {
   private knownActive<DB>(name: string, version: number): { db: Kysely<DB>; generation: number; store: ReadModelDb } | undefined {
     const store = this.backend instanceof ReadModelDb ? this.backend : this.opened;
     const entry = this.cache.get(name);
-    if (store === undefined || entry?.active === undefined || entry.active.version !== version || Date.now() - entry.at > GENERATION_CACHE_MS) return undefined;
+    if (store === undefined || entry?.active === undefined || entry.active.version !== version || Date.now() - entry.at >= this.generationCacheMs) return undefined;
     return { db: entry.mapped as Kysely<DB>, generation: entry.active.generation, store };
   }
 
@@ -149,7 +157,7 @@ export class ReadModelReader {
     const store = await this.database();
     const now = Date.now();
     let entry = this.cache.get(name);
-    if (!entry || now - entry.at > GENERATION_CACHE_MS || entry.active?.version !== version) {
+    if (!entry || now - entry.at >= this.generationCacheMs || entry.active?.version !== version) {
       const active = await new ProjectionGenerations(store).active(name);
       const previous = entry;
       const same = previous?.active !== undefined && active !== undefined && sameGeneration(previous.active, active);
