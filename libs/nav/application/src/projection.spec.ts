@@ -221,6 +221,52 @@ describe.each([
  * The tenancy moved to another NAV office: 100240 was claimed at Stjørdal (a plan, a breach told to
  * Kari and the team); 100241 was never claimed there and escalated; 100242 stays at Stjørdal.
  */
+/**
+ * One NAV scenario on a fresh read-model store: its literal history applied in one batch and
+ * switched in, a reader and the read audit over a throwaway event store, and the proof that a
+ * rebuild one event at a time gives identical tables (named `rebuildTitle`). Its parts are on the
+ * returned object once `beforeAll` has run.
+ */
+function navScenario(open: typeof openThrowawaySqlite, label: string, history: () => RecordedEvent[], now: string, rebuildTitle: string) {
+  const projection = new NavProjection(registerNavEventTypes(new EventTypeMap()));
+  const s = { projection, clock: new FixedClock(new Date(now)) } as {
+    readonly projection: NavProjection;
+    readonly clock: FixedClock;
+    rm: ThrowawayReadModelDb;
+    db: ReadModelDb;
+    reader: ReadModelReader;
+    store: SqliteEventStore;
+    audit: NavReadAudit;
+  };
+
+  beforeAll(async () => {
+    s.rm = await open({ label });
+    s.db = s.rm.db;
+    s.reader = new ReadModelReader(s.db);
+    s.store = new SqliteEventStore({ file: ':memory:' });
+    s.audit = new NavReadAudit(s.store, s.clock);
+    const generations = new ProjectionGenerations(s.db);
+    const target = await generations.beginWithTables(projection);
+    // One batch: the alerts of this very batch move with their case.
+    const events = history();
+    await applyBatch(s.db, projection, target, events, (events[events.length - 1] as RecordedEvent).position);
+    await generations.switchTo('nav', target.generation);
+  });
+  afterAll(async () => {
+    await s.store.close();
+    await s.rm.dispose();
+  });
+
+  it(rebuildTitle, async () => {
+    const generations = new ProjectionGenerations(s.db);
+    const active = (await generations.active('nav')) as { tables: Record<string, string> };
+    const rebuilt = await generations.beginWithTables(projection);
+    for (const e of history()) await applyBatch(s.db, projection, rebuilt, [e], e.position);
+    expect(await dumpTables(s.db, rebuilt.tables)).toEqual(await dumpTables(s.db, active.tables));
+  });
+  return s;
+}
+
 function transferHistory(): RecordedEvent[] {
   position = 0;
   const c40 = '5035-100240-1';
@@ -291,44 +337,12 @@ describe.each([
   ['SQLite', openThrowawaySqlite],
   ['PostgreSQL', openThrowawayPostgres],
 ])('NAV projection and queries on %s: the follow-up moves with the tenancy to another NAV office', (_engine, open) => {
-  const types = registerNavEventTypes(new EventTypeMap());
-  const projection = new NavProjection(types);
-  const clock = new FixedClock(new Date('2026-12-09T10:00:00+01:00'));
+  const s = navScenario(open, 'navmove', transferHistory, '2026-12-09T10:00:00+01:00', 'a rebuild one event at a time (alerts of earlier batches moved in the table) gives identical tables');
   const levangerLead: Caller = { ...base, actorId: 'a_levlead', roles: ['nav-lead'], navOffice: 'nav-levanger' };
-  let rm: ThrowawayReadModelDb;
-  let db: ReadModelDb;
-  let reader: ReadModelReader;
-  let store: SqliteEventStore;
-  let audit: NavReadAudit;
 
-  beforeAll(async () => {
-    rm = await open({ label: 'navmove' });
-    db = rm.db;
-    reader = new ReadModelReader(db);
-    store = new SqliteEventStore({ file: ':memory:' });
-    audit = new NavReadAudit(store, clock);
-    const generations = new ProjectionGenerations(db);
-    const target = await generations.beginWithTables(projection);
-    // One batch: the alerts of this very batch move with their case.
-    const events = transferHistory();
-    await applyBatch(db, projection, target, events, (events[events.length - 1] as RecordedEvent).position);
-    await generations.switchTo('nav', target.generation);
-  });
-  afterAll(async () => {
-    await store.close();
-    await rm.dispose();
-  });
-
-  it('a rebuild one event at a time (alerts of earlier batches moved in the table) gives identical tables', async () => {
-    const generations = new ProjectionGenerations(db);
-    const active = (await generations.active('nav')) as { tables: Record<string, string> };
-    const rebuilt = await generations.beginWithTables(projection);
-    for (const e of transferHistory()) await applyBatch(db, projection, rebuilt, [e], e.position);
-    expect(await dumpTables(db, rebuilt.tables)).toEqual(await dumpTables(db, active.tables));
-  });
 
   it("the new office's inbox shows both unclaimed, with pickup limits counted from the transfer; the old office keeps only its own", async () => {
-    const inbox = new NavInboxHandler(reader, clock, audit);
+    const inbox = new NavInboxHandler(s.reader, s.clock, s.audit);
     const there = await inbox.execute(new NavInboxQuery(levanger, 'unclaimed', undefined, 10));
     expect(there.items.map((i) => [i.caseId, i.status, i.assignee, i.pickupDueOn, i.pickupOverdue, i.priorityReasons])).toEqual([
       ['5035-100241-1', 'unclaimed', null, '2026-11-26', false, ['Må tas innen 2026-11-26']],
@@ -343,7 +357,7 @@ describe.each([
   });
 
   it("the old office's adviser gets nothing (a 404, audited); the new office's adviser reads the whole record, the transfer on its timeline", async () => {
-    const records = new NavRecordHandler(reader, clock, audit, vault);
+    const records = new NavRecordHandler(s.reader, s.clock, s.audit, vault);
     expect(await records.execute(new NavRecordQuery(kari, '5035-100240-1'))).toBeUndefined();
     expect(await records.execute(new NavRecordQuery(lead, '5035-100240-1'))).toBeUndefined();
     const record = await records.execute(new NavRecordQuery(levanger, '5035-100240-1'));
@@ -360,7 +374,7 @@ describe.each([
     );
     const other = await records.execute(new NavRecordQuery(levanger, '5035-100241-1'));
     expect(other?.timeline.at(-1)?.summary).toBe('Overført fra nav-stjordal til nav-levanger fordi leieforholdet har fått nytt NAV-kontor. Den må tas av en veileder ved nav-levanger innen 2026-11-26.');
-    expect(await new NavSummaryHandler(reader, clock, audit).execute(new NavSummaryQuery(team, '5035-100240-1'))).toEqual({
+    expect(await new NavSummaryHandler(s.reader, s.clock, s.audit).execute(new NavSummaryQuery(team, '5035-100240-1'))).toEqual({
       caseId: '5035-100240-1',
       navHasIt: false,
       status: 'awaiting-pickup',
@@ -371,11 +385,11 @@ describe.each([
     });
 
     // Every read audited, under the office that now handles it: the new lead sees the old office's attempts.
-    const generations = new ProjectionGenerations(db);
+    const generations = new ProjectionGenerations(s.db);
     const active = await generations.active('nav');
-    const audits = (await store.readAll({ filter: { streamPrefixes: ['navaudit-'] } })).map((e, i) => ({ ...e, position: `9${String(i).padStart(11, '0')}` }));
-    if (active) await applyBatch(db, projection, active, audits, (audits[audits.length - 1] as RecordedEvent).position);
-    const log = await new NavAuditHandler(reader, clock).execute(new NavAuditQuery(levangerLead, '5035-100240-1', undefined, 100));
+    const audits = (await s.store.readAll({ filter: { streamPrefixes: ['navaudit-'] } })).map((e, i) => ({ ...e, position: `9${String(i).padStart(11, '0')}` }));
+    if (active) await applyBatch(s.db, s.projection, active, audits, (audits[audits.length - 1] as RecordedEvent).position);
+    const log = await new NavAuditHandler(s.reader, s.clock).execute(new NavAuditQuery(levangerLead, '5035-100240-1', undefined, 100));
     expect(log.items.map((i) => `${i.reader.actorId}:${i.reader.navOffice}:${i.view}:${i.outcome}`).sort()).toEqual([
       'a_kari:nav-stjordal:record:denied',
       'a_lead:nav-stjordal:record:denied',
@@ -386,7 +400,7 @@ describe.each([
   });
 
   it("the case's alerts move with it; the old office is told only that it left (its lead, and the adviser who had it)", async () => {
-    const alerts = new NavAlertsHandler(reader, clock);
+    const alerts = new NavAlertsHandler(s.reader, s.clock);
     expect((await alerts.execute(new NavAlertsQuery(kari, undefined, 10))).items).toEqual([
       expect.objectContaining({ caseId: '5035-100240-1', kind: 'transferred', on: '2026-12-08', summary: 'Saken er overført til nav-levanger 2026-12-08 fordi leieforholdet har fått nytt NAV-kontor; den følges ikke lenger opp her.' }),
     ]);
@@ -463,42 +477,11 @@ describe.each([
   ['SQLite', openThrowawaySqlite],
   ['PostgreSQL', openThrowawayPostgres],
 ])('NAV projection and queries on %s: a follow-up released back to the inbox', (_engine, open) => {
-  const types = registerNavEventTypes(new EventTypeMap());
-  const projection = new NavProjection(types);
-  const clock = new FixedClock(new Date('2026-12-28T10:00:00+01:00'));
-  let rm: ThrowawayReadModelDb;
-  let db: ReadModelDb;
-  let reader: ReadModelReader;
-  let store: SqliteEventStore;
-  let audit: NavReadAudit;
+  const s = navScenario(open, 'navrelease', releaseHistory, '2026-12-28T10:00:00+01:00', 'a rebuild one event at a time gives identical tables');
 
-  beforeAll(async () => {
-    rm = await open({ label: 'navrelease' });
-    db = rm.db;
-    reader = new ReadModelReader(db);
-    store = new SqliteEventStore({ file: ':memory:' });
-    audit = new NavReadAudit(store, clock);
-    const generations = new ProjectionGenerations(db);
-    const target = await generations.beginWithTables(projection);
-    const events = releaseHistory();
-    await applyBatch(db, projection, target, events, (events[events.length - 1] as RecordedEvent).position);
-    await generations.switchTo('nav', target.generation);
-  });
-  afterAll(async () => {
-    await store.close();
-    await rm.dispose();
-  });
-
-  it('a rebuild one event at a time gives identical tables', async () => {
-    const generations = new ProjectionGenerations(db);
-    const active = (await generations.active('nav')) as { tables: Record<string, string> };
-    const rebuilt = await generations.beginWithTables(projection);
-    for (const e of releaseHistory()) await applyBatch(db, projection, rebuilt, [e], e.position);
-    expect(await dumpTables(db, rebuilt.tables)).toEqual(await dumpTables(db, active.tables));
-  });
 
   it('the inbox shows a released follow-up waiting with its new pickup limit, by that limit; one released before releases had a limit waits with none', async () => {
-    const inbox = new NavInboxHandler(reader, clock, audit);
+    const inbox = new NavInboxHandler(s.reader, s.clock, s.audit);
     const unclaimed = await inbox.execute(new NavInboxQuery(kari, 'unclaimed', undefined, 10));
     expect(unclaimed.items.map((i) => [i.caseId, i.status, i.assignee, i.sortOn, i.pickupDueOn, i.pickupOverdue, i.priorityReasons])).toEqual([
       ['5035-100250-1', 'unclaimed', null, '2026-11-16', null, false, []],
@@ -514,7 +497,7 @@ describe.each([
   });
 
   it('the timeline names the new pickup limit; the team sees it awaiting pickup, and the overdue release escalated', async () => {
-    const records = new NavRecordHandler(reader, clock, audit, vault);
+    const records = new NavRecordHandler(s.reader, s.clock, s.audit, vault);
     const record = await records.execute(new NavRecordQuery(kari, '5035-100251-1'));
     expect(record?.timeline.map((t) => [t.on, t.type, t.summary])).toEqual([
       ['2026-11-16', 'nav.ReferralReceived', 'Henvisning mottatt (eskalert fra restansesaken); frist for å ta den: 2026-11-19.'],
@@ -522,7 +505,7 @@ describe.each([
       ['2026-12-23', 'nav.ReferralReleased', 'Frigitt til kontorets innboks; må tas av en veileder innen 2026-12-29.'],
     ]);
     expect((await records.execute(new NavRecordQuery(kari, '5035-100250-1')))?.timeline.at(-1)?.summary).toBe('Frigitt til kontorets innboks.');
-    expect(await new NavSummaryHandler(reader, clock, audit).execute(new NavSummaryQuery(team, '5035-100251-1'))).toEqual({
+    expect(await new NavSummaryHandler(s.reader, s.clock, s.audit).execute(new NavSummaryQuery(team, '5035-100251-1'))).toEqual({
       caseId: '5035-100251-1',
       navHasIt: false,
       status: 'awaiting-pickup',
@@ -531,7 +514,7 @@ describe.each([
       pickupOverdue: false,
       planBreached: false,
     });
-    expect((await new NavAlertsHandler(reader, clock).execute(new NavAlertsQuery(team, undefined, 10))).items).toEqual([
+    expect((await new NavAlertsHandler(s.reader, s.clock).execute(new NavAlertsQuery(team, undefined, 10))).items).toEqual([
       expect.objectContaining({ caseId: '5035-100252-1', kind: 'pickup-overdue', on: '2026-12-25', summary: 'Henvisningen er ikke tatt av NAV innen fristen 2026-12-24.' }),
     ]);
   });
