@@ -191,8 +191,7 @@ export async function applyBatch<DB>(
   // the batch, not drop it and have the runner write the rows again. The checkpoint tells which it
   // was: moved on (its sequence) to this batch's position. Nothing else writes a building
   // generation's checkpoint but its runner, and only at another position (an event it parked).
-  const flushing = deferring && options.flush !== undefined && options.flush !== false;
-  const seqBefore = flushing ? ((await readCheckpointState(db.kysely, checkpoint))?.updatedSeq ?? 0) : undefined;
+  const seqBefore = deferring && options.flush ? ((await readCheckpointState(db.kysely, checkpoint))?.updatedSeq ?? 0) : undefined;
   try {
     await db.transaction(async (tx) => {
       // Checked before applying: a stale writer then fails with the conflict, not with whatever its

@@ -29,7 +29,7 @@ describe('LagScanner', () => {
     const db = await ReadModelDb.open({ kind: 'sqlite', file: join(dir, 'read-models.sqlite') });
     await db.migrate();
     try {
-      const scanner = new LagScanner(store, db);
+      const scanner = new LagScanner(store, async () => db);
       const reads = jest.spyOn(store, 'readAll');
       // Narrowed to one type: a busy category of other types in between must be scanned past.
       const filter = { streamPrefixes: ['lag-'], onlyTypes: { 'lag-': ['test.Wanted'] } };

@@ -38,15 +38,16 @@ export interface SubscriptionLag {
 export class LagScanner {
   private readonly scanned = new Map<string, { checkpoint: string | null; emptyTo?: string; nextRecordedAt?: string }>();
 
+  /** @param database where the checkpoints are read (opened when first asked, as `ReadModelReader.database` does). */
   constructor(
     private readonly store: EventStore,
-    private readonly db: ReadModelDb,
+    private readonly database: () => Promise<ReadModelDb>,
   ) {}
 
   async of(status: SubscriptionStatus, filter: EventFilter, building: boolean): Promise<SubscriptionLag> {
     const base = { name: status.name, state: status.state, parked: status.parked.length, lastError: status.lastError, building };
     try {
-      const checkpoint = (await readCheckpoint(this.db.kysely, status.name)) ?? null;
+      const checkpoint = (await readCheckpoint((await this.database()).kysely, status.name)) ?? null;
       const memo = this.scanned.get(status.name);
       const known = memo && memo.checkpoint === checkpoint ? memo : undefined;
       if (known?.nextRecordedAt) return { ...base, checkpoint, caughtUp: false, behindSince: known.nextRecordedAt };

@@ -98,28 +98,16 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(READ_MODEL_DB) private readonly db: ReadModelDb,
-    @Inject(READ_MODEL_READER) private readonly reader: ReadModelReader,
+    @Inject(READ_MODEL_READER) reader: ReadModelReader,
   ) {
     this.runs = workerRuns(config);
+    // The checkpoints through the worker's reader, not the writer's connection: a batch waiting
+    // for another process's lock holds that connection, and /health and /operator/lag would wait
+    // with it instead of telling which subscription falls behind.
+    this.lagScanner = new LagScanner(store, () => reader.database());
   }
 
-  /**
-   * Reads the checkpoints through the worker's reader, not the writer's connection: a batch
-   * waiting for another process's lock holds that connection, and /health and /operator/lag
-   * would wait with it instead of telling which subscription falls behind.
-   */
-  private lagScanner: Promise<LagScanner> | undefined;
-  private scanner(): Promise<LagScanner> {
-    if (!this.lagScanner) {
-      const opening = this.reader.database().then((db) => new LagScanner(this.store, db));
-      this.lagScanner = opening;
-      // Not opened (the file not there yet): asked again next time.
-      opening.catch(() => {
-        if (this.lagScanner === opening) this.lagScanner = undefined;
-      });
-    }
-    return this.lagScanner;
-  }
+  private readonly lagScanner: LagScanner;
 
   async onApplicationBootstrap(): Promise<void> {
     const log = nestRunnerLogger(this.logger);
@@ -237,9 +225,8 @@ export class ProcessingService implements OnApplicationBootstrap, OnApplicationS
   /** Per subscription, from its durable checkpoint: how far it is behind (see `LagScanner`). */
   async lag(): Promise<SubscriptionLag[]> {
     const runners = this.allRunners();
-    const scanner = await this.scanner();
-    scanner.keepOnly(new Set(runners.map((r) => r.processor.name)));
-    return Promise.all(runners.map((runner) => scanner.of(runner.status(), runner.processor.filter, this.projections?.isBuilding(runner) ?? false)));
+    this.lagScanner.keepOnly(new Set(runners.map((r) => r.processor.name)));
+    return Promise.all(runners.map((runner) => this.lagScanner.of(runner.status(), runner.processor.filter, this.projections?.isBuilding(runner) ?? false)));
   }
 
   /** Why the worker is not healthy, subscription by subscription; empty when it is. */
